@@ -1,0 +1,28 @@
+/** The executable's body: real dependencies in, exit status out. */
+import { main, type System } from './cli/main.js'
+import { VERSION } from './version.js'
+
+async function loadSystem(): Promise<System> {
+  const [{ libcClock }, { udpSocketOpener }, { resolveWithSystem }, { randomBytes }] = await Promise.all([
+    import('./io/clock-libc.js'),
+    import('./io/udp.js'),
+    import('./io/resolve.js'),
+    import('node:crypto'),
+  ])
+  return {
+    clock: libcClock,
+    resolve: resolveWithSystem,
+    openSocket: udpSocketOpener(libcClock),
+    randomBytes: (count) => randomBytes(count),
+  }
+}
+
+const code = await main(process.argv.slice(2), {
+  version: VERSION,
+  pid: process.pid,
+  stdout: (line) => process.stdout.write(line + '\n'),
+  stderr: (line) => process.stderr.write(line + '\n'),
+  localTime: () => new Date(),
+  loadSystem,
+})
+process.exitCode = code

@@ -1,0 +1,133 @@
+/** argv to Options, or a UsageError naming the problem. Pure: no I/O, no process access. */
+import { cac } from 'cac'
+import type { Method } from '../decide.js'
+import { DEFAULT_VERSION } from '../ntp/exchange.js'
+import { UsageError } from '../errors.js'
+import type { AddressFamily } from '../server.js'
+import { OPTIONS } from './option-table.js'
+
+export const DEFAULT_SERVER = 'pool.ntp.org'
+
+export interface Options {
+  servers: string[]
+  /** true when no server was named and DEFAULT_SERVER stands in */
+  defaultServers: boolean
+  family: AddressFamily | undefined
+  samples: number
+  gapSeconds: number
+  timeoutSeconds: number
+  version: number
+  query: boolean
+  debug: boolean
+  method: Method | 'auto'
+  maxStepSeconds: number | undefined
+  showVersion: boolean
+  help: boolean
+}
+
+type Raw = Record<string, unknown>
+
+export function parseArgs(argv: readonly string[]): Options {
+  const tokens = expandShortBundles(argv)
+  const { servers, raw } = runCac(tokens)
+  const refused = OPTIONS.find((o) => o.notYet && o.short !== undefined && raw[o.short] !== undefined)
+  if (refused) throw new UsageError(`-${refused.short}: ${refused.notYet} is not supported yet`)
+  const query = raw['query'] === true
+  const samples = raw['samples'] === undefined ? (query ? 1 : 4) : integerIn(raw['samples'], 1, 8, '-p')
+  return {
+    servers: servers.length > 0 ? servers : [DEFAULT_SERVER],
+    defaultServers: servers.length === 0,
+    family: lastOf(tokens, { '-4': 4, '--ipv4': 4, '-6': 6, '--ipv6': 6 } as const),
+    samples,
+    gapSeconds: optional(raw['gap'], (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
+    timeoutSeconds: optional(raw['timeout'], (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
+    version: optional(raw['ntpVersion'], (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
+    query,
+    debug: raw['debug'] === true,
+    method: lastOf(tokens, { '-b': 'step', '--step': 'step', '-B': 'slew', '--slew': 'slew' } as const) ?? 'auto',
+    maxStepSeconds: optional(raw['maxStep'], (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
+    showVersion: raw['version'] === true,
+    help: raw['help'] === true,
+  }
+}
+
+/** getopt-style bundles: `-qp4` → `-q -p 4`, `-t1` → `-t 1`. Stops at `--`. */
+export function expandShortBundles(argv: readonly string[]): string[] {
+  const valued = new Set(OPTIONS.filter((o) => o.takesValue && o.short).map((o) => o.short))
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!
+    if (token === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (!/^-[^-]./.test(token)) {
+      out.push(token)
+      continue
+    }
+    for (let j = 1; j < token.length; j++) {
+      const letter = token[j]!
+      out.push(`-${letter}`)
+      if (valued.has(letter)) {
+        if (j + 1 < token.length) out.push(token.slice(j + 1))
+        break
+      }
+    }
+  }
+  return out
+}
+
+function runCac(tokens: readonly string[]): { servers: string[]; raw: Raw } {
+  const cli = cac('tsntpdate')
+  for (const option of OPTIONS) cli.option(option.flags, option.description)
+  let captured: { servers: string[]; raw: Raw } | undefined
+  cli.command('[...servers]').action((servers: string[], raw: Raw) => {
+    const afterDashes = Array.isArray(raw['--']) ? (raw['--'] as unknown[]).map(String) : []
+    captured = { servers: [...servers.map(String), ...afterDashes], raw }
+  })
+  try {
+    cli.parse(['node', 'tsntpdate', ...tokens], { run: true })
+  } catch (error) {
+    // cac does not export its error class; its parse errors carry this name
+    if (error instanceof Error && error.name === 'CACError') throw new UsageError(error.message.replace(/`/g, "'"))
+    throw error
+  }
+  if (!captured) throw new UsageError('could not read the command line')
+  return captured
+}
+
+/** The last of several order-sensitive flags wins, as with getopt in classic ntpdate. */
+function lastOf<T>(tokens: readonly string[], meanings: Readonly<Record<string, T>>): T | undefined {
+  const end = tokens.indexOf('--')
+  const scanned = end < 0 ? tokens : tokens.slice(0, end)
+  let found: T | undefined
+  for (const token of scanned) if (Object.hasOwn(meanings, token)) found = meanings[token]
+  return found
+}
+
+function optional<T>(value: unknown, parse: (v: unknown) => T): T | undefined {
+  return value === undefined ? undefined : parse(value)
+}
+
+/** Repeated options arrive as arrays: the last one wins. */
+function lastValue(value: unknown): string {
+  return String(Array.isArray(value) ? value[value.length - 1] : value)
+}
+
+function integerIn(value: unknown, min: number, max: number, name: string): number {
+  const text = lastValue(value)
+  const n = Number(text)
+  if (!/^\s*\d+\s*$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${name}: '${text}' is not a whole number from ${min} to ${max}`)
+  }
+  return n
+}
+
+function secondsIn(value: unknown, min: number, max: number, name: string): number {
+  const text = lastValue(value)
+  const n = Number(text)
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`${name}: '${text}' is not a number of seconds from ${min} to ${max}`)
+  }
+  return n
+}

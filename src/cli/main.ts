@@ -1,0 +1,121 @@
+/** The program: argv in, exit status out. Every effect goes through `deps`. */
+import { decide } from '../decide.js'
+import { ClockNotSetError, NoServerError, UsageError } from '../errors.js'
+import { ExitCode, exitCodeFor } from '../exit-codes.js'
+import { formatOffset, linePrefix, resultLine, serverLine } from '../format.js'
+import type { ClockReader, ClockSetter, OpenSocket, RandomBytes, Resolve } from '../ports.js'
+import { queryServers } from '../query.js'
+import { selectServer } from '../select.js'
+import { displayServer, parseServerSpec, type Server, type ServerSpec } from '../server.js'
+import { parseArgs, type Options } from './args.js'
+import { helpText } from './option-table.js'
+import { traceEvent, traceVerdict } from './trace.js'
+
+/** What a run needs of the system, loaded only once argv says a run is wanted. */
+export interface System {
+  clock: ClockReader & ClockSetter
+  resolve: Resolve
+  openSocket: OpenSocket
+  randomBytes: RandomBytes
+}
+
+export interface MainDeps {
+  version: string
+  pid: number
+  stdout: (line: string) => void
+  stderr: (line: string) => void
+  /** wall-clock time for the line prefix only (never for NTP timestamps) */
+  localTime: () => Date
+  loadSystem: () => Promise<System>
+}
+
+export async function main(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
+  try {
+    return await run(argv, deps)
+  } catch (error) {
+    const known = exitCodeFor(error)
+    const message = error instanceof Error ? error.message : String(error)
+    deps.stderr(linePrefix(deps.localTime(), deps.pid) + (known === ExitCode.Internal ? `internal error: ${message}` : message))
+    return known
+  }
+}
+
+async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
+  const options = parseArgs(argv)
+  if (options.help) {
+    deps.stdout(helpText(deps.version))
+    return ExitCode.Ok
+  }
+  if (options.showVersion) {
+    deps.stdout(`tsntpdate ${deps.version}`)
+    if (options.defaultServers) return ExitCode.Ok
+  }
+  const specs = options.servers.map(toSpec)
+  const say = (line: string) => deps.stdout(linePrefix(deps.localTime(), deps.pid) + line)
+  const warn = (line: string) => deps.stderr(linePrefix(deps.localTime(), deps.pid) + line)
+  const system = await deps.loadSystem()
+
+  const servers = await resolveAll(specs, options, system.resolve, warn)
+  const observations = await queryServers(
+    servers,
+    { samples: options.samples, gapSeconds: options.gapSeconds, timeoutSeconds: options.timeoutSeconds, version: options.version },
+    { clock: system.clock, openSocket: system.openSocket, randomBytes: system.randomBytes, ...(options.debug && { onEvent: (e) => deps.stdout(traceEvent(e)) }) },
+  )
+  const selection = selectServer(observations)
+  if (options.debug) selection.verdicts.forEach((v) => deps.stdout(traceVerdict(v, selection.chosen)))
+  if (options.query || options.debug) {
+    for (const { server, best } of selection.verdicts) {
+      if (best) deps.stdout(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
+    }
+  }
+  const chosen = selection.chosen
+  if (!chosen?.best) throw new NoServerError('no server suitable for synchronization found')
+
+  const plan = decide(chosen.best.offset, {
+    readOnly: options.query || options.debug,
+    method: options.method,
+    maxStepSeconds: options.maxStepSeconds,
+  })
+  if (plan.action === 'refuse') {
+    throw new ClockNotSetError(
+      `refusing to ${plan.method} the clock by ${formatOffset(plan.offset)} s, more than --max-step ${plan.limit} s; clock left untouched`,
+    )
+  }
+  if (plan.action === 'set') {
+    if (plan.method === 'step') system.clock.step(plan.offset)
+    else system.clock.slew(plan.offset)
+  }
+  say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
+  return ExitCode.Ok
+}
+
+function toSpec(text: string): ServerSpec {
+  const spec = parseServerSpec(text)
+  if ('error' in spec) throw new UsageError(spec.error)
+  return spec
+}
+
+/** Every address of every name; a name that does not resolve is a warning, as in classic ntpdate. */
+async function resolveAll(
+  specs: readonly ServerSpec[],
+  options: Options,
+  resolve: Resolve,
+  warn: (line: string) => void,
+): Promise<Server[]> {
+  const results = await Promise.allSettled(specs.map((spec) => resolve(spec.host, options.family)))
+  const servers = new Map<string, Server>()
+  results.forEach((result, i) => {
+    const spec = specs[i]!
+    if (result.status === 'rejected') {
+      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason)
+      return warn(`Can't find host ${spec.host}: ${reason}`)
+    }
+    if (result.value.length === 0) return warn(`Can't find host ${spec.host}: no IPv${options.family} address`)
+    for (const { address, family } of result.value) {
+      const server: Server = { name: spec.host, address, port: spec.port, family }
+      servers.set(displayServer(server), server)
+    }
+  })
+  if (servers.size === 0) throw new NoServerError('no servers can be used, exiting')
+  return [...servers.values()]
+}

@@ -1,0 +1,20 @@
+/** The ways a run can fail. Each has a fixed code; exit-codes.ts maps them to exit statuses. */
+
+export abstract class TsntpdateError extends Error {
+  abstract readonly code: string
+}
+
+/** Bad command line: unknown option, bad value, unparsable server. */
+export class UsageError extends TsntpdateError {
+  readonly code = 'USAGE'
+}
+
+/** No server answered usefully, or none could be resolved. */
+export class NoServerError extends TsntpdateError {
+  readonly code = 'NO_SERVER'
+}
+
+/** The clock was not changed: the kernel refused, or the offset is beyond --max-step. */
+export class ClockNotSetError extends TsntpdateError {
+  readonly code = 'CLOCK_NOT_SET'
+}

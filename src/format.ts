@@ -1,0 +1,33 @@
+/** Output lines in classic ntpdate's formats (see man/tsntpdate.8, OUTPUT). Pure. */
+import type { Method } from './decide.js'
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `25 Nov 02:33:22 tsntpdate[834]: ` in local time, as classic's terminal output (`%2d %s %02d:%02d:%02d`). */
+export function linePrefix(date: Date, pid: number): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  const day = String(date.getDate()).padStart(2, ' ')
+  const time = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
+  return `${day} ${MONTHS[date.getMonth()]} ${time} tsntpdate[${pid}]: `
+}
+
+/** Always signed, six decimals: `+0.000008`, `-1.250000`. */
+export function formatOffset(seconds: number): string {
+  const text = Math.abs(seconds).toFixed(6)
+  return (seconds < 0 && Number(text) !== 0 ? '-' : '+') + text
+}
+
+export function formatDelay(seconds: number): string {
+  return seconds.toFixed(5)
+}
+
+/** `server 127.0.0.2, stratum 2, offset +0.000008, delay 0.00012` (printed with -q, one per answering server). */
+export function serverLine(server: string, stratum: number, offset: number, delay: number): string {
+  return `server ${server}, stratum ${stratum}, offset ${formatOffset(offset)}, delay ${formatDelay(delay)}`
+}
+
+/** `adjust time server 127.0.0.2 offset +0.000008 sec` or `step time server …`. */
+export function resultLine(method: Method, server: string, offset: number): string {
+  const verb = method === 'step' ? 'step' : 'adjust'
+  return `${verb} time server ${server} offset ${formatOffset(offset)} sec`
+}

@@ -1,0 +1,49 @@
+/** One measurement from one exchange: offset, delay and error bounds (RFC 5905 §8, §10). */
+import type { NtpPacket } from './packet.js'
+import { diffSeconds, diffUnits, ntpFromUnixNanos, secondsFromUnits } from './timestamp.js'
+
+/** Our own clock's precision as log2 seconds: CLOCK_REALTIME read through FFI, ~1 µs. */
+export const LOCAL_PRECISION = -20
+
+export interface Sample {
+  /** seconds; > 0 means the local clock is behind the server (add it to local time) */
+  offset: number
+  /** seconds, the measured round trip less the server's processing time */
+  delay: number
+  /** seconds: the precision of both clocks (RFC 5905 §8, ε at the time of the sample) */
+  dispersion: number
+  /** seconds: the bound on the offset error, λ = δ/2 + ε + root delay/2 + root dispersion (§11.2.1) */
+  rootDistance: number
+  /** T1 and T4 as read from CLOCK_REALTIME, Unix nanoseconds */
+  sentAtNanos: bigint
+  receivedAtNanos: bigint
+  stratum: number
+  packet: NtpPacket
+}
+
+/**
+ * The on-wire maths of RFC 5905 §8, with T1 = org, T2 = rec, T3 = xmt, T4 = dst:
+ *   offset θ = ((T2 − T1) + (T3 − T4)) / 2
+ *   delay  δ = (T4 − T1) − (T3 − T2)
+ * T1 and T4 are our CLOCK_REALTIME reads in nanoseconds; every difference is era-safe.
+ */
+export function toSample(packet: NtpPacket, orgNanos: bigint, dstNanos: bigint): Sample {
+  const org = ntpFromUnixNanos(orgNanos)
+  const dst = ntpFromUnixNanos(dstNanos)
+  const offset = secondsFromUnits(diffUnits(packet.receiveTime, org) + diffUnits(packet.transmitTime, dst)) / 2
+  const roundTrip = Number(dstNanos - orgNanos) / 1e9
+  const serverTime = diffSeconds(packet.transmitTime, packet.receiveTime)
+  // A negative delay only comes from clock grain on very short paths; like RFC 5905 §8 we clamp it.
+  const delay = Math.max(0, roundTrip - serverTime)
+  const dispersion = 2 ** packet.precision + 2 ** LOCAL_PRECISION
+  return {
+    offset,
+    delay,
+    dispersion,
+    rootDistance: delay / 2 + dispersion + packet.rootDelay / 2 + packet.rootDispersion,
+    sentAtNanos: orgNanos,
+    receivedAtNanos: dstNanos,
+    stratum: packet.stratum,
+    packet,
+  }
+}

@@ -1,0 +1,44 @@
+/** The shell's seams: what the core needs from the outside world, as small plain interfaces. */
+import type { AddressFamily } from './server.js'
+
+/** Reads CLOCK_REALTIME. */
+export interface ClockReader {
+  /** Unix time in nanoseconds */
+  nowNanos(): bigint
+}
+
+/** Changes CLOCK_REALTIME. Both throw ClockNotSetError when the kernel refuses. */
+export interface ClockSetter {
+  /** Jump the clock by offsetSeconds now (clock_settime of now + offset). */
+  step(offsetSeconds: number): void
+  /** Slew the clock gradually by offsetSeconds (adjtime). */
+  slew(offsetSeconds: number): void
+}
+
+export interface ResolvedAddress {
+  address: string
+  family: AddressFamily
+}
+
+/** Every address of a host name (or the literal itself), restricted to one family when asked. */
+export type Resolve = (host: string, family: AddressFamily | undefined) => Promise<ResolvedAddress[]>
+
+export interface Endpoint {
+  address: string
+  port: number
+}
+
+/** Called synchronously from the socket's own message listener, with T4 already read. */
+export type DatagramListener = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint) => void
+
+export interface DatagramSocket {
+  /** Sends one datagram; rejects with the OS error when the send fails. */
+  send(bytes: Uint8Array, to: Endpoint): Promise<void>
+  close(): Promise<void>
+}
+
+/** Opens an unprivileged (ephemeral-port) UDP socket of one family. */
+export type OpenSocket = (family: AddressFamily, onDatagram: DatagramListener) => Promise<DatagramSocket>
+
+/** Cryptographically random bytes. */
+export type RandomBytes = (count: number) => Uint8Array

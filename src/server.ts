@@ -1,0 +1,61 @@
+/** Servers as the user names them (`host`, `host:port`, `[v6]:port`) and as they are queried. */
+
+export const NTP_PORT = 123
+
+export type AddressFamily = 4 | 6
+
+/** What the user wrote, split into a host to resolve and a port. */
+export interface ServerSpec {
+  text: string
+  host: string
+  port: number
+}
+
+/** One address of one server: the unit that gets queried, sampled and judged. */
+export interface Server {
+  /** the name as given on the command line (without the port) */
+  name: string
+  address: string
+  port: number
+  family: AddressFamily
+}
+
+/** Parses `host`, `host:port`, `IPv4:port`, `[IPv6]`, `[IPv6]:port` or a bare IPv6 address. */
+export function parseServerSpec(text: string): ServerSpec | { error: string } {
+  const bad = (why: string) => ({ error: `bad server '${text}': ${why}` })
+  if (text === '') return bad('empty name')
+  let host: string
+  let portText: string | undefined
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']')
+    if (close < 0) return bad("missing ']'")
+    host = text.slice(1, close)
+    const rest = text.slice(close + 1)
+    if (rest !== '' && !rest.startsWith(':')) return bad("expected ':PORT' after ']'")
+    portText = rest === '' ? undefined : rest.slice(1)
+    if (!host.includes(':')) return bad('brackets are only for IPv6 addresses')
+  } else if (text.indexOf(':') !== text.lastIndexOf(':')) {
+    host = text // bare IPv6: two or more colons and no brackets, so no port
+  } else {
+    const colon = text.indexOf(':')
+    host = colon < 0 ? text : text.slice(0, colon)
+    portText = colon < 0 ? undefined : text.slice(colon + 1)
+  }
+  if (host === '') return bad('empty host')
+  if (/[\s/@]/.test(host)) return bad('not a host name or address')
+  const port = portText === undefined ? NTP_PORT : parsePort(portText)
+  if (port === undefined) return bad(`port '${portText}' is not a number from 1 to 65535`)
+  return { text, host, port }
+}
+
+function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined
+  const port = Number(text)
+  return port >= 1 && port <= 65_535 ? port : undefined
+}
+
+/** How a server is printed: the address, as classic ntpdate does, plus the port when not 123. */
+export function displayServer(server: Pick<Server, 'address' | 'port' | 'family'>): string {
+  if (server.port === NTP_PORT) return server.address
+  return server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`
+}
