@@ -1,5 +1,6 @@
 /** The executable's body: real dependencies in, exit status out. */
 import { main, type System } from './cli/main.js'
+import { ExitCode } from './exit-codes.js'
 import { VERSION } from './version.js'
 
 async function loadSystem(): Promise<System> {
@@ -16,6 +17,17 @@ async function loadSystem(): Promise<System> {
     randomBytes: (count) => randomBytes(count),
   }
 }
+
+// A reader that goes away (`tsntpdate -q … | head -1`) must not turn into a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+process.on('uncaughtException', (error) => {
+  process.stderr.write(`tsntpdate: internal error: ${error.message}\n`)
+  process.exit(ExitCode.Internal)
+})
 
 const code = await main(process.argv.slice(2), {
   version: VERSION,
