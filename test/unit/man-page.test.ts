@@ -1,0 +1,19 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { OPTIONS } from '../../src/cli/option-table.js'
+
+const manPage = readFileSync(new URL('../../man/tsntpdate.8', import.meta.url), 'utf8').replace(/\\-/g, '-')
+
+t.test('every option in --help is documented in man/tsntpdate.8', async (t) => {
+  for (const option of OPTIONS) {
+    for (const form of option.flags.split(/,\s*/).map((f) => f.split(' ')[0]!)) {
+      t.ok(manPage.includes(form), `${form} is in the man page`)
+    }
+  }
+})
+
+t.test('the man page lists every exit status of src/exit-codes.ts', async (t) => {
+  const { ExitCode } = await import('../../src/exit-codes.js')
+  const section = manPage.slice(manPage.indexOf('.SH EXIT STATUS'), manPage.indexOf('.SH EXAMPLES'))
+  for (const code of Object.values(ExitCode)) t.match(section, new RegExp(`^\\.B ${code}$`, 'm'), `exit ${code}`)
+})
