@@ -2,6 +2,10 @@
 
 export abstract class TsntpdateError extends Error {
   abstract readonly code: string
+
+  override get name(): string {
+    return this.constructor.name
+  }
 }
 
 /** Bad command line: unknown option, bad value, unparsable server. */

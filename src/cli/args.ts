@@ -51,9 +51,15 @@ export function parseArgs(argv: readonly string[]): Options {
   }
 }
 
-/** getopt-style bundles: `-qp4` → `-q -p 4`, `-t1` → `-t 1`. Stops at `--`. */
+/**
+ * getopt-style bundles: `-qp4` → `-q -p=4`, `-t1` → `-t=1`. Stops at `--`. As with getopt, the
+ * word after an option that takes a value is that value even when it starts with '-'
+ * (`--gap -1` → `--gap=-1`), so a negative number reaches the range check instead of reading
+ * as an unknown option.
+ */
 export function expandShortBundles(argv: readonly string[]): string[] {
   const valued = new Set(OPTIONS.filter((o) => o.takesValue && o.short).map((o) => o.short))
+  const valuedLong = new Set(OPTIONS.filter((o) => o.takesValue).map((o) => /--[\w-]+/.exec(o.flags)?.[0]))
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!
@@ -61,20 +67,30 @@ export function expandShortBundles(argv: readonly string[]): string[] {
       out.push(...argv.slice(i))
       break
     }
-    if (!/^-[^-]./.test(token)) {
+    if (valuedLong.has(token)) {
+      out.push(...withValue(token, argv[++i]))
+      continue
+    }
+    if (!/^-[^-]/.test(token)) {
       out.push(token)
       continue
     }
     for (let j = 1; j < token.length; j++) {
       const letter = token[j]!
-      out.push(`-${letter}`)
       if (valued.has(letter)) {
-        if (j + 1 < token.length) out.push(token.slice(j + 1))
+        out.push(...withValue(`-${letter}`, j + 1 < token.length ? token.slice(j + 1) : argv[++i]))
         break
       }
+      out.push(`-${letter}`)
     }
   }
   return out
+}
+
+/** `--gap=-1` keeps cac from reading a value that starts with '-' as an option of its own. */
+function withValue(flag: string, value: string | undefined): string[] {
+  if (value === undefined) return [flag] // cac reports the missing value
+  return value === '' ? [flag, value] : [`${flag}=${value}`]
 }
 
 function runCac(tokens: readonly string[]): { servers: string[]; raw: Raw } {

@@ -1,0 +1,163 @@
+import t from 'tap'
+import { DEFAULT_SERVER, expandShortBundles, parseArgs, type Options } from '../../../src/cli/args.js'
+import { UsageError } from '../../../src/errors.js'
+
+const defaults: Options = {
+  servers: ['pool.ntp.org'],
+  defaultServers: true,
+  family: undefined,
+  samples: 4,
+  gapSeconds: 2,
+  timeoutSeconds: 2,
+  version: 4,
+  query: false,
+  debug: false,
+  method: 'auto',
+  maxStepSeconds: undefined,
+  showVersion: false,
+  help: false,
+}
+
+/** The error parseArgs throws for `argv`, or undefined when it does not throw. */
+function errorOf(argv: string[]): unknown {
+  try {
+    parseArgs(argv)
+  } catch (error) {
+    return error
+  }
+  return undefined
+}
+
+/** parseArgs, compared field by field against the defaults (an absent key reads as undefined). */
+const parsed = (...argv: string[]) => ({ ...defaults, ...parseArgs(argv) })
+
+t.test('defaults', async (t) => {
+  t.equal(DEFAULT_SERVER, 'pool.ntp.org')
+  t.same(parsed(), defaults)
+  t.same(parsed('a.example', 'b.example'), { ...defaults, servers: ['a.example', 'b.example'], defaultServers: false })
+})
+
+t.test('samples: 4, or 1 with -q unless -p says otherwise', async (t) => {
+  t.equal(parseArgs([]).samples, 4)
+  t.equal(parseArgs(['-q']).samples, 1)
+  t.equal(parseArgs(['-q', '-p', '3']).samples, 3)
+  t.equal(parseArgs(['-p', '3', '-q']).samples, 3)
+  t.equal(parseArgs(['-p', '8']).samples, 8)
+})
+
+t.test('getopt-style bundles', async (t) => {
+  t.same(parsed('-qp4'), { ...defaults, query: true, samples: 4 })
+  t.same(parsed('-t1'), { ...defaults, timeoutSeconds: 1 })
+  t.same(parsed('-qd'), { ...defaults, query: true, debug: true, samples: 1 })
+  t.same(parsed('-qp', '2', 'host'), { ...defaults, query: true, samples: 2, servers: ['host'], defaultServers: false })
+  t.same(expandShortBundles(['-qp4', '-t', '1', 'x']), ['-q', '-p=4', '-t=1', 'x'])
+  t.same(expandShortBundles(['-qp4', 'x', '--', '-bB']).slice(-2), ['--', '-bB'], 'nothing after -- is expanded')
+})
+
+t.test('the word after an option that takes a value is its value, as with getopt', async (t) => {
+  t.same(expandShortBundles(['--gap', '-1', '-t', '-2', '-p']), ['--gap=-1', '-t=-2', '-p'])
+  t.equal(parseArgs(['--max-step', '0.5', '-b']).method, 'step', 'an option after a value is still an option')
+  t.throws(() => parseArgs(['-p', '-q']), { message: /^-p: '-q'/ }, '-p -q: -q is the value of -p')
+})
+
+t.test('the last of -b/-B and of -4/-6 wins', async (t) => {
+  t.equal(parseArgs(['-b']).method, 'step')
+  t.equal(parseArgs(['-B']).method, 'slew')
+  t.equal(parseArgs(['-b', '-B']).method, 'slew')
+  t.equal(parseArgs(['-B', '-b']).method, 'step')
+  t.equal(parseArgs(['-bB']).method, 'slew')
+  t.equal(parseArgs(['-Bb']).method, 'step')
+  t.equal(parseArgs(['--step', '-B', '--step']).method, 'step')
+  t.equal(parseArgs(['-4']).family, 4)
+  t.equal(parseArgs(['-6']).family, 6)
+  t.equal(parseArgs(['-4', '-6']).family, 6)
+  t.equal(parseArgs(['-6', '-4']).family, 4)
+  t.equal(parseArgs(['-46']).family, 6)
+  t.equal(parseArgs(['--ipv6', '--ipv4']).family, 4)
+})
+
+t.test('long forms', async (t) => {
+  t.same(
+    parsed('--query', '--debug', '--samples', '3', '--timeout', '0.5', '--ntp-version', '3', '--gap', '0', '--max-step', '0.25', '--ipv6', '--slew', 'h'),
+    {
+      ...defaults,
+      query: true,
+      debug: true,
+      samples: 3,
+      timeoutSeconds: 0.5,
+      version: 3,
+      gapSeconds: 0,
+      maxStepSeconds: 0.25,
+      family: 6,
+      method: 'slew',
+      servers: ['h'],
+      defaultServers: false,
+    },
+  )
+  t.equal(parseArgs(['--timeout=0.5']).timeoutSeconds, 0.5, '--name=value')
+  t.equal(parseArgs(['--step']).method, 'step')
+  t.equal(parseArgs(['-o', '1']).version, 1)
+})
+
+t.test('a repeated option takes its last value', async (t) => {
+  t.equal(parseArgs(['-t', '1', '-t', '3']).timeoutSeconds, 3)
+  t.equal(parseArgs(['-p', '4', '-p', '2']).samples, 2)
+})
+
+t.test('options may follow servers; after -- everything is a server', async (t) => {
+  t.same(parsed('host', '-q'), { ...defaults, servers: ['host'], defaultServers: false, query: true, samples: 1 })
+  t.same(parsed('--', 'a.example', 'b.example'), { ...defaults, servers: ['a.example', 'b.example'], defaultServers: false })
+  t.same(parsed('-q', 'x', '--', '-b', '-4'), { ...defaults, servers: ['x', '-b', '-4'], defaultServers: false, query: true, samples: 1 })
+})
+
+t.test('bad values are usage errors that name the option', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['-t', 'abc'], /^-t: 'abc'/],
+    [['-t', '0'], /^-t: '0'/],
+    [['-t', '61'], /^-t: '61'/],
+    [['--timeout', 'Infinity'], /^-t: 'Infinity'/],
+    [['-p', '0'], /^-p: '0'/],
+    [['-p', '9'], /^-p: '9'/],
+    [['-p', '1.5'], /^-p: '1.5'/],
+    [['-o', '0'], /^-o: '0'/],
+    [['-o', '5'], /^-o: '5'/],
+    [['--gap', '-1'], /^--gap: '-1'/],
+    [['--gap=-1'], /^--gap: '-1'/],
+    [['--gap', '61'], /^--gap: '61'/],
+    [['--max-step', '0'], /^--max-step: '0'/],
+    [['--max-step', '-2'], /^--max-step: '-2'/],
+    [['-t', '-1'], /^-t: '-1'/],
+    [['-z'], /'-z'/],
+    [['--bogus'], /'--bogus'/],
+    [['-p'], /-p/],
+    [['host', '-t'], /-t/],
+  ]
+  for (const [argv, message] of cases) {
+    const error = errorOf(argv)
+    t.ok(error instanceof UsageError, `${argv.join(' ')}: throws a UsageError`)
+    t.match(error, { code: 'USAGE', message }, `${argv.join(' ')}: ${(error as Error | undefined)?.message}`)
+  }
+})
+
+t.test('options of a later release are refused as not supported yet', async (t) => {
+  for (const argv of [['-s'], ['-a', '1'], ['-k', 'f'], ['-e', '0.1'], ['-qs', 'host']]) {
+    const error = errorOf(argv)
+    t.ok(error instanceof UsageError, `${argv.join(' ')}: throws a UsageError`)
+    t.match(error, { message: /not supported yet/ }, argv.join(' '))
+  }
+  t.match(errorOf(['-s']), { message: /^-s: syslog output/ }, 'the message names the option')
+  t.match(errorOf(['-k', 'f']), { message: /^-k: symmetric-key authentication/ }, 'the message names the option')
+})
+
+t.test('-u is accepted and changes nothing', async (t) => {
+  t.same(parseArgs(['-u', 'host']), parseArgs(['host']))
+  t.same(parseArgs(['-qu']), parseArgs(['-q']))
+})
+
+t.test('-v and -h', async (t) => {
+  t.same(parsed('-v'), { ...defaults, showVersion: true })
+  t.same(parsed('--version'), { ...defaults, showVersion: true })
+  t.same(parsed('-h'), { ...defaults, help: true })
+  t.same(parsed('--help'), { ...defaults, help: true })
+  t.same(parsed('-vq', 'host'), { ...defaults, showVersion: true, query: true, samples: 1, servers: ['host'], defaultServers: false })
+})

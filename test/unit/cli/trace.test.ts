@@ -1,0 +1,45 @@
+import t from 'tap'
+import { traceEvent, traceVerdict } from '../../../src/cli/trace.js'
+import type { QueryEvent } from '../../../src/query.js'
+import type { ServerVerdict } from '../../../src/select.js'
+import { sampleOf, server } from '../../helpers-unit.js'
+
+const v4 = server('192.0.2.1')
+const v6 = server('::1', 11123)
+
+t.test('one line per query event', async (t) => {
+  const sample = { ...sampleOf({ delay: 0.0125, offset: -0.25, stratum: 3 }), rootDistance: 0.5 }
+  const cases: [QueryEvent, RegExp[]][] = [
+    [{ kind: 'sent', server: v4, nonce: 0xabcn }, [/^sent request to 192\.0\.2\.1 /, /nonce 0000000000000abc/]],
+    [{ kind: 'send-failed', server: v6, error: 'EHOSTUNREACH' }, [/\[::1\]:11123/, /failed: EHOSTUNREACH/]],
+    [{ kind: 'sample', server: v4, sample }, [/^reply from 192\.0\.2\.1:/, /stratum 3/, /offset -0\.250000/, /delay 0\.012500/, /root distance 0\.500000/]],
+    [{ kind: 'timeout', server: v6 }, [/^no reply from \[::1\]:11123 /, /timeout/]],
+    [
+      { kind: 'ignored', from: { address: '198.51.100.7', port: 123 }, reject: { kind: 'unknown-origin' } },
+      [/198\.51\.100\.7 port 123/, /origin timestamp matches no request of ours/],
+    ],
+  ]
+  for (const [event, patterns] of cases) {
+    const line = traceEvent(event)
+    t.notOk(line.includes('\n'), `${event.kind}: one line`)
+    for (const pattern of patterns) t.match(line, pattern, `${event.kind}: ${line}`)
+  }
+})
+
+t.test('one line per verdict', async (t) => {
+  const chosen: ServerVerdict = { server: v4, best: sampleOf({ delay: 0.01, offset: 0.000008 }), status: { kind: 'selected' } }
+  const cases: [ServerVerdict, RegExp[]][] = [
+    [chosen, [/^192\.0\.2\.1: selected/, /lowest delay/, /offset \+0\.000008, delay 0\.01000/]],
+    [{ server: v6, best: sampleOf({ delay: 0.03 }), status: { kind: 'candidate' } }, [/^\[::1\]:11123: not selected/, /delay 0\.03000 is above 0\.01000/]],
+    [{ server: v6, best: undefined, status: { kind: 'no-reply' } }, [/^\[::1\]:11123: dropped, no reply$/]],
+    [
+      { server: v4, best: sampleOf({ delay: 0.01 }), status: { kind: 'rejected', reason: { kind: 'kiss-o-death', code: 'RATE' } } },
+      [/^192\.0\.2\.1: dropped, kiss-o'-death RATE$/],
+    ],
+    [{ server: v6, best: undefined, status: { kind: 'rejected', reason: { kind: 'unsynchronized' } } }, [/^\[::1\]:11123: dropped, server is unsynchronized/]],
+  ]
+  for (const [verdict, patterns] of cases) {
+    const line = traceVerdict(verdict, chosen)
+    for (const pattern of patterns) t.match(line, pattern, `${verdict.status.kind}: ${line}`)
+  }
+})
