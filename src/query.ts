@@ -83,11 +83,14 @@ export async function queryServers(
       emit({ kind: 'timeout', server })
       settle()
     }, settings.timeoutSeconds * 1000)
-    const sentAtNanos = deps.clock.nowNanos() // T1, immediately before the send call
-    pending.set(nonce, { server, observation, sentAtNanos, timer })
     unsent--
     emit({ kind: 'sent', server, nonce })
-    socket.send(bytes, server).catch((error: unknown) => {
+    // No reply can be handled before this function returns, so the request may be recorded after
+    // the send: nothing but the clock read stands between T1 and the sendto(2) (see io/udp.ts).
+    const sentAtNanos = deps.clock.nowNanos()
+    const sending = socket.send(bytes, server)
+    pending.set(nonce, { server, observation, sentAtNanos, timer })
+    sending.catch((error: unknown) => {
       clearTimeout(timer)
       pending.delete(nonce)
       emit({ kind: 'send-failed', server, error: asError(error).message })
