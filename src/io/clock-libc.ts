@@ -4,6 +4,7 @@ import { ClockNotSetError } from '../errors.js'
 import type { ClockReader, ClockSetter } from '../ports.js'
 
 const CLOCK_REALTIME = 0
+const CLOCK_MONOTONIC = 1
 const NANOS_PER_SECOND = 1_000_000_000n
 const MICROS_PER_SECOND = 1_000_000n
 
@@ -25,30 +26,36 @@ export const libcClock: ClockReader & ClockSetter = {
 
   step(offsetSeconds: number): void {
     const offsetNanos = BigInt(Math.round(offsetSeconds * 1e9))
-    const target = this.nowNanos() + offsetNanos
-    if (clockSettime(CLOCK_REALTIME, twoLongs(target, NANOS_PER_SECOND)) !== 0) {
-      throw new ClockNotSetError(`Can't set time of day: ${lastError()}`)
+    const timespec = Buffer.alloc(16)
+    const setTo = (clockId: number) => {
+      writeTwoLongs(timespec, this.nowNanos() + offsetNanos, NANOS_PER_SECOND)
+      return clockSettime(clockId, timespec)
     }
+    // Whatever runs between reading the clock and setting it is lost from the step, and in a
+    // one-shot process it runs cold (measured: 50-200 us lost). A rehearsal against
+    // CLOCK_MONOTONIC, which the kernel never lets anyone set (EINVAL), warms the same path
+    // first (measured: 6 us lost).
+    setTo(CLOCK_MONOTONIC)
+    if (setTo(CLOCK_REALTIME) !== 0) throw new ClockNotSetError(`Can't set time of day: ${lastError()}`)
   },
 
   slew(offsetSeconds: number): void {
-    const delta = twoLongs(BigInt(Math.round(offsetSeconds * 1e6)), MICROS_PER_SECOND)
-    if (adjtime(delta, null) !== 0) throw new ClockNotSetError(`Can't adjust the time of day: ${lastError()}`)
+    const timeval = Buffer.alloc(16)
+    writeTwoLongs(timeval, BigInt(Math.round(offsetSeconds * 1e6)), MICROS_PER_SECOND)
+    if (adjtime(timeval, null) !== 0) throw new ClockNotSetError(`Can't adjust the time of day: ${lastError()}`)
   },
 }
 
 /** A normalized {seconds, sub-seconds} pair (sub-seconds in [0, unit)), as timespec/timeval want. */
-function twoLongs(total: bigint, unit: bigint): Buffer {
+function writeTwoLongs(buffer: Buffer, total: bigint, unit: bigint): void {
   let seconds = total / unit
   let rest = total % unit
   if (rest < 0n) {
     seconds -= 1n
     rest += unit
   }
-  const buffer = Buffer.alloc(16)
   buffer.writeBigInt64LE(seconds, 0)
   buffer.writeBigInt64LE(rest, 8)
-  return buffer
 }
 
 function lastError(): string {

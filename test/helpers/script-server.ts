@@ -1,0 +1,108 @@
+/**
+ * A scripted NTP "server" for engine tests: a node:dgram socket on a loopback address, port 0,
+ * whose handler sees every request and decides what (if anything) to send back, and from where.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
+import { libcClock } from '../../src/io/clock-libc.js'
+import { decodePacket, encodePacket, LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
+import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
+import type { Server } from '../../src/server.js'
+import type { Teardown } from './chronyd.js'
+
+export interface ReceivedRequest {
+  bytes: Uint8Array
+  from: RemoteInfo
+  /** process.hrtime.bigint() at arrival */
+  atMonotonicNanos: bigint
+}
+
+export type Handler = (request: Uint8Array, from: RemoteInfo, server: ScriptServer) => void | Promise<void>
+
+export interface ScriptServer {
+  address: string
+  port: number
+  /** as queryServers wants it */
+  server: Server
+  requests: ReceivedRequest[]
+  /** sends from the listening socket (the right source) */
+  send(bytes: Uint8Array, to: RemoteInfo): Promise<void>
+  /** sends from another socket: same address, another port, unless `address` is given */
+  sendFrom(source: { address?: string; port?: number }, bytes: Uint8Array, to: RemoteInfo): Promise<void>
+  close(): Promise<void>
+}
+
+export async function startScriptServer(t: Teardown, address: string, handler: Handler): Promise<ScriptServer> {
+  const socket = createSocket('udp4')
+  const extra: Socket[] = []
+  const requests: ReceivedRequest[] = []
+  await bind(socket, address, 0)
+  const port = socket.address().port
+  let closed: Promise<void> | undefined
+  const server: ScriptServer = {
+    address,
+    port,
+    server: { name: address, address, port, family: 4 },
+    requests,
+    send: (bytes, to) => sendOn(socket, bytes, to),
+    async sendFrom(source, bytes, to) {
+      const other = createSocket('udp4')
+      extra.push(other)
+      await bind(other, source.address ?? address, source.port ?? 0)
+      await sendOn(other, bytes, to)
+    },
+    close() {
+      closed ??= Promise.all([socket, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
+        () => {},
+      )
+      return closed
+    },
+  }
+  socket.on('message', (msg, rinfo) => {
+    const bytes = new Uint8Array(msg)
+    requests.push({ bytes, from: rinfo, atMonotonicNanos: process.hrtime.bigint() })
+    void Promise.resolve(handler(bytes, rinfo, server)).catch((error: unknown) => {
+      console.error('script server handler failed:', error)
+    })
+  })
+  t.teardown(() => server.close())
+  return server
+}
+
+/** A well-formed server reply to `request` (mode 4, stratum 2, origin = its transmit), with `changes`. */
+export function replyTo(request: Uint8Array, changes: Partial<NtpPacket> = {}): Uint8Array {
+  const asked = decodePacket(request)
+  const now = ntpFromUnixNanos(libcClock.nowNanos())
+  const packet: NtpPacket = {
+    leap: LeapIndicator.None,
+    version: asked.version,
+    mode: NtpMode.Server,
+    stratum: 2,
+    poll: asked.poll,
+    precision: -20,
+    rootDelay: 0,
+    rootDispersion: 0.0001,
+    referenceId: 0x7f_00_00_01,
+    referenceTime: now - (1n << 32n),
+    originTime: asked.transmitTime,
+    receiveTime: now,
+    transmitTime: now,
+    extensions: [],
+    mac: undefined,
+    ...changes,
+  }
+  return encodePacket(packet)
+}
+
+function bind(socket: Socket, address: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject)
+    socket.bind(port, address, () => {
+      socket.off('error', reject)
+      resolve()
+    })
+  })
+}
+
+function sendOn(socket: Socket, bytes: Uint8Array, to: RemoteInfo): Promise<void> {
+  return new Promise((resolve, reject) => socket.send(bytes, to.port, to.address, (error) => (error ? reject(error) : resolve())))
+}
