@@ -1,11 +1,11 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
-import { decide } from '../decide.js'
+import { decide, type Plan } from '../decide.js'
 import { ClockNotSetError, NoServerError, UsageError } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { formatOffset, linePrefix, resultLine, serverLine } from '../format.js'
 import type { ClockReader, ClockSetter, OpenSocket, RandomBytes, Resolve } from '../ports.js'
-import { queryServers } from '../query.js'
-import { selectServer } from '../select.js'
+import { queryServers, type QueryEvent } from '../query.js'
+import { selectServer, type Selection } from '../select.js'
 import { displayServer, parseServerSpec, type Server, type ServerSpec } from '../server.js'
 import { parseArgs, type Options } from './args.js'
 import { helpText } from './option-table.js'
@@ -56,37 +56,45 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
   const system = await deps.loadSystem()
 
   const servers = await resolveAll(specs, options, system.resolve, warn)
-  const observations = await queryServers(
-    servers,
-    { samples: options.samples, gapSeconds: options.gapSeconds, timeoutSeconds: options.timeoutSeconds, version: options.version },
-    { clock: system.clock, openSocket: system.openSocket, randomBytes: system.randomBytes, ...(options.debug && { onEvent: (e) => deps.stdout(traceEvent(e)) }) },
-  )
+  const trace = options.debug ? (event: QueryEvent) => deps.stdout(traceEvent(event)) : undefined
+  const observations = await queryServers(servers, options, {
+    clock: system.clock,
+    openSocket: system.openSocket,
+    randomBytes: system.randomBytes,
+    ...(trace && { onEvent: trace }),
+  })
   const selection = selectServer(observations)
-  if (options.debug) selection.verdicts.forEach((v) => deps.stdout(traceVerdict(v, selection.chosen)))
-  if (options.query || options.debug) {
-    for (const { server, best } of selection.verdicts) {
-      if (best) deps.stdout(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
-    }
-  }
+  if (options.query || options.debug) printServers(selection, options.debug, deps.stdout)
   const chosen = selection.chosen
   if (!chosen?.best) throw new NoServerError('no server suitable for synchronization found')
 
-  const plan = decide(chosen.best.offset, {
-    readOnly: options.query || options.debug,
-    method: options.method,
-    maxStepSeconds: options.maxStepSeconds,
-  })
-  if (plan.action === 'refuse') {
-    throw new ClockNotSetError(
-      `refusing to ${plan.method} the clock by ${formatOffset(plan.offset)} s, more than --max-step ${plan.limit} s; clock left untouched`,
-    )
-  }
-  if (plan.action === 'set') {
-    if (plan.method === 'step') system.clock.step(plan.offset)
-    else system.clock.slew(plan.offset)
-  }
+  const plan = decide(chosen.best.offset, { ...options, readOnly: options.query || options.debug })
+  carryOut(plan, system.clock)
   say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
   return ExitCode.Ok
+}
+
+/** With -d, every server's verdict; with -q or -d, classic's line for every server that answered. */
+function printServers(selection: Selection, debug: boolean, print: (line: string) => void): void {
+  if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection.chosen)))
+  for (const { server, best } of selection.verdicts) {
+    if (best) print(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
+  }
+}
+
+/** The only place the clock is changed. */
+function carryOut(plan: Plan, clock: ClockSetter): void {
+  switch (plan.action) {
+    case 'report':
+      return
+    case 'refuse':
+      throw new ClockNotSetError(
+        `refusing to ${plan.method} the clock by ${formatOffset(plan.offset)} s, ` +
+          `more than --max-step ${plan.limit} s; clock left untouched`,
+      )
+    case 'set':
+      return plan.method === 'step' ? clock.step(plan.offset) : clock.slew(plan.offset)
+  }
 }
 
 function toSpec(text: string): ServerSpec {
