@@ -110,41 +110,38 @@ async function clockTests() {
     for (const offset of offsets) t.ok(Math.abs(offset) < SAFE_OFFSET, `${micros(offset)} < 1 ms`)
   })
 
-  t.test('-b --max-step 0.001: a real step by the measured error', async (t) => {
-    if (!(await safeToSet(t, truth))) return
-    const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
+  /** A real set by the measured error (microseconds), with the final line it must print. */
+  async function realSet(t: Test, flag: '-b' | '-B', verb: 'step' | 'adjust') {
+    if (!(await safeToSet(t, truth))) return undefined
+    const r = await runWatched([flag, ...BEST_OF_4, '--max-step', '0.001', truth.spec])
     t.equal(r.code, 0, 'exit 0', { output: describe(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
     const out = lines(r.stdout)
     t.equal(out.length, 1, 'only the final line')
     t.match(out[0] ?? '', FINAL_LINE)
     const final = parseFinalLine(out[0] ?? '')
-    t.equal(final?.verb, 'step', 'step time server')
+    t.equal(final?.verb, verb, `${verb} time server`)
     t.equal(final?.server, truth.spec)
     t.ok(Math.abs(final?.offset ?? 1) <= 0.001, `by ${micros(final?.offset ?? NaN)}`)
-    expectClockKept(t, r.clockChange, 'step')
-    const stepError = r.clockChange - (final?.offset ?? NaN)
+    expectClockKept(t, r.clockChange, verb)
+    return { offset: final?.offset ?? NaN, clockChange: r.clockChange }
+  }
+
+  t.test('-b --max-step 0.001: a real step by the measured error', async (t) => {
+    const set = await realSet(t, '-b', 'step')
+    if (!set) return
+    const stepError = set.clockChange - set.offset
     t.ok(Math.abs(stepError) < 0.0005, `the clock moved by the reported offset, within 0.5 ms (error ${micros(stepError)})`)
     t.comment(
-      `stepped by ${micros(final?.offset ?? NaN)}; realtime − monotonic changed by ${micros(r.clockChange)} ` +
+      `stepped by ${micros(set.offset)}; realtime − monotonic changed by ${micros(set.clockChange)} ` +
         `(step error ${micros(stepError)})`,
     )
   })
 
   t.test('-B --max-step 0.001: a real slew by the measured error', async (t) => {
-    if (!(await safeToSet(t, truth))) return
-    const r = await runWatched(['-B', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
-    t.equal(r.stderr, '', 'nothing on stderr')
-    const out = lines(r.stdout)
-    t.equal(out.length, 1, 'only the final line')
-    t.match(out[0] ?? '', FINAL_LINE)
-    const final = parseFinalLine(out[0] ?? '')
-    t.equal(final?.verb, 'adjust', 'adjust time server')
-    t.equal(final?.server, truth.spec)
-    t.ok(Math.abs(final?.offset ?? 1) <= 0.001, `by ${micros(final?.offset ?? NaN)}`)
-    expectClockKept(t, r.clockChange, 'slew')
-    t.comment(`slewed by ${micros(final?.offset ?? NaN)}; realtime − monotonic changed by ${micros(r.clockChange)} (slew in progress)`)
+    const set = await realSet(t, '-B', 'adjust')
+    if (!set) return
+    t.comment(`slewed by ${micros(set.offset)}; realtime − monotonic changed by ${micros(set.clockChange)} (slew in progress)`)
   })
 
   t.test('-d -b on the true server: exit 0, the final line, nothing set', async (t) => {
