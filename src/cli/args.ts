@@ -33,19 +33,21 @@ export function parseArgs(argv: readonly string[]): Options {
   const refused = OPTIONS.find((o) => o.notYet && o.short !== undefined && raw[o.short] !== undefined)
   if (refused) throw new UsageError(`-${refused.short}: ${refused.notYet} is not supported yet`)
   const query = raw['query'] === true
-  const samples = raw['samples'] === undefined ? (query ? 1 : 4) : integerIn(raw['samples'], 1, 8, '-p')
+  const valueOf = (...forms: string[]) => lastValueOf(tokens, forms)
+  const samplesText = valueOf('-p', '--samples')
+  const samples = samplesText === undefined ? (query ? 1 : 4) : integerIn(samplesText, 1, 8, '-p')
   return {
     servers: servers.length > 0 ? servers : [DEFAULT_SERVER],
     defaultServers: servers.length === 0,
     family: lastOf(tokens, { '-4': 4, '--ipv4': 4, '-6': 6, '--ipv6': 6 } as const),
     samples,
-    gapSeconds: optional(raw['gap'], (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
-    timeoutSeconds: optional(raw['timeout'], (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
-    version: optional(raw['ntpVersion'], (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
+    gapSeconds: optional(valueOf('--gap'), (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
+    timeoutSeconds: optional(valueOf('-t', '--timeout'), (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
+    version: optional(valueOf('-o', '--ntp-version'), (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
     query,
     debug: raw['debug'] === true,
     method: lastOf(tokens, { '-b': 'step', '--step': 'step', '-B': 'slew', '--slew': 'slew' } as const) ?? 'auto',
-    maxStepSeconds: optional(raw['maxStep'], (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
+    maxStepSeconds: optional(valueOf('--max-step'), (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
     showVersion: raw['version'] === true,
     help: raw['help'] === true,
   }
@@ -55,7 +57,7 @@ export function parseArgs(argv: readonly string[]): Options {
  * getopt-style bundles: `-qp4` → `-q -p=4`, `-t1` → `-t=1`. Stops at `--`. As with getopt, the
  * word after an option that takes a value is that value even when it starts with '-'
  * (`--gap -1` → `--gap=-1`), so a negative number reaches the range check instead of reading
- * as an unknown option.
+ * as an unknown option. Every value thus stands as `flag=value`, where lastValueOf finds it.
  */
 export function expandShortBundles(argv: readonly string[]): string[] {
   const valued = new Set(OPTIONS.filter((o) => o.takesValue && o.short).map((o) => o.short))
@@ -89,8 +91,7 @@ export function expandShortBundles(argv: readonly string[]): string[] {
 
 /** `--gap=-1` keeps cac from reading a value that starts with '-' as an option of its own. */
 function withValue(flag: string, value: string | undefined): string[] {
-  if (value === undefined) return [flag] // cac reports the missing value
-  return value === '' ? [flag, value] : [`${flag}=${value}`]
+  return value === undefined ? [flag] : [`${flag}=${value}`] // alone, cac reports the missing value
 }
 
 function runCac(tokens: readonly string[]): { servers: string[]; raw: Raw } {
@@ -114,35 +115,44 @@ function runCac(tokens: readonly string[]): { servers: string[]; raw: Raw } {
 
 /** The last of several order-sensitive flags wins, as with getopt in classic ntpdate. */
 function lastOf<T>(tokens: readonly string[], meanings: Readonly<Record<string, T>>): T | undefined {
-  const end = tokens.indexOf('--')
-  const scanned = end < 0 ? tokens : tokens.slice(0, end)
   let found: T | undefined
-  for (const token of scanned) if (Object.hasOwn(meanings, token)) found = meanings[token]
+  for (const token of optionTokens(tokens)) if (Object.hasOwn(meanings, token)) found = meanings[token]
   return found
 }
 
-function optional<T>(value: unknown, parse: (v: unknown) => T): T | undefined {
-  return value === undefined ? undefined : parse(value)
+/**
+ * The text of the last value given to an option under any of its forms, as typed: cac's parser
+ * turns numeric-looking values into numbers first, which would let `-p 0x4` pass as 4.
+ */
+function lastValueOf(tokens: readonly string[], forms: readonly string[]): string | undefined {
+  let found: string | undefined
+  for (const token of optionTokens(tokens)) {
+    const form = forms.find((f) => token.startsWith(`${f}=`))
+    if (form) found = token.slice(form.length + 1)
+  }
+  return found
 }
 
-/** Repeated options arrive as arrays: the last one wins. */
-function lastValue(value: unknown): string {
-  return String(Array.isArray(value) ? value[value.length - 1] : value)
+function optionTokens(tokens: readonly string[]): readonly string[] {
+  const end = tokens.indexOf('--')
+  return end < 0 ? tokens : tokens.slice(0, end)
 }
 
-function integerIn(value: unknown, min: number, max: number, name: string): number {
-  const text = lastValue(value)
+function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
+  return text === undefined ? undefined : parse(text)
+}
+
+function integerIn(text: string, min: number, max: number, name: string): number {
   const n = Number(text)
-  if (!/^\s*\d+\s*$/.test(text) || n < min || n > max) {
+  if (!/^\d+$/.test(text) || n < min || n > max) {
     throw new UsageError(`${name}: '${text}' is not a whole number from ${min} to ${max}`)
   }
   return n
 }
 
-function secondsIn(value: unknown, min: number, max: number, name: string): number {
-  const text = lastValue(value)
+function secondsIn(text: string, min: number, max: number, name: string): number {
   const n = Number(text)
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+  if (!/^\d*\.?\d+$|^\d+\.$/.test(text) || n < min || n > max) {
     throw new UsageError(`${name}: '${text}' is not a number of seconds from ${min} to ${max}`)
   }
   return n

@@ -99,6 +99,13 @@ t.test('long forms', async (t) => {
   t.equal(parseArgs(['-o', '1']).version, 1)
 })
 
+t.test('decimal values as typed', async (t) => {
+  t.equal(parseArgs(['-t', '.5']).timeoutSeconds, 0.5)
+  t.equal(parseArgs(['-t', '0.25']).timeoutSeconds, 0.25)
+  t.equal(parseArgs(['-p', '04']).samples, 4)
+  t.equal(parseArgs(['--max-step=300']).maxStepSeconds, 300)
+})
+
 t.test('a repeated option takes its last value', async (t) => {
   t.equal(parseArgs(['-t', '1', '-t', '3']).timeoutSeconds, 3)
   t.equal(parseArgs(['-p', '4', '-p', '2']).samples, 2)
@@ -127,6 +134,11 @@ t.test('bad values are usage errors that name the option', async (t) => {
     [['--max-step', '0'], /^--max-step: '0'/],
     [['--max-step', '-2'], /^--max-step: '-2'/],
     [['-t', '-1'], /^-t: '-1'/],
+    [['-p', '0x4'], /^-p: '0x4'/],
+    [['-p', '1.0'], /^-p: '1\.0'/],
+    [['-t', '1e1'], /^-t: '1e1'/],
+    [['-t', ''], /^-t: ''/],
+    [['--gap=0x1'], /^--gap: '0x1'/],
     [['-z'], /'-z'/],
     [['--bogus'], /'--bogus'/],
     [['-p'], /-p/],
