@@ -55,8 +55,9 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
   const warn = (line: string) => deps.stderr(linePrefix(deps.localTime(), deps.pid) + line)
   const system = await deps.loadSystem()
 
-  const servers = await resolveAll(specs, options, system.resolve, warn)
-  const trace = options.debug ? (event: QueryEvent) => deps.stdout(traceEvent(event)) : undefined
+  const debug = options.debug ? deps.stdout : undefined
+  const servers = await resolveAll(specs, options, system.resolve, warn, debug)
+  const trace = debug && ((event: QueryEvent) => debug(traceEvent(event)))
   const observations = await queryServers(servers, options, {
     clock: system.clock,
     openSocket: system.openSocket,
@@ -109,6 +110,7 @@ async function resolveAll(
   options: Options,
   resolve: Resolve,
   warn: (line: string) => void,
+  debug: ((line: string) => void) | undefined,
 ): Promise<Server[]> {
   const results = await Promise.allSettled(specs.map((spec) => resolve(spec.host, options.family)))
   const servers = new Map<string, Server>()
@@ -119,6 +121,8 @@ async function resolveAll(
       return warn(`Can't find host ${spec.host}: ${reason}`)
     }
     if (result.value.length === 0) return warn(`Can't find host ${spec.host}: no IPv${options.family} address`)
+    const addresses = result.value.map((a) => a.address)
+    if (addresses.join() !== spec.host) debug?.(`resolved ${spec.host} to ${addresses.join(', ')}`)
     for (const { address, family } of result.value) {
       const server: Server = { name: spec.host, address, port: spec.port, family }
       servers.set(displayServer(server), server)

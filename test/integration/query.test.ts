@@ -154,6 +154,8 @@ t.test('host:port forms', async (t) => {
       'printed as the address, with the port',
     )
     t.equal(out.final?.server, `127.0.0.1:${local.port}`)
+    const traced = await runCli(['-d', '-p', '1', '-t', '1', `localhost:${local.port}`])
+    t.match(traced.stdout, /^resolved localhost to 127\.0\.0\.1\b/m, '-d says what the name resolved to')
   })
   t.test('[::1]:PORT is queried over IPv6 and printed as [::1]:PORT', async (t) => {
     const out = expectQueryOk(t, await runCli(['-q', v6.spec]))
