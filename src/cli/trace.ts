@@ -1,4 +1,5 @@
 /** The -d trace: one line per query event and per server verdict. Pure. */
+import { displayReferenceId } from '../ntp/refid.js'
 import { describeReject } from '../ntp/reject.js'
 import type { QueryEvent } from '../query.js'
 import type { ServerVerdict } from '../select.js'
@@ -13,7 +14,11 @@ export function traceEvent(event: QueryEvent): string {
       return `send to ${displayServer(event.server)} failed: ${event.error}`
     case 'sample': {
       const s = event.sample
-      return `reply from ${displayServer(event.server)}: stratum ${s.stratum}, offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}`
+      const refid = displayReferenceId(s.packet.referenceId, s.stratum)
+      return (
+        `reply from ${displayServer(event.server)}: stratum ${s.stratum}, refid ${refid}, ` +
+        `offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}`
+      )
     }
     case 'timeout':
       return `no reply from ${displayServer(event.server)} within the timeout`

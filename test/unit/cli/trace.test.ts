@@ -12,7 +12,7 @@ t.test('one line per query event', async (t) => {
   const cases: [QueryEvent, RegExp[]][] = [
     [{ kind: 'sent', server: v4, nonce: 0xabcn }, [/^sent request to 192\.0\.2\.1 /, /nonce 0000000000000abc/]],
     [{ kind: 'send-failed', server: v6, error: 'EHOSTUNREACH' }, [/\[::1\]:11123/, /failed: EHOSTUNREACH/]],
-    [{ kind: 'sample', server: v4, sample }, [/^reply from 192\.0\.2\.1:/, /stratum 3/, /offset -0\.250000/, /delay 0\.012500/, /root distance 0\.500000/]],
+    [{ kind: 'sample', server: v4, sample }, [/^reply from 192\.0\.2\.1:/, /stratum 3/, /refid 127\.127\.1\.1,/, /offset -0\.250000/, /delay 0\.012500/, /root distance 0\.500000/]],
     [{ kind: 'timeout', server: v6 }, [/^no reply from \[::1\]:11123 /, /timeout/]],
     [
       { kind: 'ignored', from: { address: '198.51.100.7', port: 123 }, reject: { kind: 'unknown-origin' } },
