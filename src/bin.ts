@@ -1,6 +1,7 @@
 /** The executable's body: real dependencies in, exit status out. */
 import { main, type System } from './cli/main.js'
 import { ExitCode } from './exit-codes.js'
+import { linePrefix } from './format.js'
 import { VERSION } from './version.js'
 
 async function loadSystem(): Promise<System> {
@@ -25,7 +26,7 @@ for (const stream of [process.stdout, process.stderr]) {
   })
 }
 process.on('uncaughtException', (error) => {
-  process.stderr.write(`tsntpdate: internal error: ${error.message}\n`)
+  process.stderr.write(`${linePrefix(new Date(), process.pid)}internal error: ${error.message}\n`)
   process.exit(ExitCode.Internal)
 })
 
