@@ -19,18 +19,19 @@ const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, 
 
 export function udpSocketOpener(clock: ClockReader): OpenSocket {
   return async (family: AddressFamily, onDatagram: DatagramListener): Promise<DatagramSocket> => {
-    let primed: (() => void) | undefined
+    let primed: () => void = () => {}
+    const primingArrived = new Promise<void>((resolve) => (primed = resolve))
     let ownPort = 0
     // The listener is the socket's own 'message' handler: reading the clock first thing keeps the
     // JS-side receive stamp as close to the kernel's as this side of the FFI can get.
     const type = family === 6 ? 'udp6' : 'udp4'
     const socket = DgramAsPromised.createSocket({ type, lookup: literalLookup }, (msg, rinfo) => {
       const receivedAtNanos = clock.nowNanos()
-      if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primed?.()
+      if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primed()
       onDatagram(msg, { address: rinfo.address, port: rinfo.port }, receivedAtNanos)
     })
     ownPort = (await socket.bind(0)).port // an ephemeral, unprivileged port: never 123
-    await prime(socket, family, ownPort, (resolve) => (primed = resolve))
+    await prime(socket, family, ownPort, primingArrived)
     return {
       async send(bytes, to) {
         await socket.send(bytes, to.port, to.address)
@@ -47,20 +48,12 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
  * measured here to put T1 ~1 ms ahead of the wire and T4 ~0.3 ms behind it. One datagram to
  * ourselves over loopback takes that cost before any timestamp counts.
  */
-async function prime(
-  socket: SocketAsPromised,
-  family: AddressFamily,
-  ownPort: number,
-  onArrival: (resolve: () => void) => void,
-): Promise<void> {
+async function prime(socket: SocketAsPromised, family: AddressFamily, ownPort: number, arrival: Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
-  const arrived = new Promise<void>((resolve) => {
-    onArrival(resolve)
-    timer = setTimeout(resolve, PRIMING_WAIT_MS)
-  })
+  const givingUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, PRIMING_WAIT_MS)))
   try {
     await socket.send(new Uint8Array(48), ownPort, LOOPBACK[family])
-    await arrived
+    await Promise.race([arrival, givingUp])
   } catch {
     // no loopback for this family: the run works, only its first sample is less precise
   } finally {

@@ -7,8 +7,7 @@ export type ReferenceId = number
 export const KISS_CODES_THAT_STOP = ['DENY', 'RSTR', 'RATE'] as const
 
 export function asciiOfReferenceId(id: ReferenceId): string {
-  const bytes = [id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff]
-  return String.fromCharCode(...bytes.filter((b) => b !== 0))
+  return String.fromCharCode(...bytesOf(id).filter((b) => b !== 0))
 }
 
 /**
@@ -20,7 +19,11 @@ export function displayReferenceId(id: ReferenceId, stratum: number): string {
     const text = asciiOfReferenceId(id)
     return /^[\x20-\x7e]*$/.test(text) ? text : hex(id)
   }
-  return [id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff].join('.')
+  return bytesOf(id).join('.')
+}
+
+function bytesOf(id: ReferenceId): number[] {
+  return [id >>> 24, (id >>> 16) & 0xff, (id >>> 8) & 0xff, id & 0xff]
 }
 
 function hex(id: ReferenceId): string {
