@@ -6,8 +6,9 @@ import { formatOffset, linePrefix, resultLine, serverLine } from '../format.js'
 import type { ClockReader, ClockSetter, OpenSocket, RandomBytes, Resolve } from '../ports.js'
 import { queryServers, type QueryEvent } from '../query.js'
 import { selectServer, type Selection } from '../select.js'
-import { displayServer, parseServerSpec, type Server, type ServerSpec } from '../server.js'
-import { parseArgs, type Options } from './args.js'
+import { resolveServers } from '../resolve-servers.js'
+import { displayServer, parseServerSpec, type ServerSpec } from '../server.js'
+import { parseArgs } from './args.js'
 import { helpText } from './option-table.js'
 import { traceEvent, traceVerdict } from './trace.js'
 
@@ -56,7 +57,7 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
   const system = await deps.loadSystem()
 
   const debug = options.debug ? deps.stdout : undefined
-  const servers = await resolveAll(specs, options, system.resolve, warn, debug)
+  const servers = await resolveServers(specs, options.family, system.resolve, warn, debug)
   const trace = debug && ((event: QueryEvent) => debug(traceEvent(event)))
   const observations = await queryServers(servers, options, {
     clock: system.clock,
@@ -102,32 +103,4 @@ function toSpec(text: string): ServerSpec {
   const spec = parseServerSpec(text)
   if ('error' in spec) throw new UsageError(spec.error)
   return spec
-}
-
-/** Every address of every name; a name that does not resolve is a warning, as in classic ntpdate. */
-async function resolveAll(
-  specs: readonly ServerSpec[],
-  options: Options,
-  resolve: Resolve,
-  warn: (line: string) => void,
-  debug: ((line: string) => void) | undefined,
-): Promise<Server[]> {
-  const results = await Promise.allSettled(specs.map((spec) => resolve(spec.host, options.family)))
-  const servers = new Map<string, Server>()
-  results.forEach((result, i) => {
-    const spec = specs[i]!
-    if (result.status === 'rejected') {
-      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason)
-      return warn(`Can't find host ${spec.host}: ${reason}`)
-    }
-    if (result.value.length === 0) return warn(`Can't find host ${spec.host}: no IPv${options.family} address`)
-    const addresses = result.value.map((a) => a.address)
-    if (addresses.join() !== spec.host) debug?.(`resolved ${spec.host} to ${addresses.join(', ')}`)
-    for (const { address, family } of result.value) {
-      const server: Server = { name: spec.host, address, port: spec.port, family }
-      servers.set(displayServer(server), server)
-    }
-  })
-  if (servers.size === 0) throw new NoServerError('no servers can be used, exiting')
-  return [...servers.values()]
 }
