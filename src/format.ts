@@ -31,3 +31,19 @@ export function resultLine(method: Method, server: string, offset: number): stri
   const verb = method === 'step' ? 'step' : 'adjust'
   return `${verb} time server ${server} offset ${formatOffset(offset)} sec`
 }
+
+/**
+ * Why nothing was trusted when the vote found no majority: every voter's offset and bound, and the
+ * spread between the extremes.
+ */
+export function noMajorityLine(voters: readonly { server: string; offset: number; rootDistance: number }[]): string {
+  const offsets = voters.map((v) => v.offset)
+  const spread = Math.max(...offsets) - Math.min(...offsets)
+  const each = voters.map((v) => `${v.server} ${formatOffset(v.offset)} ±${v.rootDistance.toFixed(6)}`).join(', ')
+  return `no majority agrees among ${voters.length} servers (${each}); they disagree by ${spread.toFixed(6)} s, clock left untouched`
+}
+
+/** Classic ntpdate's line for a RATE kiss. */
+export function rateLimitLine(server: string): string {
+  return `${server} rate limit response from server.`
+}

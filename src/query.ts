@@ -4,6 +4,7 @@
  * `timeoutSeconds`. The run ends as soon as every request is answered or has timed out.
  */
 import { checkReply, newRequest } from './ntp/exchange.js'
+import { kissCodeOf, type KissCode } from './ntp/kiss.js'
 import { decodePacket, PacketParseError } from './ntp/packet.js'
 import type { Reject } from './ntp/reject.js'
 import { toSample, type Sample } from './ntp/sample.js'
@@ -25,6 +26,7 @@ export type QueryEvent =
   | { kind: 'sample'; server: Server; sample: Sample }
   | { kind: 'timeout'; server: Server }
   | { kind: 'ignored'; from: Endpoint; reject: Reject }
+  | { kind: 'kiss'; server: Server; code: KissCode }
 
 export interface QueryDeps {
   clock: ClockReader
@@ -48,6 +50,8 @@ export async function queryServers(
   const observations = servers.map((server): ServerObservation => ({ server, samples: [] }))
   const pending = new Map<NtpTimestamp, Pending>()
   const answered = new Set<NtpTimestamp>()
+  /** servers that sent a kiss we obey: no more requests to them (RFC 5905 §7.4) */
+  const kissed = new Set<ServerObservation>()
   const emit = deps.onEvent ?? (() => {})
   let unsent = servers.length * settings.samples
   let finish: () => void = () => {}
@@ -66,12 +70,21 @@ export async function queryServers(
     const sample = toSample(outcome.packet, request.sentAtNanos, receivedAtNanos)
     request.observation.samples.push(sample)
     emit({ kind: 'sample', server: request.server, sample })
+    const code = kissCodeOf(outcome.packet)
+    if (code) {
+      kissed.add(request.observation)
+      emit({ kind: 'kiss', server: request.server, code })
+    }
     settle()
   }
 
   const sockets = await openSockets(servers, deps.openSocket, onDatagram)
   const sendOne = (observation: ServerObservation) => {
     const { server } = observation
+    if (kissed.has(observation)) {
+      unsent--
+      return settle()
+    }
     const socket = sockets.get(server.family)!
     if (socket instanceof Error) {
       unsent--

@@ -2,7 +2,7 @@
 import { decide, type Plan } from '../decide.js'
 import { ClockNotSetError, NoServerError, UsageError } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import { formatOffset, linePrefix, resultLine, serverLine } from '../format.js'
+import { formatOffset, linePrefix, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
 import type { ClockReader, ClockSetter, OpenSocket, RandomBytes, Resolve } from '../ports.js'
 import { queryServers, type QueryEvent } from '../query.js'
 import { selectServer, type Selection } from '../select.js'
@@ -10,7 +10,7 @@ import { resolveServers } from '../resolve-servers.js'
 import { displayServer, parseServerSpec, type ServerSpec } from '../server.js'
 import { parseArgs } from './args.js'
 import { helpText } from './option-table.js'
-import { traceEvent, traceVerdict } from './trace.js'
+import { traceEvent, traceIgnored, traceVerdict } from './trace.js'
 
 /** What a run needs of the system, loaded only once argv says a run is wanted. */
 export interface System {
@@ -58,16 +58,24 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
 
   const debug = options.debug ? deps.stdout : undefined
   const servers = await resolveServers(specs, options.family, system.resolve, warn, debug)
-  const trace = debug && ((event: QueryEvent) => debug(traceEvent(event)))
+  const ignored = new Map<string, number>()
+  const onEvent = (event: QueryEvent) => {
+    if (event.kind === 'ignored') ignored.set(event.reject.kind, (ignored.get(event.reject.kind) ?? 0) + 1)
+    debug?.(traceEvent(event))
+  }
   const observations = await queryServers(servers, options, {
     clock: system.clock,
     openSocket: system.openSocket,
     randomBytes: system.randomBytes,
-    ...(trace && { onEvent: trace }),
+    onEvent,
   })
-  const selection = selectServer(observations)
+  const selection = selectServer(observations, system.clock.nowNanos())
   if (options.query || options.debug) printServers(selection, options.debug, deps.stdout)
+  const ignoredLine = traceIgnored(ignored)
+  if (ignoredLine) debug?.(ignoredLine)
+  for (const v of selection.verdicts) if (v.rateLimited) warn(rateLimitLine(v.server.address))
   const chosen = selection.chosen
+  if (selection.agreement.kind === 'no-majority') throw new NoServerError(noMajorityLine(votersOf(selection)))
   if (!chosen?.best) throw new NoServerError('no server suitable for synchronization found')
 
   const plan = decide(chosen.best.offset, { ...options, readOnly: options.query || options.debug })
@@ -78,10 +86,17 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
 
 /** With -d, every server's verdict; with -q or -d, classic's line for every server that answered. */
 function printServers(selection: Selection, debug: boolean, print: (line: string) => void): void {
-  if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection.chosen)))
+  if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection)))
   for (const { server, best } of selection.verdicts) {
     if (best) print(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
   }
+}
+
+/** The servers that took part in a vote that found no majority. */
+function votersOf(selection: Selection): { server: string; offset: number; rootDistance: number }[] {
+  return selection.verdicts
+    .filter((v) => v.status.kind === 'truechimer')
+    .map((v) => ({ server: displayServer(v.server), offset: v.best!.offset, rootDistance: v.rootDistance! }))
 }
 
 /** The only place the clock is changed. */

@@ -2,7 +2,7 @@
 import { displayReferenceId } from '../ntp/refid.js'
 import { describeReject } from '../ntp/reject.js'
 import type { QueryEvent } from '../query.js'
-import type { ServerVerdict } from '../select.js'
+import type { Selection, ServerVerdict } from '../select.js'
 import { displayServer } from '../server.js'
 import { formatDelay, formatOffset } from '../format.js'
 
@@ -22,23 +22,44 @@ export function traceEvent(event: QueryEvent): string {
     }
     case 'timeout':
       return `no reply from ${displayServer(event.server)} within the timeout`
+    case 'kiss':
+      return `kiss-o'-death ${event.code} from ${displayServer(event.server)}: no more requests to it this run`
     case 'ignored':
       return `ignored datagram from ${event.from.address} port ${event.from.port}: ${describeReject(event.reject)}`
   }
 }
 
-export function traceVerdict(verdict: ServerVerdict, chosen: ServerVerdict | undefined): string {
+export function traceVerdict(verdict: ServerVerdict, selection: Selection): string {
   const name = displayServer(verdict.server)
   const best = verdict.best
   const measured = best ? `offset ${formatOffset(best.offset)}, delay ${formatDelay(best.delay)}` : ''
+  const rate = verdict.rateLimited ? '; sent RATE, so no more requests were sent' : ''
   switch (verdict.status.kind) {
     case 'selected':
-      return `${name}: selected, lowest delay (${measured})`
-    case 'candidate':
-      return `${name}: not selected, delay ${formatDelay(best!.delay)} is above ${formatDelay(chosen!.best!.delay)} (${measured})`
+      return `${name}: selected, lowest delay among the truechimers (${measured})${rate}`
+    case 'truechimer': {
+      const chosen = selection.chosen?.best
+      const why = chosen ? `delay ${formatDelay(best!.delay)} is above ${formatDelay(chosen.delay)}` : 'no majority'
+      return `${name}: truechimer, not selected, ${why} (${measured})${rate}`
+    }
+    case 'falseticker': {
+      const interval = selection.agreement.kind === 'majority' ? selection.agreement.intersection : undefined
+      const span = interval ? ` [${formatOffset(interval.low)}, ${formatOffset(interval.high)}]` : ''
+      return `${name}: dropped, falseticker: ${formatOffset(best!.offset)} ±${verdict.rootDistance!.toFixed(6)} misses the majority's interval${span}${rate}`
+    }
+    case 'kod':
+      return `${name}: dropped, kiss-o'-death ${verdict.status.code}, no more requests were sent`
     case 'no-reply':
       return `${name}: dropped, no reply`
     case 'rejected':
-      return `${name}: dropped, ${describeReject(verdict.status.reason)}`
+      return `${name}: dropped, ${describeReject(verdict.status.reason)}${rate}`
   }
+}
+
+/** `ignored 3 datagrams: 2 wrong-source, 1 unknown-origin` (empty when nothing was ignored). */
+export function traceIgnored(counts: ReadonlyMap<string, number>): string | undefined {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0)
+  if (total === 0) return undefined
+  const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${n} ${kind}`)
+  return `ignored ${total} datagram${total === 1 ? '' : 's'}: ${parts.join(', ')}`
 }

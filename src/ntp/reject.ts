@@ -15,6 +15,11 @@ export type Reject =
   | { kind: 'kiss-o-death'; code: string }
   | { kind: 'bad-stratum'; stratum: number }
   | { kind: 'unsynchronized' }
+  | { kind: 'transmit-before-receive' }
+  | { kind: 'no-reference-time' }
+  | { kind: 'reference-in-future'; seconds: number }
+  | { kind: 'stale-reference'; seconds: number }
+  | { kind: 'root-distance'; seconds: number }
 
 export function describeReject(reject: Reject): string {
   switch (reject.kind) {
@@ -40,6 +45,16 @@ export function describeReject(reject: Reject): string {
       return `stratum ${reject.stratum} is outside 1-15`
     case 'unsynchronized':
       return 'server is unsynchronized (leap indicator 3)'
+    case 'transmit-before-receive':
+      return 'transmit timestamp is before receive timestamp'
+    case 'no-reference-time':
+      return 'reference timestamp is zero (server never synchronized)'
+    case 'reference-in-future':
+      return `reference timestamp is ${reject.seconds.toFixed(3)} s after the transmit timestamp`
+    case 'stale-reference':
+      return `reference clock last read ${(reject.seconds / 3600).toFixed(1)} h ago, more than 24 h`
+    case 'root-distance':
+      return `root distance ${reject.seconds.toFixed(6)} s is above 1.5 s`
   }
 }
 

@@ -4,13 +4,15 @@ import { diffSeconds, diffUnits, ntpFromUnixNanos, secondsFromUnits } from './ti
 
 /** Our own clock's precision as log2 seconds: CLOCK_REALTIME read through FFI, ~1 µs. */
 export const LOCAL_PRECISION = -20
+/** PHI of RFC 5905 §7.2: the frequency tolerance assumed of any clock, 15 ppm. */
+export const PHI = 15e-6
 
 export interface Sample {
   /** seconds; > 0 means the local clock is behind the server (add it to local time) */
   offset: number
   /** seconds, the measured round trip less the server's processing time */
   delay: number
-  /** seconds: the precision of both clocks (RFC 5905 §8, ε at the time of the sample) */
+  /** seconds: ε at the time of the sample, both clocks' precision plus PHI × (T4 − T1) (RFC 5905 §8) */
   dispersion: number
   /** seconds: the bound on the offset error, λ = δ/2 + ε + root delay/2 + root dispersion (§11.2.1) */
   rootDistance: number
@@ -35,7 +37,7 @@ export function toSample(packet: NtpPacket, orgNanos: bigint, dstNanos: bigint):
   const serverTime = diffSeconds(packet.transmitTime, packet.receiveTime)
   // A negative delay only comes from clock grain on very short paths; like RFC 5905 §8 we clamp it.
   const delay = Math.max(0, roundTrip - serverTime)
-  const dispersion = 2 ** packet.precision + 2 ** LOCAL_PRECISION
+  const dispersion = 2 ** packet.precision + 2 ** LOCAL_PRECISION + PHI * roundTrip
   return {
     offset,
     delay,
@@ -46,4 +48,10 @@ export function toSample(packet: NtpPacket, orgNanos: bigint, dstNanos: bigint):
     stratum: packet.stratum,
     packet,
   }
+}
+
+/** λ as it stands `nowNanos`: dispersion grows by PHI per second of the sample's age (RFC 5905 §8). */
+export function rootDistanceAt(sample: Sample, nowNanos: bigint): number {
+  const ageSeconds = Math.max(0, Number(nowNanos - sample.receivedAtNanos) / 1e9)
+  return sample.rootDistance + PHI * ageSeconds
 }

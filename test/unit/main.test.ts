@@ -47,6 +47,7 @@ function fakeSystem(servers: Record<string, FakeServer>, refuse?: string) {
           leap: 0,
           mode: NtpMode.Server,
           stratum: server.stratum ?? 2,
+          referenceTime: ntpFromUnixNanos(serverNanos - 16_000_000_000n),
           originTime: request.transmitTime,
           receiveTime: ntpFromUnixNanos(serverNanos),
           transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
@@ -136,6 +137,24 @@ t.test('no answer, or no name resolving, exits 1', async (t) => {
   const unresolved = await run([...FAST, 'nowhere.invalid'], {})
   t.equal(unresolved.code, 1)
   t.match(unresolved.stderr, [/Can't find host nowhere\.invalid: getaddrinfo ENOTFOUND/, /no servers can be used, exiting$/])
+})
+
+t.test('two servers that disagree: no majority, exit 1, the clock untouched, both named', async (t) => {
+  const r = await run([...FAST, '10.0.0.1', '10.0.0.2'], { '10.0.0.1': { ahead: 2.5 }, '10.0.0.2': { ahead: 0 } })
+  t.equal(r.code, 1)
+  t.same(r.calls, [])
+  t.equal(r.stderr.length, 1)
+  t.match(r.stderr[0], /no majority agrees among 2 servers \(10\.0\.0\.1 \+2\.\d+ ±0\.0\d+, 10\.0\.0\.2 [+-]0\.0000\d+ ±0\.0\d+\); they disagree by 2\.\d+ s, clock left untouched$/)
+})
+
+t.test('the majority outvotes a lower-delay liar', async (t) => {
+  const r = await run([...FAST, '10.0.0.1', '10.0.0.2', '10.0.0.3'], {
+    '10.0.0.1': { ahead: 0.2 },
+    '10.0.0.2': { ahead: 5 },
+    '10.0.0.3': { ahead: 0.2 },
+  })
+  t.equal(r.code, 0)
+  t.same(r.calls, ['slew 0.200000'])
 })
 
 t.test('usage errors exit 2 before any system access', async (t) => {

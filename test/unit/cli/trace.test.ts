@@ -1,7 +1,7 @@
 import t from 'tap'
-import { traceEvent, traceVerdict } from '../../../src/cli/trace.js'
+import { traceEvent, traceIgnored, traceVerdict } from '../../../src/cli/trace.js'
 import type { QueryEvent } from '../../../src/query.js'
-import type { ServerVerdict } from '../../../src/select.js'
+import type { Selection, ServerVerdict } from '../../../src/select.js'
 import { sampleOf, server } from '../../helpers-unit.js'
 
 const v4 = server('192.0.2.1')
@@ -27,19 +27,37 @@ t.test('one line per query event', async (t) => {
 })
 
 t.test('one line per verdict', async (t) => {
-  const chosen: ServerVerdict = { server: v4, best: sampleOf({ delay: 0.01, offset: 0.000008 }), status: { kind: 'selected' } }
+  const verdict = (fields: Pick<ServerVerdict, 'server' | 'best' | 'status'> & Partial<ServerVerdict>): ServerVerdict => ({
+    rootDistance: fields.best?.rootDistance,
+    rateLimited: false,
+    ...fields,
+  })
+  const chosen = verdict({ server: v4, best: sampleOf({ delay: 0.01, offset: 0.000008 }), status: { kind: 'selected' } })
+  const selection: Selection = { verdicts: [], chosen, agreement: { kind: 'majority', intersection: { low: -0.001, high: 0.002 } } }
   const cases: [ServerVerdict, RegExp[]][] = [
     [chosen, [/^192\.0\.2\.1: selected/, /lowest delay/, /offset \+0\.000008, delay 0\.01000/]],
-    [{ server: v6, best: sampleOf({ delay: 0.03 }), status: { kind: 'candidate' } }, [/^\[::1\]:11123: not selected/, /delay 0\.03000 is above 0\.01000/]],
-    [{ server: v6, best: undefined, status: { kind: 'no-reply' } }, [/^\[::1\]:11123: dropped, no reply$/]],
+    [verdict({ server: v6, best: sampleOf({ delay: 0.03 }), status: { kind: 'truechimer' } }), [/^\[::1\]:11123: truechimer, not selected/, /delay 0\.03000 is above 0\.01000/]],
     [
-      { server: v4, best: sampleOf({ delay: 0.01 }), status: { kind: 'rejected', reason: { kind: 'kiss-o-death', code: 'RATE' } } },
-      [/^192\.0\.2\.1: dropped, kiss-o'-death RATE$/],
+      verdict({ server: v6, best: sampleOf({ delay: 0.03, offset: 2.5 }), status: { kind: 'falseticker' } }),
+      [/^\[::1\]:11123: dropped, falseticker: \+2\.500000 ±0\.015000 misses the majority's interval \[-0\.001000, \+0\.002000\]$/],
     ],
-    [{ server: v6, best: undefined, status: { kind: 'rejected', reason: { kind: 'unsynchronized' } } }, [/^\[::1\]:11123: dropped, server is unsynchronized/]],
+    [verdict({ server: v6, best: undefined, status: { kind: 'no-reply' } }), [/^\[::1\]:11123: dropped, no reply$/]],
+    [verdict({ server: v4, best: sampleOf({ delay: 0.01 }), status: { kind: 'kod', code: 'DENY' } }), [/^192\.0\.2\.1: dropped, kiss-o'-death DENY, no more requests were sent$/]],
+    [
+      verdict({ server: v4, best: sampleOf({ delay: 0.01 }), status: { kind: 'rejected', reason: { kind: 'kiss-o-death', code: 'XYZ' } } }),
+      [/^192\.0\.2\.1: dropped, kiss-o'-death XYZ \(unknown code\)$/],
+    ],
+    [verdict({ server: v6, best: undefined, status: { kind: 'rejected', reason: { kind: 'unsynchronized' } } }), [/^\[::1\]:11123: dropped, server is unsynchronized/]],
+    [verdict({ server: v4, best: sampleOf({ delay: 0.02 }), status: { kind: 'truechimer' }, rateLimited: true }), [/sent RATE, so no more requests were sent$/]],
   ]
-  for (const [verdict, patterns] of cases) {
-    const line = traceVerdict(verdict, chosen)
-    for (const pattern of patterns) t.match(line, pattern, `${verdict.status.kind}: ${line}`)
+  for (const [v, patterns] of cases) {
+    const line = traceVerdict(v, selection)
+    for (const pattern of patterns) t.match(line, pattern, `${v.status.kind}: ${line}`)
   }
+})
+
+t.test('ignored datagrams are counted by reason, most frequent first', async (t) => {
+  t.equal(traceIgnored(new Map()), undefined)
+  t.equal(traceIgnored(new Map([['duplicate', 1]])), 'ignored 1 datagram: 1 duplicate')
+  t.equal(traceIgnored(new Map([['wrong-source', 1], ['unknown-origin', 2]])), 'ignored 3 datagrams: 2 unknown-origin, 1 wrong-source')
 })

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { NtpPacket } from '../../../src/ntp/packet.js'
-import { LOCAL_PRECISION, toSample } from '../../../src/ntp/sample.js'
+import { LOCAL_PRECISION, PHI, rootDistanceAt, toSample } from '../../../src/ntp/sample.js'
 import { ntpFromUnixNanos } from '../../../src/ntp/timestamp.js'
 import { at, ERA_1_START_UNIX_SECONDS, near, replyTo } from '../../helpers-unit.js'
 
@@ -69,11 +69,19 @@ t.test('dispersion and rootDistance', async (t) => {
     { t1: 0, t2: 0.01, t3: 0.011, t4: 0.021 },
     { precision: -10, rootDelay: 0.25, rootDispersion: 0.125 },
   )
-  t.equal(s.dispersion, 2 ** -10 + 2 ** -20, 'ε = 2^precision + 2^LOCAL_PRECISION')
+  const epsilon = 2 ** -10 + 2 ** -20 + PHI * 0.021
+  t.ok(near(s.dispersion, epsilon), 'ε = 2^precision + 2^LOCAL_PRECISION + PHI × (T4 − T1)')
   // λ = δ/2 + ε + rootDelay/2 + rootDispersion (RFC 5905 §11.2.1)
-  const expected = 0.02 / 2 + (2 ** -10 + 2 ** -20) + 0.25 / 2 + 0.125
+  const expected = 0.02 / 2 + epsilon + 0.25 / 2 + 0.125
   t.ok(near(s.rootDistance, expected), `rootDistance ${s.rootDistance} ≈ ${expected}`)
-  t.ok(near(s.rootDistance, 0.260977516), 'the same, as a number')
+  t.ok(near(s.rootDistance, 0.260977831), 'the same, as a number')
+})
+
+t.test('λ grows by PHI per second of the sample\'s age, never shrinks', async (t) => {
+  const s = { ...exchange({ t1: 0, t2: 0.01, t3: 0.011, t4: 0.021 }), receivedAtNanos: 5_000_000_000n }
+  t.equal(rootDistanceAt(s, 5_000_000_000n), s.rootDistance)
+  t.ok(near(rootDistanceAt(s, 15_000_000_000n), s.rootDistance + 10 * PHI), '+ 10 s × 15 ppm')
+  t.equal(rootDistanceAt(s, 0n), s.rootDistance, 'a clock read before the sample adds nothing')
 })
 
 t.test('a sample carries T1, T4, the stratum and the packet', async (t) => {
