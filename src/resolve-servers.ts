@@ -13,13 +13,17 @@ export async function resolveServers(
 ): Promise<Server[]> {
   const results = await Promise.allSettled(specs.map((spec) => resolve(spec.host, family)))
   const servers = new Map<string, Server>()
+  const unresolved: string[] = []
   results.forEach((result, i) => {
     const spec = specs[i]!
     if (result.status === 'rejected') {
-      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason)
-      return warn(`Can't find host ${spec.host}: ${reason}`)
+      unresolved.push(spec.host)
+      return warn(`Can't find host ${spec.host}: ${describeLookupError(result.reason)}`)
     }
-    if (result.value.length === 0) return warn(`Can't find host ${spec.host}: no IPv${family} address`)
+    if (result.value.length === 0) {
+      unresolved.push(spec.host)
+      return warn(`Can't find host ${spec.host}: no IPv${family} address`)
+    }
     const addresses = result.value.map((a) => a.address)
     if (addresses.join() !== spec.host) debug?.(`resolved ${spec.host} to ${addresses.join(', ')}`)
     for (const { address, family } of result.value) {
@@ -27,6 +31,22 @@ export async function resolveServers(
       servers.set(displayServer(server), server)
     }
   })
-  if (servers.size === 0) throw new NoServerError('no servers can be used, exiting')
+  if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${unresolved.join(', ')} resolved`)
   return [...servers.values()]
+}
+
+/** getaddrinfo's failures in words; a temporary one says so, since a later run may well succeed. */
+export function describeLookupError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  switch (code) {
+    case 'ENOTFOUND':
+      return 'no such host'
+    case 'ENODATA':
+      return 'the name has no address'
+    case 'EAI_AGAIN':
+      return 'temporary failure in name resolution (the resolver did not answer; try again later)'
+    case 'EAI_FAIL':
+      return 'the resolver failed permanently'
+  }
+  return error instanceof Error ? error.message : String(error)
 }

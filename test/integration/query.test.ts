@@ -250,7 +250,7 @@ t.test('only an unresolvable name: exit 1', async (t) => {
   t.equal(r.code, 1, 'exit 1', { output: describe(r) })
   t.equal(r.stdout, '')
   t.match(r.stderr, /Can't find host nonexistent\.invalid/)
-  t.match(lines(r.stderr).at(-1) ?? '', /tsntpdate\[\d+\]: no servers can be used, exiting$/)
+  t.match(lines(r.stderr).at(-1) ?? '', /tsntpdate\[\d+\]: no servers can be used, exiting: none of nonexistent\.invalid resolved$/)
 })
 
 t.test('-d -p 3 --gap 0.1: three requests per server', async (t) => {

@@ -32,7 +32,8 @@ function fakeSystem(servers: Record<string, FakeServer>, refuse?: string) {
       },
     },
     resolve: async (host) => {
-      if (host === 'nowhere.invalid') throw new Error('getaddrinfo ENOTFOUND nowhere.invalid')
+      if (host === 'nowhere.invalid') throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' })
+      if (host === 'flaky.example') throw Object.assign(new Error('getaddrinfo EAI_AGAIN flaky.example'), { code: 'EAI_AGAIN' })
       return [{ address: host, family: 4 }]
     },
     randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
@@ -136,7 +137,21 @@ t.test('no answer, or no name resolving, exits 1', async (t) => {
   t.match(dead.stderr, [/no server suitable for synchronization found$/])
   const unresolved = await run([...FAST, 'nowhere.invalid'], {})
   t.equal(unresolved.code, 1)
-  t.match(unresolved.stderr, [/Can't find host nowhere\.invalid: getaddrinfo ENOTFOUND/, /no servers can be used, exiting$/])
+  t.match(unresolved.stderr, [/Can't find host nowhere\.invalid: no such host$/, /no servers can be used, exiting: none of nowhere\.invalid resolved$/])
+  const none = await run([...FAST, 'nowhere.invalid', 'flaky.example'], {})
+  t.equal(none.code, 1)
+  t.match(none.stderr, [
+    /Can't find host nowhere\.invalid: no such host$/,
+    /Can't find host flaky\.example: temporary failure in name resolution \(the resolver did not answer; try again later\)$/,
+    /no servers can be used, exiting: none of nowhere\.invalid, flaky\.example resolved$/,
+  ])
+})
+
+t.test('a name that does not resolve is a warning; the others carry on', async (t) => {
+  const r = await run([...FAST, '-q', 'flaky.example', '10.0.0.1'], { '10.0.0.1': { ahead: 0.1 } })
+  t.equal(r.code, 0)
+  t.match(r.stderr, [/Can't find host flaky\.example: temporary failure in name resolution/])
+  t.equal(r.stderr.length, 1)
 })
 
 t.test('two servers that disagree: no majority, exit 1, the clock untouched, both named', async (t) => {
