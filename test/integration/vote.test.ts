@@ -1,0 +1,69 @@
+/**
+ * The majority vote against real chronyd servers: the true ones share this machine's clock
+ * (offset 0), the liars run under faketime. Nothing here sets the clock (-q and -d only).
+ *
+ * Address block of this file: 127.0.8.x (ports 12810-12829).
+ */
+import t from 'tap'
+import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
+import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult } from '../helpers/cli.js'
+
+const describe = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
+const SAMPLES = ['-p', '2', '--gap', '0.05']
+const LIE = 2.5
+
+let good: Chronyd
+let good2: Chronyd
+let liar: Chronyd
+let liar2: Chronyd
+
+t.before(async () => {
+  ;[good, good2, liar, liar2] = await Promise.all([
+    startChronyd(t, { address: '127.0.8.11', port: 12811 }),
+    startChronyd(t, { address: '127.0.8.12', port: 12812 }),
+    startChronyd(t, { address: '127.0.8.13', port: 12813, fakeOffsetSeconds: LIE }),
+    startChronyd(t, { address: '127.0.8.14', port: 12814, fakeOffsetSeconds: LIE }),
+  ])
+})
+
+function verdictOf(stdout: string, server: Chronyd): string | undefined {
+  return lines(stdout).find((line) => line.startsWith(`${server.spec}: `))
+}
+
+t.test('one liar among two true servers is a falseticker and is not used', async (t) => {
+  const r = await runCli(['-d', ...SAMPLES, liar.spec, good.spec, good2.spec])
+  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  const final = parseQueryOutput(r.stdout).final
+  t.ok(final && Math.abs(final.offset) < 0.001, `offset ${final?.offset} is the true one`)
+  t.not(final?.server, liar.spec)
+  t.match(verdictOf(r.stdout, liar), /: dropped, falseticker: \+2\.5\d+ ±0\.\d+ misses the majority's interval \[/)
+  t.match(verdictOf(r.stdout, good), /: (selected|truechimer)/)
+  t.match(verdictOf(r.stdout, good2), /: (selected|truechimer)/)
+})
+
+t.test("two agreeing servers outvote a lone one (classic ntpdate keeps the lone one)", async (t) => {
+  const r = await runCli(['-d', ...SAMPLES, good.spec, liar.spec, liar2.spec])
+  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  const final = parseQueryOutput(r.stdout).final
+  t.ok(final && Math.abs(final.offset - LIE) < 0.01, `offset ${final?.offset} is the majority's`)
+  t.match(verdictOf(r.stdout, good), /: dropped, falseticker/)
+})
+
+t.test('two servers that disagree: no majority, exit 1, both named with the spread', async (t) => {
+  const r = await runCli(['-q', ...SAMPLES, good.spec, liar.spec])
+  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(parseQueryOutput(r.stdout).servers.length, 2, 'both server lines are still printed')
+  t.equal(parseQueryOutput(r.stdout).final, undefined, 'no result line')
+  const errors = lines(r.stderr)
+  t.equal(errors.length, 1, 'one line')
+  const message = parsePrefixedLine(errors[0] ?? '')?.message ?? ''
+  t.match(message, new RegExp(`^no majority agrees among 2 servers \\(${good.spec.replace(/\./g, '\\.')} [+-]0\\.0\\d+ ±`))
+  t.match(message, new RegExp(`${liar.spec.replace(/\./g, '\\.')} \\+2\\.5\\d+ ±`))
+  t.match(message, /; they disagree by 2\.5\d+ s, clock left untouched$/)
+})
+
+t.test('a single server is its own majority', async (t) => {
+  const r = await runCli(['-q', ...SAMPLES, liar.spec])
+  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.ok(Math.abs((parseQueryOutput(r.stdout).final?.offset ?? 0) - LIE) < 0.01)
+})
