@@ -2,6 +2,7 @@
 import { main, type System } from './cli/main.js'
 import { ExitCode } from './exit-codes.js'
 import { linePrefix } from './format.js'
+import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
 import { VERSION } from './version.js'
 
 async function loadSystem(): Promise<System> {
@@ -37,5 +38,6 @@ const code = await main(process.argv.slice(2), {
   stderr: (line) => process.stderr.write(line + '\n'),
   localTime: () => new Date(),
   loadSystem,
+  defaultServerTexts: () => readDefaultServerTexts(defaultServerPaths(process.env)),
 })
 process.exitCode = code

@@ -1,5 +1,6 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
 import { decide, type Plan } from '../decide.js'
+import { chooseDefaultServers, type DefaultServerTexts } from '../default-servers.js'
 import { ClockNotSetError, NoServerError, UsageError } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { formatOffset, linePrefix, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
@@ -28,6 +29,8 @@ export interface MainDeps {
   /** wall-clock time for the line prefix only (never for NTP timestamps) */
   localTime: () => Date
   loadSystem: () => Promise<System>
+  /** the files the server list comes from when none is named; absent, pool.ntp.org is used */
+  defaultServerTexts?: () => DefaultServerTexts
 }
 
 export async function main(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
@@ -51,12 +54,14 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
     deps.stdout(`tsntpdate ${deps.version}`)
     if (options.defaultServers) return ExitCode.Ok
   }
-  const specs = options.servers.map(toSpec)
+  const fallback = options.defaultServers ? chooseDefaultServers(deps.defaultServerTexts?.() ?? {}) : undefined
+  const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const say = (line: string) => deps.stdout(linePrefix(deps.localTime(), deps.pid) + line)
   const warn = (line: string) => deps.stderr(linePrefix(deps.localTime(), deps.pid) + line)
   const system = await deps.loadSystem()
 
   const debug = options.debug ? deps.stdout : undefined
+  if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
   const servers = await resolveServers(specs, options.family, system.resolve, warn, debug)
   const ignored = new Map<string, number>()
   const onEvent = (event: QueryEvent) => {
@@ -114,8 +119,9 @@ function carryOut(plan: Plan, clock: ClockSetter): void {
   }
 }
 
-function toSpec(text: string): ServerSpec {
+/** `from`: where a server not named on the command line came from (NTPSERVERS, step-tickers) */
+function toSpec(text: string, from?: string): ServerSpec {
   const spec = parseServerSpec(text)
-  if ('error' in spec) throw new UsageError(spec.error)
+  if ('error' in spec) throw new UsageError(from ? `${from}: ${spec.error}` : spec.error)
   return spec
 }
