@@ -36,7 +36,7 @@ t.test('one liar among two true servers is a falseticker and is not used', async
   const final = parseQueryOutput(r.stdout).final
   t.ok(final && Math.abs(final.offset) < 0.001, `offset ${final?.offset} is the true one`)
   t.not(final?.server, liar.spec)
-  t.match(verdictOf(r.stdout, liar), /: dropped, falseticker: \+2\.5\d+ ±0\.\d+ misses the majority's interval \[/)
+  t.match(verdictOf(r.stdout, liar), /: dropped, falseticker: \+2\.\d+ ±0\.\d+ misses the majority's interval \[/)
   t.match(verdictOf(r.stdout, good), /: (selected|truechimer)/)
   t.match(verdictOf(r.stdout, good2), /: (selected|truechimer)/)
 })
@@ -58,8 +58,8 @@ t.test('two servers that disagree: no majority, exit 1, both named with the spre
   t.equal(errors.length, 1, 'one line')
   const message = parsePrefixedLine(errors[0] ?? '')?.message ?? ''
   t.match(message, new RegExp(`^no majority agrees among 2 servers \\(${good.spec.replace(/\./g, '\\.')} [+-]0\\.0\\d+ ±`))
-  t.match(message, new RegExp(`${liar.spec.replace(/\./g, '\\.')} \\+2\\.5\\d+ ±`))
-  t.match(message, /; they disagree by 2\.5\d+ s, clock left untouched$/)
+  t.match(message, new RegExp(`${liar.spec.replace(/\./g, '\\.')} \\+2\\.\\d+ ±`))
+  t.match(message, /; they disagree by 2\.\d+ s, clock left untouched$/)
 })
 
 t.test('a single server is its own majority', async (t) => {

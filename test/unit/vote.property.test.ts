@@ -66,6 +66,7 @@ const highOf = (c: Candidate) => c.offset + c.rootDistance
 const covers = (c: Candidate, x: number) => lowOf(c) <= x && x <= highOf(c)
 const coverage = (cs: readonly Candidate[], x: number) => cs.filter((c) => covers(c, x)).length
 const overlaps = (c: Candidate, i: Interval) => lowOf(c) <= i.high && highOf(c) >= i.low
+const coveringSet = (cs: readonly Candidate[], x: number) => cs.flatMap((c, i) => (covers(c, x) ? [i] : []))
 const endpointsOf = (cs: readonly Candidate[]) => cs.flatMap((c) => [lowOf(c), highOf(c)])
 /** The most intervals that share a point: the maximum is reached at some interval's low end. */
 const mostCovering = (cs: readonly Candidate[]) => Math.max(0, ...cs.map((c) => coverage(cs, lowOf(c))))
@@ -94,42 +95,54 @@ t.test('the vote is a partition with a majority of truechimers, or no majority',
   )
 })
 
-t.test('truechimers overlap the intersection, falsetickers do not', async (t) => {
+t.test('truechimers contain the intersection, falsetickers do not touch it', async (t) => {
   holds(
     t,
     fc.property(candidateSets(), (cs) => {
       const result = vote(cs)
       if (result.kind === 'no-majority') return
-      for (const i of result.truechimers) assert.ok(overlaps(cs[i]!, result.intersection), `truechimer ${i}`)
+      const { low, high } = result.intersection
+      for (const i of result.truechimers) assert.ok(covers(cs[i]!, low) && covers(cs[i]!, high), `truechimer ${i}`)
       for (const i of result.falsetickers) assert.ok(!overlaps(cs[i]!, result.intersection), `falseticker ${i}`)
     }),
     RUNS,
   )
 })
 
-t.test('the intersection spans the points covered by the most intervals, n − f > n/2 of them', async (t) => {
+t.test('the truechimers are the most intervals sharing a point, if a majority agreeing in one place', async (t) => {
+  let ambiguous = 0
   holds(
     t,
     fc.property(candidateSets(), (cs) => {
       const n = cs.length
-      const agreeing = mostCovering(cs) // n − f for the smallest f that leaves a majority
+      const most = mostCovering(cs)
+      const mostCovered = endpointsOf(cs).filter((x) => coverage(cs, x) === most)
+      const groups = new Set(mostCovered.map((x) => coveringSet(cs, x).join()))
       const result = vote(cs)
-      if (2 * agreeing <= n) {
-        assert.equal(result.kind, 'no-majority', `at most ${agreeing} of ${n} intervals share a point`)
+      if (2 * most <= n) {
+        assert.equal(result.kind, 'no-majority', `at most ${most} of ${n} intervals share a point`)
         return
       }
-      assert.equal(result.kind, 'majority', `${agreeing} of ${n} intervals share a point`)
+      if (groups.size > 1) {
+        ambiguous++
+        assert.equal(result.kind, 'no-majority', `${groups.size} different groups of ${most} share a point`)
+        return
+      }
+      assert.equal(result.kind, 'majority', `${most} of ${n} intervals share a point`)
       if (result.kind !== 'majority') return
       const { low, high } = result.intersection
-      assert.equal(coverage(cs, low), agreeing, `n − f = ${agreeing} intervals cover low`)
-      assert.equal(coverage(cs, high), agreeing, `n − f = ${agreeing} intervals cover high`)
-      const alsoAgreed = endpointsOf(cs).filter((x) => coverage(cs, x) === agreeing)
-      assert.ok(Math.min(...alsoAgreed) === low, 'low is the lowest such point')
-      assert.ok(Math.max(...alsoAgreed) === high, 'high is the highest such point')
-      assert.ok(result.falsetickers.length <= n - agreeing, 'at most f falsetickers')
+      assert.deepEqual(result.truechimers, coveringSet(cs, low), 'the truechimers are the group')
+      assert.ok(Math.min(...mostCovered) === low, 'low is the lowest most-covered point')
+      assert.ok(Math.max(...mostCovered) === high, 'high is the highest most-covered point')
+      assert.equal(result.falsetickers.length, n - most)
     }),
     RUNS,
   )
+  t.ok(ambiguous > 0, `${ambiguous} runs had two groups bridged by a wide interval (no majority)`)
+})
+
+t.test('a wide interval cannot bridge two groups that disagree', async (t) => {
+  t.same(vote([{ offset: 0.5, rootDistance: 0.5 }, { offset: 2.5, rootDistance: 0.5 }, { offset: 1.5, rootDistance: 1.5 }]), { kind: 'no-majority' })
 })
 
 t.test('when all intervals share a point, all are truechimers', async (t) => {
@@ -257,10 +270,10 @@ t.test('selectServer: the chosen server is the best truechimer of the vote', asy
         const better = vs[j]!.delay < vs[i]!.delay || (vs[j]!.delay === vs[i]!.delay && vs[j]!.stratum < vs[i]!.stratum)
         assert.ok(!better, `truechimer ${j} has lower delay, or equal delay and lower stratum, than the chosen ${i}`)
       }
-      // θ may lie outside [low, high] when λ is wide (midpoints are not counted), but never by more than λ.
+      // θ may lie outside [low, high] when λ is wide (midpoints are not counted), but its interval contains it.
       const { offset: θ, rootDistance: λ } = cs[i]!
       const { low, high } = result.intersection
-      assert.ok(θ - λ <= high && θ + λ >= low, 'the chosen θ is within its own λ of the intersection')
+      assert.ok(θ - λ <= low && θ + λ >= high, 'the chosen interval contains the intersection')
       const inside = (x: number) => low <= x && x <= high
       if (result.truechimers.every((j) => inside(cs[j]!.offset))) assert.ok(inside(θ), 'θ inside when all truechimers are')
       if (!inside(θ)) chosenOutside++
