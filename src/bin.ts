@@ -2,22 +2,32 @@
 import { main, type System } from './cli/main.js'
 import { ExitCode } from './exit-codes.js'
 import { linePrefix } from './format.js'
+import type { OpenLogger } from './ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
 import { VERSION } from './version.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { udpSocketOpener }, { resolveWithSystem }, { randomBytes }] = await Promise.all([
+  const [{ libcClock }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([
     import('./io/clock-libc.js'),
     import('./io/udp.js'),
     import('./io/resolve.js'),
-    import('node:crypto'),
+    import('./io/time-daemon.js'),
   ])
   return {
     clock: libcClock,
     resolve: resolveWithSystem,
     openSocket: udpSocketOpener(libcClock),
-    randomBytes: (count) => randomBytes(count),
+    // the global Web Crypto CSPRNG: the same source as node:crypto's, without loading that module
+    randomBytes: (count) => crypto.getRandomValues(new Uint8Array(count)),
+    timeDaemon: () => findRunningTimeDaemon(),
   }
+}
+
+/** FFI and socket modules are imported only when -s or --syslog-server asks for them. */
+const openLogger: OpenLogger = async (target) => {
+  if (target.kind === 'local') return (await import('./io/syslog-libc.js')).openLibcSyslog(target.facility)
+  const { openRemoteSyslog } = await import('./io/syslog-remote.js')
+  return openRemoteSyslog({ server: target.server, format: target.format, facility: target.facility, pid: process.pid })
 }
 
 // A reader that goes away (`tsntpdate -q … | head -1`) must not turn into a stack trace.
@@ -39,5 +49,11 @@ const code = await main(process.argv.slice(2), {
   localTime: () => new Date(),
   loadSystem,
   defaultServerTexts: () => readDefaultServerTexts(defaultServerPaths(process.env)),
+  openLogger,
+  writeFileAtomically: async (path, text) => (await import('./io/atomic-write.js')).writeFileAtomically(path, text),
 })
 process.exitCode = code
+// The work is done and every line written (stdout/stderr writes to pipes and files are synchronous
+// on Linux). A name lookup for a syslog server that never answers would still hold the process:
+// syslog-client's sockets are unref'd, but a pending getaddrinfo cannot be. Do not wait for it.
+setTimeout(() => process.exit(code), 200).unref()

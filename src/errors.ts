@@ -18,7 +18,17 @@ export class NoServerError extends TsntpdateError {
   readonly code = 'NO_SERVER'
 }
 
+/** --max-offset: the selected offset is beyond the limit (the clock is never touched in this mode). */
+export class CheckFailedError extends TsntpdateError {
+  readonly code = 'CHECK_FAILED'
+}
+
 /** The clock was not changed: the kernel refused, or the offset is beyond --max-step. */
 export class ClockNotSetError extends TsntpdateError {
   readonly code = 'CLOCK_NOT_SET'
+}
+
+/** A time daemon keeps the clock and --force was not given; the clock was left untouched. */
+export class DaemonRunningError extends TsntpdateError {
+  readonly code = 'DAEMON_RUNNING'
 }

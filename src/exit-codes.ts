@@ -1,8 +1,8 @@
 /**
  * The exit statuses, in one place (mirrored in README and man/tsntpdate.8, EXIT STATUS).
- * 0–2 are classic ntpdate's; 3 and 5 are kept for the check mode and the time-daemon guard.
+ * 0–2 are classic ntpdate's; 3 is the --max-offset check; 5 is the time-daemon guard.
  */
-import { ClockNotSetError, NoServerError, UsageError } from './errors.js'
+import { CheckFailedError, ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from './errors.js'
 
 export const ExitCode = {
   /** a server was selected; with a set, the clock was set as reported */
@@ -11,11 +11,11 @@ export const ExitCode = {
   NoServer: 1,
   /** bad command line */
   Usage: 2,
-  /** reserved: --max-offset check failed */
+  /** --max-offset: |offset| is above the limit */
   CheckFailed: 3,
   /** the clock could not be set and was left untouched */
   ClockNotSet: 4,
-  /** reserved: a time daemon is running */
+  /** a time daemon keeps the clock (without --force); the clock was left untouched */
   DaemonRunning: 5,
   /** a bug: an error that should never happen */
   Internal: 70,
@@ -25,6 +25,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof UsageError) return ExitCode.Usage
   if (error instanceof NoServerError) return ExitCode.NoServer
+  if (error instanceof CheckFailedError) return ExitCode.CheckFailed
   if (error instanceof ClockNotSetError) return ExitCode.ClockNotSet
+  if (error instanceof DaemonRunningError) return ExitCode.DaemonRunning
   return ExitCode.Internal
 }

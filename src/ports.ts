@@ -1,5 +1,6 @@
 /** The shell's seams: what the core needs from the outside world, as small plain interfaces. */
 import type { AddressFamily } from './server.js'
+import type { LogSeverity, LogTarget } from './syslog-config.js'
 
 /** Reads CLOCK_REALTIME. */
 export interface ClockReader {
@@ -42,3 +43,14 @@ export type OpenSocket = (family: AddressFamily, onDatagram: DatagramListener) =
 
 /** Cryptographically random bytes. */
 export type RandomBytes = (count: number) => Uint8Array
+
+/** A syslog destination (libc syslog(3), or a remote server). */
+export interface Logger {
+  /** Hands one message over; never throws (delivery problems are reported by close). */
+  log(severity: LogSeverity, message: string): void
+  /** Delivers what is pending within a bounded time and lets go; resolves to a one-line problem, if any. */
+  close(): Promise<string | undefined>
+}
+
+/** Opens the Logger for a target; loaded only when -s or --syslog-server asks for one. */
+export type OpenLogger = (target: LogTarget) => Promise<Logger>

@@ -5,10 +5,12 @@ import { DEFAULT_VERSION } from '../ntp/exchange.js'
 import { UsageError } from '../errors.js'
 import type { AddressFamily } from '../server.js'
 import { OPTIONS } from './option-table.js'
+import type { SyslogChoice } from './output.js'
+import { parseSyslogOptions } from './syslog-options.js'
 
 export const DEFAULT_SERVER = 'pool.ntp.org'
 
-export interface Options {
+export interface Options extends SyslogChoice {
   servers: string[]
   /** true when no server was named and DEFAULT_SERVER stands in */
   defaultServers: boolean
@@ -21,6 +23,14 @@ export interface Options {
   debug: boolean
   method: Method | 'auto'
   maxStepSeconds: number | undefined
+  /** --force: set the clock even while a time daemon keeps it */
+  force: boolean
+  /** --max-offset: the check mode (implies query): exit 3 when |offset| is above it */
+  maxOffsetSeconds: number | undefined
+  /** --json: one JSON document on stdout instead of the classic lines */
+  json: boolean
+  /** --metrics-file: where to write node_exporter textfile metrics */
+  metricsFile: string | undefined
   showVersion: boolean
   help: boolean
 }
@@ -32,8 +42,9 @@ export function parseArgs(argv: readonly string[]): Options {
   const { servers, raw } = runCac(tokens)
   const refused = OPTIONS.find((o) => o.notYet && o.short !== undefined && raw[o.short] !== undefined)
   if (refused) throw new UsageError(`-${refused.short}: ${refused.notYet} is not supported yet`)
-  const query = raw['query'] === true
   const valueOf = (...forms: string[]) => lastValueOf(tokens, forms)
+  const maxOffsetSeconds = optional(valueOf('--max-offset'), (v) => secondsIn(v, 0, 1e9, '--max-offset'))
+  const query = raw['query'] === true || maxOffsetSeconds !== undefined
   const samplesText = valueOf('-p', '--samples')
   const samples = samplesText === undefined ? (query ? 1 : 4) : integerIn(samplesText, 1, 8, '-p')
   return {
@@ -48,8 +59,18 @@ export function parseArgs(argv: readonly string[]): Options {
     debug: raw['debug'] === true,
     method: lastOf(tokens, { '-b': 'step', '--step': 'step', '-B': 'slew', '--slew': 'slew' } as const) ?? 'auto',
     maxStepSeconds: optional(valueOf('--max-step'), (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
+    force: raw['force'] === true,
+    maxOffsetSeconds,
+    json: raw['json'] === true,
+    metricsFile: optional(valueOf('--metrics-file'), (v) => nonEmpty(v, '--metrics-file')),
     showVersion: raw['version'] === true,
     help: raw['help'] === true,
+    ...parseSyslogOptions({
+      syslog: raw['s'] === true,
+      facility: valueOf('--syslog-facility'),
+      server: valueOf('--syslog-server'),
+      format: valueOf('--syslog-format'),
+    }),
   }
 }
 
@@ -140,6 +161,11 @@ function optionTokens(tokens: readonly string[]): readonly string[] {
 
 function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
   return text === undefined ? undefined : parse(text)
+}
+
+function nonEmpty(text: string, name: string): string {
+  if (text === '') throw new UsageError(`${name}: the value is empty`)
+  return text
 }
 
 function integerIn(text: string, min: number, max: number, name: string): number {

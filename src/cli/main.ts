@@ -1,16 +1,19 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
 import { decide, type Plan } from '../decide.js'
 import { chooseDefaultServers, type DefaultServerTexts } from '../default-servers.js'
-import { ClockNotSetError, NoServerError, UsageError } from '../errors.js'
+import { ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import { formatOffset, linePrefix, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
-import type { ClockReader, ClockSetter, OpenSocket, RandomBytes, Resolve } from '../ports.js'
+import { formatOffset, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
+import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../ports.js'
 import { queryServers, type QueryEvent } from '../query.js'
 import { selectServer, type Selection } from '../select.js'
 import { resolveServers } from '../resolve-servers.js'
 import { displayServer, parseServerSpec, type ServerSpec } from '../server.js'
+import { daemonRefusal, type RunningDaemon } from '../time-daemon.js'
 import { parseArgs } from './args.js'
 import { helpText } from './option-table.js'
+import { createOutput, type Output } from './output.js'
+import { startRunReport, type RunReport } from './run-report.js'
 import { traceEvent, traceIgnored, traceVerdict } from './trace.js'
 
 /** What a run needs of the system, loaded only once argv says a run is wanted. */
@@ -19,6 +22,8 @@ export interface System {
   resolve: Resolve
   openSocket: OpenSocket
   randomBytes: RandomBytes
+  /** the time daemon that keeps the clock, if any; asked only right before setting it */
+  timeDaemon: () => RunningDaemon | undefined
 }
 
 export interface MainDeps {
@@ -26,43 +31,55 @@ export interface MainDeps {
   pid: number
   stdout: (line: string) => void
   stderr: (line: string) => void
-  /** wall-clock time for the line prefix only (never for NTP timestamps) */
+  /** wall-clock time for the line prefix and the metrics' last-run time (never for NTP timestamps) */
   localTime: () => Date
   loadSystem: () => Promise<System>
   /** the files the server list comes from when none is named; absent, pool.ntp.org is used */
   defaultServerTexts?: () => DefaultServerTexts
+  /** opens syslog(3) or a remote syslog server; needed only with -s or --syslog-server */
+  openLogger?: OpenLogger
+  /** replaces a file's content atomically (--metrics-file) */
+  writeFileAtomically?: (path: string, text: string) => Promise<void>
 }
 
 export async function main(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
+  const report = startRunReport(argv, deps)
+  const output = createOutput(report.terminal)
   try {
-    return await run(argv, deps)
+    return report.finished(await run(argv, deps, output, report))
   } catch (error) {
     const known = exitCodeFor(error)
     const message = error instanceof Error ? error.message : String(error)
-    deps.stderr(linePrefix(deps.localTime(), deps.pid) + (known === ExitCode.Internal ? `internal error: ${message}` : message))
-    return known
+    if (known === ExitCode.Usage) output.usage(message)
+    else output.error(known === ExitCode.Internal ? `internal error: ${message}` : message)
+    return report.finished(known, known === ExitCode.Internal ? `internal error: ${message}` : message)
+  } finally {
+    await report.publish(output)
+    await output.close()
   }
 }
 
-async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
+async function run(argv: readonly string[], deps: MainDeps, output: Output, report: RunReport): Promise<ExitCode> {
   const options = parseArgs(argv)
+  report.parsed(options)
   if (options.help) {
     deps.stdout(helpText(deps.version))
     return ExitCode.Ok
   }
+  await output.open(options, deps.openLogger)
   if (options.showVersion) {
-    deps.stdout(`tsntpdate ${deps.version}`)
+    output.version(`tsntpdate ${deps.version}`)
     if (options.defaultServers) return ExitCode.Ok
   }
   const fallback = options.defaultServers ? chooseDefaultServers(deps.defaultServerTexts?.() ?? {}) : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
-  const say = (line: string) => deps.stdout(linePrefix(deps.localTime(), deps.pid) + line)
-  const warn = (line: string) => deps.stderr(linePrefix(deps.localTime(), deps.pid) + line)
+  const say = output.notice
+  const warn = output.error
   const system = await deps.loadSystem()
 
-  const debug = options.debug ? deps.stdout : undefined
+  const debug = options.debug ? output.print : undefined
   if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
-  const servers = await resolveServers(specs, options.family, system.resolve, warn, debug)
+  const servers = await resolveServers(specs, options.family, report.watchResolve(specs, system.resolve), warn, debug)
   const ignored = new Map<string, number>()
   const onEvent = (event: QueryEvent) => {
     if (event.kind === 'ignored') ignored.set(event.reject.kind, (ignored.get(event.reject.kind) ?? 0) + 1)
@@ -75,7 +92,8 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
     onEvent,
   })
   const selection = selectServer(observations, system.clock.nowNanos())
-  if (options.query || options.debug) printServers(selection, options.debug, deps.stdout)
+  report.selected(observations, selection)
+  if (options.query || options.debug) printServers(selection, options.debug, output.print)
   const ignoredLine = traceIgnored(ignored)
   if (ignoredLine) debug?.(ignoredLine)
   for (const v of selection.verdicts) if (v.rateLimited) warn(rateLimitLine(v.server.address))
@@ -84,8 +102,13 @@ async function run(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
   if (!chosen?.best) throw new NoServerError('no server suitable for synchronization found')
 
   const plan = decide(chosen.best.offset, { ...options, readOnly: options.query || options.debug })
+  report.planned(plan)
+  const daemon = plan.action === 'set' && !options.force ? system.timeDaemon() : undefined
+  if (daemon) throw new DaemonRunningError(daemonRefusal(plan.method, daemon))
   carryOut(plan, system.clock)
+  if (plan.action === 'set') report.clockChanged()
   say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
+  report.check(plan.offset)
   return ExitCode.Ok
 }
 

@@ -23,16 +23,23 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-o, --ntp-version <n>', short: 'o', takesValue: true, description: 'NTP version in requests, 1-4 (default 4)' },
   { flags: '-p, --samples <n>', short: 'p', takesValue: true, description: 'samples per server, 1-8 (default 4; 1 with -q)' },
   { flags: '-q, --query', short: 'q', description: 'query only: print the offsets, do not set the clock' },
-  { flags: '-s', short: 's', description: 'log to syslog instead of the terminal', notYet: 'syslog output' },
+  { flags: '-s', short: 's', description: 'log to syslog (facility daemon) instead of the terminal' },
   { flags: '-t, --timeout <seconds>', short: 't', takesValue: true, description: 'per-request timeout (default 2)' },
   { flags: '-u', short: 'u', description: 'unprivileged source port (always the case; accepted for compatibility)' },
   { flags: '-v, --version', short: 'v', description: 'print the version (and exit when no server is given)' },
   { flags: '--gap <seconds>', takesValue: true, description: 'spacing of the samples to one server (default 2)' },
   { flags: '--max-step <seconds>', takesValue: true, description: 'refuse to step or slew by more than this (exit 4)' },
+  { flags: '--max-offset <seconds>', takesValue: true, description: 'check only: exit 3 when |offset| is above this (implies -q)' },
+  { flags: '--json', description: 'print one JSON document on stdout instead of the classic lines' },
+  { flags: '--metrics-file <path>', takesValue: true, description: 'write node_exporter textfile metrics to PATH (atomically)' },
+  { flags: '--syslog-facility <name>', takesValue: true, description: 'syslog facility: daemon (default), user, local0-local7, ...' },
+  { flags: '--syslog-server <url>', takesValue: true, description: 'also log to udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514)' },
+  { flags: '--syslog-format <format>', takesValue: true, description: 'remote syslog format: rfc5424 (default) or rfc3164' },
+  { flags: '--force', description: 'set the clock even while a time daemon keeps it (else exit 5)' },
   { flags: '-h, --help', short: 'h', description: 'print this help' },
 ]
 
-export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [server[:port] ...]'
+export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [server[:port] ...]'
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => o.flags.length))

@@ -1,5 +1,5 @@
 /** CLOCK_REALTIME through libc (koffi FFI): nanosecond reads, clock_settime steps, adjtime slews. */
-import koffi from 'koffi'
+import { koffi } from './ffi.js'
 import { ClockNotSetError } from '../errors.js'
 import type { ClockReader, ClockSetter } from '../ports.js'
 

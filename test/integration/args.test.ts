@@ -21,7 +21,10 @@ const BAD: ReadonlyArray<{ args: string[]; names: RegExp }> = [
   { args: ['-z', NOWHERE], names: /-z\b/ },
   { args: ['[::1'], names: /\[::1\b.*'\]'/ },
   { args: ['host:99999'], names: /host:99999.*99999/ },
-  { args: ['-s', NOWHERE], names: /-s\b/ },
+  { args: ['-s', '--syslog-facility', 'kern', NOWHERE], names: /--syslog-facility\b.*'kern'/ },
+  { args: ['--syslog-server', 'http://127.0.2.1', NOWHERE], names: /--syslog-server\b.*'http:\/\/127\.0\.2\.1'/ },
+  { args: ['--syslog-server', 'udp://127.0.2.1:0', NOWHERE], names: /--syslog-server\b.*port 0/ },
+  { args: ['--syslog-format', 'json', NOWHERE], names: /--syslog-format\b.*'json'/ },
   { args: ['-a', '1', NOWHERE], names: /-a\b/ },
   { args: ['-k', 'x', NOWHERE], names: /-k\b/ },
   { args: ['-e', '0.1', NOWHERE], names: /-e\b/ },
@@ -50,7 +53,7 @@ t.test('--help: exit 0, lists every option', async (t) => {
   t.equal(r.stderr, '', 'nothing on stderr')
   t.match(r.stdout, /usage: tsntpdate /, 'a usage line')
   // Spelled out here, not only taken from the option table, so a dropped option fails the test.
-  const expected = ['-4', '-6', '-a', '-B', '-b', '-d', '-e', '-k', '-o', '-p', '-q', '-s', '-t', '-u', '-v', '-h', '--gap', '--max-step']
+  const expected = ['-4', '-6', '-a', '-B', '-b', '-d', '-e', '-k', '-o', '-p', '-q', '-s', '-t', '-u', '-v', '-h', '--gap', '--max-step', '--syslog-facility', '--syslog-server', '--syslog-format']
   const optionLines = lines(r.stdout).filter((line) => /^\s+-/.test(line))
   for (const option of expected) {
     const pattern = new RegExp(`^\\s+(?:-\\S, )?${option.replace(/-/g, '\\-')}\\b`)

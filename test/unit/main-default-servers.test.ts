@@ -20,6 +20,7 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     openSocket: async () => {
       throw new Error('no socket in this test')
     },
+    timeDaemon: () => undefined,
   }
   const deps: MainDeps = {
     version: '0.1.0',

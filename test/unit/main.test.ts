@@ -6,6 +6,7 @@ import { ClockNotSetError } from '../../src/errors.js'
 import { decodePacket, encodePacket, NtpMode } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
 import type { DatagramListener, Endpoint } from '../../src/ports.js'
+import type { RunningDaemon } from '../../src/time-daemon.js'
 
 const START = 1_795_000_000_000_000_000n
 const ONE_WAY_NANOS = 100_000n
@@ -16,10 +17,15 @@ interface FakeServer {
   stratum?: number
 }
 
-function fakeSystem(servers: Record<string, FakeServer>, refuse?: string) {
+function fakeSystem(servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
   let now = START
   const calls: string[] = []
+  const daemonChecks: string[] = []
   const system: System = {
+    timeDaemon: () => {
+      daemonChecks.push(calls.length === 0 ? 'before any clock change' : 'after a clock change')
+      return daemon
+    },
     clock: {
       nowNanos: () => (now += 1_000n),
       step: (offset) => {
@@ -59,13 +65,15 @@ function fakeSystem(servers: Record<string, FakeServer>, refuse?: string) {
       async close() {},
     }),
   }
-  return { system, calls }
+  return { system, calls, daemonChecks }
 }
 
-async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string) {
-  const { system, calls } = fakeSystem(servers, refuse)
+async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
+  const { system, calls, daemonChecks } = fakeSystem(servers, refuse, daemon)
   const stdout: string[] = []
   const stderr: string[] = []
+  /** what went to syslog: `local daemon.notice message` (facility as its code) */
+  const logged: string[] = []
   const deps: MainDeps = {
     version: '0.1.0',
     pid: 4242,
@@ -73,9 +81,13 @@ async function run(argv: string[], servers: Record<string, FakeServer>, refuse?:
     stderr: (line) => stderr.push(line),
     localTime: () => new Date(2026, 10, 25, 2, 33, 22),
     loadSystem: async () => system,
+    openLogger: async (target) => ({
+      log: (severity, message) => logged.push(`${target.kind} ${target.facility}.${severity} ${message}`),
+      close: async () => undefined,
+    }),
   }
   const code = await main(argv, deps)
-  return { code, stdout, stderr, calls }
+  return { code, stdout, stderr, calls, daemonChecks, logged }
 }
 
 const FAST = ['--gap', '0', '-t', '0.05']
@@ -196,4 +208,92 @@ t.test('--help and -v print and exit 0', async (t) => {
   const version = await run(['-v'], {})
   t.same(version.stdout, ['tsntpdate 0.1.0'])
   t.equal(version.code, 0)
+})
+
+const CHRONYD: RunningDaemon = {
+  evidence: 'process',
+  processes: [{ name: 'chronyd', pid: 812 }],
+  description: 'chronyd (pid 812)',
+}
+
+t.test('a running time daemon: exit 5, one line naming it, the clock untouched', async (t) => {
+  for (const [argv, method] of [[['-b'], 'step'], [['-B'], 'slew'], [[], 'slew']] as const) {
+    const r = await run([...FAST, ...argv, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, CHRONYD)
+    t.equal(r.code, 5, `${argv.join(' ') || 'auto'}: exit 5`)
+    t.same(r.calls, [], 'the clock untouched')
+    t.same(r.daemonChecks, ['before any clock change'])
+    t.same(r.stdout, [], 'no final line')
+    t.same(r.stderr, [
+      `25 Nov 02:33:22 tsntpdate[4242]: refusing to ${method} the clock while a time daemon runs: chronyd (pid 812); ` +
+        'clock left untouched (--force overrides)',
+    ])
+  }
+})
+
+t.test('--force sets the clock anyway, without asking', async (t) => {
+  const r = await run([...FAST, '--force', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, CHRONYD)
+  t.equal(r.code, 0)
+  t.same(r.calls, ['slew 0.200000'])
+  t.same(r.daemonChecks, [], 'not even looked for')
+})
+
+t.test('-q and -d are not stopped by a time daemon, and do not look for one', async (t) => {
+  for (const mode of ['-q', '-d']) {
+    const r = await run([...FAST, mode, '10.0.0.1'], { '10.0.0.1': { ahead: 3 } }, undefined, CHRONYD)
+    t.equal(r.code, 0, `${mode}: exit 0`)
+    t.same(r.calls, [])
+    t.same(r.daemonChecks, [])
+    t.match(r.stdout.at(-1), /step time server 10\.0\.0\.1 offset \+3\.000000 sec$/)
+  }
+})
+
+t.test('--max-step refuses before the daemon check (exit 4 names the real limit)', async (t) => {
+  const r = await run([...FAST, '--max-step', '1', '10.0.0.1'], { '10.0.0.1': { ahead: -2 } }, undefined, CHRONYD)
+  t.equal(r.code, 4)
+  t.same(r.daemonChecks, [])
+  t.match(r.stderr[0], /more than --max-step 1 s/)
+})
+
+t.test('with no daemon, the check is made once, before the clock is set', async (t) => {
+  const r = await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.same(r.daemonChecks, ['before any clock change'])
+})
+
+t.test('-s: the result at NOTICE and errors at ERR go to syslog, the terminal stays silent', async (t) => {
+  const ok = await run([...FAST, '-s', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(ok.code, 0)
+  t.same(ok.calls, ['slew 0.200000'])
+  t.same([...ok.stdout, ...ok.stderr], [])
+  t.same(ok.logged, ['local 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+
+  const failed = await run([...FAST, '-s', '--syslog-facility', 'local2', 'nowhere.invalid', '10.0.0.9'], {})
+  t.equal(failed.code, 1)
+  t.same([...failed.stdout, ...failed.stderr], [])
+  t.match(failed.logged, [/^local 18\.err Can't find host nowhere\.invalid: /, 'local 18.err no server suitable for synchronization found'])
+
+  const refused = await run([...FAST, '-s', '10.0.0.1'], { '10.0.0.1': { ahead: 2 } }, 'Operation not permitted')
+  t.equal(refused.code, 4)
+  t.same(refused.logged, ["local 3.err Can't set time of day: Operation not permitted"])
+})
+
+t.test('-s -q: the server lines stay on stdout (as classic ntpdate); -s -v logs the version', async (t) => {
+  const r = await run([...FAST, '-s', '-q', '-v', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.same(r.stdout, ['server 10.0.0.1, stratum 2, offset +0.200000, delay 0.00020'])
+  t.same(r.logged, ['local 3.notice tsntpdate 0.1.0', 'local 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+})
+
+t.test('-s: a usage error still goes to stderr, and no syslog is opened', async (t) => {
+  const r = await run(['-s', '-p', '0', '10.0.0.1'], {})
+  t.equal(r.code, 2)
+  t.match(r.stderr, [/-p: '0'/])
+  t.same(r.logged, [])
+})
+
+t.test('--syslog-server: a copy at the same severities, the terminal unchanged', async (t) => {
+  const r = await run([...FAST, '--syslog-server', 'udp://10.9.9.9', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.match(r.stdout, [/adjust time server 10\.0\.0\.1 offset \+0\.200000 sec$/])
+  t.same(r.logged, ['remote 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
 })

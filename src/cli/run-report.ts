@@ -1,0 +1,153 @@
+/**
+ * --json and --metrics-file: gathers what the run found as it goes, and at the end, whatever the
+ * outcome, prints the JSON document and writes the metrics file.
+ *
+ * With --json, stdout carries the document and nothing else: the classic stdout lines (-q server
+ * lines, the result line, -v) are not printed, except with -d, where they go to stderr with the
+ * trace. Warnings and errors stay on stderr (or syslog with -s) as without --json. A `--json` on a
+ * command line that does not parse still gets a document (exitCode 2), after the usage line on
+ * stderr. --help prints the help only.
+ */
+import { describeLookupError } from '../resolve-servers.js'
+import type { Plan } from '../decide.js'
+import { CheckFailedError } from '../errors.js'
+import type { ExitCode } from '../exit-codes.js'
+import { maxOffsetExcess } from '../check-offset.js'
+import type { Resolve } from '../ports.js'
+import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report-json.js'
+import { renderMetrics } from '../report-metrics.js'
+import type { Selection, ServerObservation } from '../select.js'
+import type { ServerSpec } from '../server.js'
+import type { Options } from './args.js'
+import type { Output, TerminalDeps } from './output.js'
+
+export interface RunReportDeps extends TerminalDeps {
+  version: string
+  /** replaces a file's content atomically; without it, --metrics-file can only warn */
+  writeFileAtomically?: (path: string, text: string) => Promise<void>
+}
+
+export interface RunReport {
+  /** the terminal the Output writes to: stdout diverted as --json wants */
+  terminal: TerminalDeps
+  parsed(options: Options): void
+  /** `resolve`, noting every name that yields no address */
+  watchResolve(specs: readonly ServerSpec[], resolve: Resolve): Resolve
+  selected(observations: readonly ServerObservation[], selection: Selection): void
+  planned(plan: Plan): void
+  clockChanged(): void
+  /** --max-offset: throws CheckFailedError when |offset| is beyond it */
+  check(offset: number): void
+  /** notes how the run ended and hands the exit status back */
+  finished(exitCode: ExitCode, error?: string): ExitCode
+  /** Prints the document and writes the metrics file, as asked; never throws. */
+  publish(output: Output): Promise<void>
+}
+
+/** `--json` before any `--`: known even when the rest of the command line does not parse. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--')
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json')
+}
+
+export function startRunReport(argv: readonly string[], deps: RunReportDeps): RunReport {
+  let options: Options | undefined
+  let specs: readonly ServerSpec[] = []
+  const failedHosts = new Map<string, string>()
+  const facts: RunFacts = {
+    version: deps.version,
+    unresolvable: [],
+    observations: undefined,
+    selection: undefined,
+    plan: undefined,
+    clockChanged: false,
+    maxOffset: undefined,
+    exitCode: 0,
+    error: undefined,
+  }
+  const json = () => options?.json ?? wantsJson(argv)
+  const classicStdout = (line: string) => {
+    if (!json()) deps.stdout(line)
+    else if (options?.debug) deps.stderr(line)
+  }
+
+  return {
+    terminal: { ...deps, stdout: classicStdout },
+    parsed(parsedOptions) {
+      options = parsedOptions
+      facts.maxOffset = parsedOptions.maxOffsetSeconds
+    },
+    watchResolve(named, resolve) {
+      specs = named
+      return async (host, family) => {
+        try {
+          const found = await resolve(host, family)
+          if (found.length === 0) failedHosts.set(host, `no IPv${family} address`)
+          return found
+        } catch (error) {
+          failedHosts.set(host, describeLookupError(error))
+          throw error
+        }
+      }
+    },
+    selected(observations, selection) {
+      facts.observations = observations
+      facts.selection = selection
+    },
+    planned(plan) {
+      facts.plan = plan
+    },
+    clockChanged() {
+      facts.clockChanged = true
+    },
+    check(offset) {
+      const limit = options?.maxOffsetSeconds
+      const excess = limit === undefined ? undefined : maxOffsetExcess(offset, limit)
+      if (excess) throw new CheckFailedError(excess)
+    },
+    finished(exitCode, error) {
+      facts.exitCode = exitCode
+      facts.error = error
+      return exitCode
+    },
+    async publish(output) {
+      if (options?.help) return
+      const report = buildJsonReport({ ...facts, unresolvable: unresolvedNames(specs, failedHosts) })
+      const versionOnly = options?.showVersion === true && options.defaultServers
+      if (options?.metricsFile !== undefined && !versionOnly) {
+        const problem = await writeMetrics(options.metricsFile, renderMetrics(report, deps.localTime().getTime() / 1000), deps)
+        if (problem) output.error(problem)
+      }
+      if (json()) deps.stdout(JSON.stringify(report, null, 2))
+    },
+  }
+}
+
+/** One entry per name and port that did not resolve, in command-line order. */
+function unresolvedNames(specs: readonly ServerSpec[], failedHosts: ReadonlyMap<string, string>): UnresolvedName[] {
+  const seen = new Set<string>()
+  return specs.flatMap((spec) => {
+    const reason = failedHosts.get(spec.host)
+    const key = `${spec.host} ${spec.port}`
+    if (reason === undefined || seen.has(key)) return []
+    seen.add(key)
+    return [{ name: spec.host, port: spec.port, reason }]
+  })
+}
+
+/** A metrics file that cannot be written is a warning: the exit status stays that of the time work. */
+async function writeMetrics(path: string, text: string, deps: RunReportDeps): Promise<string | undefined> {
+  if (!deps.writeFileAtomically) return `cannot write metrics file ${path}: no file writer`
+  try {
+    await deps.writeFileAtomically(path, text)
+    return undefined
+  } catch (error) {
+    return `cannot write metrics file ${path}: ${describeFileError(error)}`
+  }
+}
+
+/** `EACCES: permission denied`, without Node's `, open '<temp file>'` tail. */
+function describeFileError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  return 'code' in error && typeof error.code === 'string' ? error.message.split(', ')[0]! : error.message
+}

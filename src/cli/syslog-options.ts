@@ -1,0 +1,31 @@
+/** The syslog options (-s, --syslog-facility, --syslog-server, --syslog-format) from their texts, or a UsageError. Pure. */
+import { UsageError } from '../errors.js'
+import {
+  DEFAULT_FACILITY,
+  DEFAULT_SYSLOG_FORMAT,
+  FACILITIES,
+  parseFacility,
+  parseSyslogServer,
+  SYSLOG_FORMATS,
+  type SyslogFormat,
+} from '../syslog-config.js'
+import type { SyslogChoice } from './output.js'
+
+export interface SyslogTexts {
+  syslog: boolean
+  facility: string | undefined
+  server: string | undefined
+  format: string | undefined
+}
+
+export function parseSyslogOptions(texts: SyslogTexts): SyslogChoice {
+  const facility = texts.facility === undefined ? FACILITIES[DEFAULT_FACILITY]! : parseFacility(texts.facility)
+  if (typeof facility !== 'number') throw new UsageError(`--syslog-facility: ${facility.error}`)
+  const server = texts.server === undefined ? undefined : parseSyslogServer(texts.server)
+  if (server && 'error' in server) throw new UsageError(`--syslog-server: ${server.error}`)
+  const format = texts.format ?? DEFAULT_SYSLOG_FORMAT
+  if (!SYSLOG_FORMATS.includes(format as SyslogFormat)) {
+    throw new UsageError(`--syslog-format: '${format}' is not ${SYSLOG_FORMATS.join(' or ')}`)
+  }
+  return { syslog: texts.syslog, syslogFacility: facility, syslogServer: server, syslogFormat: format as SyslogFormat }
+}

@@ -1,0 +1,98 @@
+/** Reads what src/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { koffi } from './ffi.js'
+import { findTimeDaemon, isTimeDaemonName, type KernelClock, type ProcessInfo, type RunningDaemon } from '../time-daemon.js'
+
+export interface TimeDaemonSources {
+  /** where procfs is mounted (default /proc); tests point it at a made-up tree */
+  procRoot?: string
+  /** default: kernelClock (adjtimex) */
+  readKernel?: () => KernelClock | undefined
+}
+
+export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningDaemon | undefined {
+  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc'), (sources.readKernel ?? kernelClock)())
+}
+
+/**
+ * Every process whose command name is a time daemon's, with its argv; the others without
+ * (reading every cmdline would only cost time). A process that exits meanwhile is left out.
+ */
+export function readProcesses(procRoot: string): ProcessInfo[] {
+  let entries: string[]
+  try {
+    entries = readdirSync(procRoot)
+  } catch {
+    return [] // no procfs: only the kernel's word is left
+  }
+  const processes: ProcessInfo[] = []
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = readText(join(procRoot, entry, 'stat'))
+    const parsed = stat === undefined ? undefined : parseStat(stat)
+    if (!parsed) continue
+    const argv = isTimeDaemonName(parsed.comm) ? readArgv(join(procRoot, entry, 'cmdline')) : undefined
+    processes.push({ pid: Number(entry), ...parsed, argv })
+  }
+  return processes
+}
+
+/** `812 (chronyd) S 1 …`: the name sits between the first '(' and the last ')' (it may hold either). */
+export function parseStat(stat: string): { comm: string; state: string } | undefined {
+  const open = stat.indexOf('(')
+  const close = stat.lastIndexOf(')')
+  if (open < 0 || close < open) return undefined
+  return { comm: stat.slice(open + 1, close), state: stat.slice(close + 2, close + 3) }
+}
+
+function readArgv(path: string): string[] | undefined {
+  const text = readText(path)
+  if (text === undefined) return undefined
+  const argv = text.split('\0')
+  if (argv.at(-1) === '') argv.pop()
+  return argv
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'latin1')
+  } catch {
+    return undefined
+  }
+}
+
+const libc = koffi.load('libc.so.6')
+// struct timex as <sys/timex.h> lays it out; koffi applies the platform's alignment.
+koffi.struct('tsntpdate_timex', {
+  modes: 'uint',
+  offset: 'long',
+  freq: 'long',
+  maxerror: 'long',
+  esterror: 'long',
+  status: 'int',
+  constant: 'long',
+  precision: 'long',
+  tolerance: 'long',
+  timeSeconds: 'long',
+  timeMicros: 'long',
+  tick: 'long',
+  ppsfreq: 'long',
+  jitter: 'long',
+  shift: 'int',
+  stabil: 'long',
+  jitcnt: 'long',
+  calcnt: 'long',
+  errcnt: 'long',
+  stbcnt: 'long',
+  tai: 'int',
+  reserved: koffi.array('int', 11),
+})
+const adjtimex = libc.func('int adjtimex(_Inout_ tsntpdate_timex *buf)')
+
+/** The kernel's NTP status; modes 0 only reads, which needs no privilege. Undefined if refused. */
+export function kernelClock(): KernelClock | undefined {
+  const timex: { modes: number; status?: number; maxerror?: number } = { modes: 0 }
+  if (adjtimex(timex) < 0 || timex.status === undefined || timex.maxerror === undefined) return undefined
+  return { status: timex.status, maxErrorMicros: timex.maxerror }
+}

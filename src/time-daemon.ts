@@ -1,0 +1,168 @@
+/**
+ * Is a time daemon keeping this clock? Pure: from a process list and the kernel's NTP status
+ * (adjtimex) to the daemon to name, or undefined. The rule:
+ *
+ * 1. A process that may discipline the clock: one of DAEMONS, except a chronyd started with -x
+ *    (never touches the clock; the test servers) or -Q (prints the offset and exits).
+ *    Matched by the kernel's command name (comm), which a process cannot change by rewriting
+ *    its argv, and which is cut to 15 characters.
+ * 2. Else the kernel's word, for a daemon this PID namespace cannot see (a container's host):
+ *    the clock is marked synchronised (STA_UNSYNC clear) and someone said so recently. Only
+ *    daemons clear STA_UNSYNC; the kernel sets it again once its error bound, which grows by
+ *    500 µs every second without an update, reaches 16 s (~9 h). A daemon that stopped without
+ *    setting it (ntpd, timesyncd) leaves it clear, so the bound must also be fresh: at most
+ *    FRESH_WITHIN_SECONDS' growth, twice the longest default poll interval (timesyncd's 2048 s).
+ */
+
+export interface ProcessInfo {
+  pid: number
+  /** the kernel's command name (/proc/PID/comm), at most 15 characters */
+  comm: string
+  /** the state letter of /proc/PID/stat: Z and X are gone already */
+  state: string
+  /** /proc/PID/cmdline split at NULs (empty while the process exits); undefined when unreadable */
+  argv: readonly string[] | undefined
+}
+
+/** The part of the kernel's `struct timex` that tells whether someone disciplines the clock. */
+export interface KernelClock {
+  /** timex.status: STA_* bits */
+  status: number
+  /** timex.maxerror, microseconds */
+  maxErrorMicros: number
+}
+
+export type RunningDaemon =
+  | { evidence: 'process'; processes: readonly { name: string; pid: number }[]; description: string }
+  | { evidence: 'kernel'; kernel: KernelClock; description: string }
+
+interface KnownDaemon {
+  name: string
+  /** why this process does not touch the clock, from its arguments; undefined: it may */
+  harmless?: (args: readonly string[]) => string | undefined
+}
+
+/** chronyd's getopt string (chrony 4.x main.c): the letters that take a value. */
+const CHRONYD_VALUED_OPTIONS = 'fFlLPtu'
+
+export const DAEMONS: readonly KnownDaemon[] = [
+  {
+    name: 'chronyd',
+    harmless: (args) => {
+      const letters = shortOptions(args, CHRONYD_VALUED_OPTIONS)
+      if (letters.has('x')) return '-x: never touches the clock'
+      if (letters.has('Q')) return '-Q: prints the offset only'
+      return undefined
+    },
+  },
+  { name: 'ntpd' }, // ntp.org's, NTPsec's, OpenNTPD's portable build, BusyBox's applet
+  { name: 'openntpd' }, // OpenNTPD as Debian installs it
+  { name: 'systemd-timesyncd' },
+  { name: 'ntp-daemon' }, // ntpd-rs
+  { name: 'phc2sys' }, // linuxptp: steers CLOCK_REALTIME from a PTP hardware clock by default
+]
+
+/** The kernel's TASK_COMM_LEN is 16 with the NUL: longer names show cut. */
+const COMM_LENGTH = 15
+
+const STA_UNSYNC = 0x0040
+/** kernel/time/ntp.c second_overflow(): maxerror += MAXFREQ (500 ppm) each second */
+const MAXERROR_GROWTH_MICROS_PER_SECOND = 500
+export const FRESH_WITHIN_SECONDS = 4096
+
+const STATUS_BITS: readonly [number, string][] = [
+  [0x0001, 'PLL'],
+  [0x0002, 'PPSFREQ'],
+  [0x0004, 'PPSTIME'],
+  [0x0008, 'FLL'],
+  [0x0010, 'INS'],
+  [0x0020, 'DEL'],
+  [0x0040, 'UNSYNC'],
+  [0x0080, 'FREQHOLD'],
+  [0x2000, 'NANO'],
+]
+
+/** Whether a command name is one of DAEMONS (so its argv is worth reading). */
+export function isTimeDaemonName(comm: string): boolean {
+  return knownDaemon(comm) !== undefined
+}
+
+export function findTimeDaemon(processes: readonly ProcessInfo[], kernel: KernelClock | undefined): RunningDaemon | undefined {
+  const found = processes.flatMap((p) => {
+    const daemon = knownDaemon(p.comm)
+    if (!daemon || p.state === 'Z' || p.state === 'X') return []
+    // an empty cmdline: the process is exiting and its memory is gone (a chronyd -x test server
+    // being stopped reads so for a moment before it is a zombie)
+    if (p.argv?.length === 0) return []
+    // argv unreadable: its options are unknown, so it may well discipline the clock
+    if (p.argv && daemon.harmless?.(p.argv.slice(1)) !== undefined) return []
+    return [{ name: daemon.name, pid: p.pid }]
+  })
+  if (found.length > 0) return { evidence: 'process', processes: found, description: describeProcesses(found) }
+  if (kernel && kernelKeptSynchronised(kernel)) return { evidence: 'kernel', kernel, description: describeKernel(kernel) }
+  return undefined
+}
+
+/** The kernel's clock is marked synchronised, by an update at most FRESH_WITHIN_SECONDS ago. */
+export function kernelKeptSynchronised(kernel: KernelClock): boolean {
+  return (kernel.status & STA_UNSYNC) === 0 && updatedWithinSeconds(kernel) <= FRESH_WITHIN_SECONDS
+}
+
+/** The refusal, one line: `refusing to step the clock while a time daemon runs: chronyd (pid 812); …`. */
+export function daemonRefusal(method: 'step' | 'slew', daemon: RunningDaemon): string {
+  return `refusing to ${method} the clock while a time daemon runs: ${daemon.description}; clock left untouched (--force overrides)`
+}
+
+/** `STA_PLL | STA_NANO` as `0x2001 (PLL NANO)`. */
+export function describeStatus(status: number): string {
+  const names = STATUS_BITS.filter(([bit]) => (status & bit) !== 0).map(([, name]) => name)
+  return `0x${status.toString(16).padStart(4, '0')}${names.length > 0 ? ` (${names.join(' ')})` : ''}`
+}
+
+function knownDaemon(comm: string): KnownDaemon | undefined {
+  return DAEMONS.find((d) => d.name.slice(0, COMM_LENGTH) === comm)
+}
+
+/** Seconds since the error bound was last set, at most: it was set to 0 or more. */
+function updatedWithinSeconds(kernel: KernelClock): number {
+  return kernel.maxErrorMicros / MAXERROR_GROWTH_MICROS_PER_SECOND
+}
+
+/** `chronyd (pid 812)`, `ntpd (pids 90, 91), systemd-timesyncd (pid 77)` */
+function describeProcesses(found: readonly { name: string; pid: number }[]): string {
+  const pidsByName = new Map<string, number[]>()
+  for (const { name, pid } of found) pidsByName.set(name, [...(pidsByName.get(name) ?? []), pid])
+  return [...pidsByName].map(([name, pids]) => `${name} (pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')})`).join(', ')
+}
+
+function describeKernel(kernel: KernelClock): string {
+  const maxError = kernel.maxErrorMicros / 1e6
+  return (
+    `the kernel says its clock is kept synchronised (adjtimex status ${describeStatus(kernel.status)}, ` +
+    `max error ${maxError.toFixed(6)} s, so updated at most ${Math.ceil(updatedWithinSeconds(kernel))} s ago), ` +
+    'by a daemon not visible here'
+  )
+}
+
+/**
+ * The short option letters in `args` as GNU getopt reads them: bundles (`-dx`), a valued letter
+ * takes the rest of its word or the next word, operands are skipped (getopt permutes them), `--`
+ * ends the options.
+ */
+function shortOptions(args: readonly string[], valued: string): Set<string> {
+  const letters = new Set<string>()
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!
+    if (word === '--') break
+    if (!/^-[^-]/.test(word)) continue
+    for (let j = 1; j < word.length; j++) {
+      const letter = word[j]!
+      letters.add(letter)
+      if (valued.includes(letter)) {
+        if (j === word.length - 1) i++
+        break
+      }
+    }
+  }
+  return letters
+}
