@@ -370,6 +370,7 @@ t.test('systemd units: hourly with a random delay, oneshot after network-online'
   t.same(service['Service']?.['Type'], ['oneshot'])
   t.same(service['Service']?.['EnvironmentFile'], [`-${DEFAULTS_FILE}`], 'the defaults file, optional')
   t.same(service['Service']?.['ExecStart'], ['tsntpdate -s $NTPOPTIONS'], 'tsntpdate itself reads NTPSERVERS from the defaults file')
+  t.same(service['Service']?.['SuccessExitStatus'], ['5'], 'a time daemon keeping the clock is not a failed unit')
   t.same(timer['Timer']?.['OnCalendar'], ['hourly'])
   t.match(timer['Timer']?.['RandomizedDelaySec']?.[0] ?? '', /^\d+(min|s)?$/, 'RandomizedDelaySec')
   t.same(timer['Install']?.['WantedBy'], ['timers.target'])
