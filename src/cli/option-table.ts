@@ -39,7 +39,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: '-h, --help', short: 'h', description: 'print this help' },
 ]
 
-export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [server[:port] ...]'
+export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [server[:port] ...]'
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => o.flags.length))
