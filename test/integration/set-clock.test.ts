@@ -14,10 +14,10 @@
  * Address block of this file: 127.0.4.x, ports 12400-12499.
  */
 import t, { type Test } from 'tap'
-import { libcClock } from '../../src/io/clock-libc.js'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
 import { FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { runWatched } from '../helpers/clock-watch.js'
 
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
 /** the largest |offset| the true server may show before anything is set */
@@ -30,29 +30,6 @@ const ROOT_WITHOUT_SYS_TIME = ['setpriv', '--inh-caps=-sys_time', '--bounding-se
 
 function describe(r: CliResult): string {
   return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
-
-/**
- * CLOCK_REALTIME − CLOCK_MONOTONIC, seconds: changes only when the realtime clock is stepped (a
- * slew moves both). Of 50 monotonic/realtime/monotonic triples, the narrowest one counts: a VM's
- * vCPU can be descheduled between two reads for 100 µs and more.
- */
-function realtimeMinusMonotonic(): number {
-  let best: { width: bigint; value: bigint } | undefined
-  for (let i = 0; i < 50; i++) {
-    const before = process.hrtime.bigint()
-    const realtime = libcClock.nowNanos()
-    const after = process.hrtime.bigint()
-    if (!best || after - before < best.width) best = { width: after - before, value: realtime - (before + after) / 2n }
-  }
-  return Number(best!.value) / 1e9
-}
-
-/** Runs the CLI and reports how far the realtime clock moved meanwhile (against the monotonic clock). */
-async function runWatched(args: readonly string[], prefix?: readonly string[]): Promise<CliResult & { clockChange: number }> {
-  const before = realtimeMinusMonotonic()
-  const r = await runCli(args, prefix ? { prefix } : {})
-  return { ...r, clockChange: realtimeMinusMonotonic() - before }
 }
 
 function expectClockKept(t: Test, change: number, what: string) {

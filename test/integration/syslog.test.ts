@@ -14,11 +14,11 @@ import t, { type Test } from 'tap'
 import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { hostname } from 'node:os'
-import { libcClock } from '../../src/io/clock-libc.js'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
 import { cleanEnv, FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
 import { devLogUnavailable, startRsyslogd, type LogEntry, type Rsyslogd } from '../helpers/rsyslogd.js'
 import { startSilentTcp } from '../helpers/silent-tcp.js'
+import { realtimeMinusMonotonic } from '../helpers/clock-watch.js'
 
 const SYSLOG_ADDRESS = '127.0.10.1'
 const ONE_SAMPLE = ['-p', '1']
@@ -243,14 +243,3 @@ async function closedTcpPort(address: string): Promise<number> {
   return port
 }
 
-/** CLOCK_REALTIME − CLOCK_MONOTONIC in seconds (narrowest of 50 reads): moves only when the clock is stepped. */
-function realtimeMinusMonotonic(): number {
-  let best: { width: bigint; value: bigint } | undefined
-  for (let i = 0; i < 50; i++) {
-    const before = process.hrtime.bigint()
-    const realtime = libcClock.nowNanos()
-    const after = process.hrtime.bigint()
-    if (!best || after - before < best.width) best = { width: after - before, value: realtime - (before + after) / 2n }
-  }
-  return Number(best!.value) / 1e9
-}

@@ -18,12 +18,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { libcClock } from '../../src/io/clock-libc.js'
 import { findRunningTimeDaemon, kernelClock, readProcesses } from '../../src/io/time-daemon.js'
 import { describeStatus, findTimeDaemon, kernelKeptSynchronised, type KernelClock } from '../../src/time-daemon.js'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
 import { lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { runWatched } from '../helpers/clock-watch.js'
 
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
 const SAFE_OFFSET = 0.001
@@ -99,24 +99,6 @@ if (process.getuid?.() !== 0) {
 } else {
   // in a subtest of its own: tap ends the file's root test once no subtest is pending
   t.test('the guard against real processes', realProcessTests)
-}
-
-/** CLOCK_REALTIME − CLOCK_MONOTONIC, seconds, as set-clock.test.ts reads it (narrowest of 50 triples). */
-function realtimeMinusMonotonic(): number {
-  let best: { width: bigint; value: bigint } | undefined
-  for (let i = 0; i < 50; i++) {
-    const before = process.hrtime.bigint()
-    const realtime = libcClock.nowNanos()
-    const after = process.hrtime.bigint()
-    if (!best || after - before < best.width) best = { width: after - before, value: realtime - (before + after) / 2n }
-  }
-  return Number(best!.value) / 1e9
-}
-
-async function runWatched(args: readonly string[], prefix?: readonly string[]): Promise<CliResult & { clockChange: number }> {
-  const before = realtimeMinusMonotonic()
-  const r = await runCli(args, prefix ? { prefix } : {})
-  return { ...r, clockChange: realtimeMinusMonotonic() - before }
 }
 
 function expectClockKept(t: Test, change: number, what: string) {
