@@ -40,14 +40,23 @@ export function cleanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
 }
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
-  // tap's process-info hook wraps child_process.spawn and puts its --import back into NODE_OPTIONS
-  // whatever env we pass: env(1) takes it out again right before the exec (same pid).
-  const [command, ...commandArgs] = [ENV, '-u', 'NODE_OPTIONS', ...(options.prefix ?? []), process.execPath, BIN, ...args]
+  return runCommand([...(options.prefix ?? []), process.execPath, BIN, ...args], { ...options, env: options.env ?? cleanEnv() })
+}
+
+/**
+ * Runs any command to its end and collects its output. tap's process-info hook wraps
+ * child_process.spawn and puts its --import back into NODE_OPTIONS whatever env we pass: env(1)
+ * takes it out again right before the exec (same pid).
+ */
+export function runCommand(
+  command: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
   const started = process.hrtime.bigint()
   return new Promise((resolve, reject) => {
-    const child = spawn(command!, commandArgs, {
-      cwd: REPO,
-      env: options.env ?? cleanEnv(),
+    const child = spawn(ENV, ['-u', 'NODE_OPTIONS', ...command], {
+      cwd: options.cwd ?? REPO,
+      env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''

@@ -14,11 +14,10 @@ import { dirname, join } from 'node:path'
 import { chooseDefaultServers } from '../../src/default-servers.js'
 import { DEFAULTS_FILE } from '../../src/io/default-server-files.js'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
-import { BIN, cleanEnv, parseQueryOutput, REPO, runCli } from '../helpers/cli.js'
+import { BIN, cleanEnv, parseQueryOutput, REPO, runCli, runCommand } from '../helpers/cli.js'
 import { devLogUnavailable, startRsyslogd } from '../helpers/rsyslogd.js'
 
 const SCRIPT = join(REPO, 'cron', 'ntpdate-hourly')
-const ENV = existsSync('/usr/bin/env') ? '/usr/bin/env' : 'env'
 
 interface Run {
   code: number | null
@@ -89,21 +88,7 @@ function sandbox(t: Test): Sandbox {
 }
 
 function runScript(env: NodeJS.ProcessEnv, prefix: readonly string[]): Promise<Run> {
-  // env -u: tap's spawn hook would put its NODE_OPTIONS back (see test/helpers/cli.ts)
-  const [command, ...args] = [...prefix, ENV, '-u', 'NODE_OPTIONS', 'sh', SCRIPT]
-  return new Promise((resolve, reject) => {
-    const child = spawn(command!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return runCommand([...prefix, 'sh', SCRIPT], { env })
 }
 
 function show(r: Run): string {
@@ -406,13 +391,5 @@ function parseUnit(text: string): Record<string, Record<string, string[]>> {
 }
 
 function runTool(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env && { env }) })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
+  return runCommand([command, ...args], env ? { env } : {})
 }

@@ -7,14 +7,12 @@
  * Address block of this file: 127.0.12.x (shared with cron.test.ts; port 12251 is this file's).
  */
 import t from 'tap'
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { startChronyd } from '../helpers/chronyd.js'
-import { cleanEnv, parseQueryOutput, REPO } from '../helpers/cli.js'
+import { cleanEnv, parseQueryOutput, REPO, runCommand } from '../helpers/cli.js'
 
-const ENV = existsSync('/usr/bin/env') ? '/usr/bin/env' : 'env'
 
 interface Run {
   code: number | null
@@ -38,20 +36,7 @@ const env: NodeJS.ProcessEnv = {
 }
 
 function run(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    // env -u: tap's spawn hook would put its NODE_OPTIONS back (see test/helpers/cli.ts)
-    const child = spawn(ENV, ['-u', 'NODE_OPTIONS', command, ...args], { cwd: options.cwd ?? REPO, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code, stdout, stderr })
-    })
-  })
+  return runCommand([command, ...args], { env, timeoutMs: 60_000, ...options })
 }
 
 function show(r: Run): string {
