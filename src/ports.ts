@@ -29,12 +29,17 @@ export interface Endpoint {
   port: number
 }
 
+/** Who took a T1 or T4: the kernel (as the datagram left or arrived), or this process (a clock read). */
+export type StampSource = 'kernel' | 'process'
+
 /** Called synchronously from the socket's own message listener, with T4 already read. */
-export type DatagramListener = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint) => void
+export type DatagramListener = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy?: StampSource) => void
 
 export interface DatagramSocket {
   /** Sends one datagram; rejects with the OS error when the send fails. */
   send(bytes: Uint8Array, to: Endpoint): Promise<void>
+  /** Called right after send(): when the datagram left per the kernel, if it said so by then and not before `readBeforeNanos`. */
+  kernelSendTime?(readBeforeNanos: bigint): bigint | undefined
   close(): Promise<void>
 }
 

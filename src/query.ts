@@ -9,7 +9,7 @@ import { decodePacket, PacketParseError } from './ntp/packet.js'
 import type { Reject } from './ntp/reject.js'
 import { toSample, type Sample } from './ntp/sample.js'
 import type { NtpTimestamp } from './ntp/timestamp.js'
-import type { ClockReader, DatagramSocket, Endpoint, OpenSocket, RandomBytes } from './ports.js'
+import type { ClockReader, DatagramSocket, Endpoint, OpenSocket, RandomBytes, StampSource } from './ports.js'
 import type { ServerObservation } from './select.js'
 import type { AddressFamily, Server } from './server.js'
 
@@ -23,7 +23,7 @@ export interface QuerySettings {
 export type QueryEvent =
   | { kind: 'sent'; server: Server; nonce: NtpTimestamp }
   | { kind: 'send-failed'; server: Server; error: string }
-  | { kind: 'sample'; server: Server; sample: Sample }
+  | { kind: 'sample'; server: Server; sample: Sample; stampedBy?: { sent: StampSource; received: StampSource } }
   | { kind: 'timeout'; server: Server }
   | { kind: 'ignored'; from: Endpoint; reject: Reject }
   | { kind: 'kiss'; server: Server; code: KissCode }
@@ -39,6 +39,7 @@ interface Pending {
   server: Server
   observation: ServerObservation
   sentAtNanos: bigint
+  sentBy: StampSource
   timer: NodeJS.Timeout
 }
 
@@ -60,7 +61,7 @@ export async function queryServers(
     if (unsent === 0 && pending.size === 0) finish()
   }
 
-  const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint) => {
+  const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy: StampSource = 'process') => {
     const outcome = matchReply(bytes, from, pending, answered)
     if ('reject' in outcome) return emit({ kind: 'ignored', from, reject: outcome.reject })
     const { request, nonce } = outcome
@@ -69,7 +70,7 @@ export async function queryServers(
     answered.add(nonce)
     const sample = toSample(outcome.packet, request.sentAtNanos, receivedAtNanos)
     request.observation.samples.push(sample)
-    emit({ kind: 'sample', server: request.server, sample })
+    emit({ kind: 'sample', server: request.server, sample, stampedBy: { sent: request.sentBy, received: receivedBy } })
     const code = kissCodeOf(outcome.packet)
     if (code) {
       kissed.add(request.observation)
@@ -100,9 +101,12 @@ export async function queryServers(
     emit({ kind: 'sent', server, nonce })
     // No reply can be handled before this function returns, so the request may be recorded after
     // the send: nothing but the clock read stands between T1 and the sendto(2) (see io/udp.ts).
-    const sentAtNanos = deps.clock.nowNanos()
+    // The kernel's own departure time, when it has one, is the better T1 (io/kernel-stamp.ts).
+    const readBeforeNanos = deps.clock.nowNanos()
     const sending = socket.send(bytes, server)
-    pending.set(nonce, { server, observation, sentAtNanos, timer })
+    const departedAtNanos = socket.kernelSendTime?.(readBeforeNanos)
+    const sentBy = departedAtNanos === undefined ? 'process' : 'kernel'
+    pending.set(nonce, { server, observation, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer })
     sending.catch((error: unknown) => {
       clearTimeout(timer)
       pending.delete(nonce)
@@ -111,8 +115,15 @@ export async function queryServers(
     })
   }
 
+  // Requests still waiting for a reply that went out less than IN_FLIGHT_NANOS ago (see sendPaced).
+  const room = () => {
+    const since = deps.clock.nowNanos() - IN_FLIGHT_NANOS
+    let waiting = 0
+    for (const request of pending.values()) if (request.sentAtNanos > since) waiting++
+    return MAX_IN_FLIGHT - waiting
+  }
   for (let round = 0; round < settings.samples; round++) {
-    const sendRound = () => observations.forEach(sendOne)
+    const sendRound = () => sendPaced(observations, sendOne, room)
     if (round === 0) sendRound()
     else setTimeout(sendRound, round * settings.gapSeconds * 1000)
   }
@@ -135,6 +146,28 @@ async function openSockets(
       return [family, result.status === 'fulfilled' ? result.value : asError(result.reason)]
     }),
   )
+}
+
+/**
+ * Pacing for many servers: at most SEND_BATCH requests per turn of the event loop, so that replies
+ * are read in between (libuv reads up to 32 datagrams per socket per turn), and at most
+ * MAX_IN_FLIGHT requests waiting for a reply at once, so that a burst of replies (or of requests
+ * at one busy server) stays well within a socket's receive buffer (Linux's default holds ~250
+ * datagrams); what does not fit would be lost. A request stops counting IN_FLIGHT_NANOS after it
+ * went out, so dead servers hold up the others only that long (500 dead ones: ~0.4 s), while a
+ * server host that stalls for less than that is not flooded meanwhile.
+ */
+const SEND_BATCH = 16
+const MAX_IN_FLIGHT = 128
+const IN_FLIGHT_NANOS = 100_000_000n
+
+function sendPaced<T>(items: readonly T[], send: (item: T) => void, room: () => number, from = 0): void {
+  const to = Math.min(from + SEND_BATCH, items.length, from + Math.max(0, room()))
+  for (let i = from; i < to; i++) send(items[i]!)
+  if (to === items.length) return
+  // the window is full: give the replies (or the clock) a millisecond
+  if (to === from) setTimeout(() => sendPaced(items, send, room, to), 1)
+  else setImmediate(() => sendPaced(items, send, room, to))
 }
 
 function asError(reason: unknown): Error {

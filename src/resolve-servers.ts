@@ -3,6 +3,12 @@ import { NoServerError } from './errors.js'
 import type { Resolve } from './ports.js'
 import { displayServer, type AddressFamily, type Server, type ServerSpec } from './server.js'
 
+/**
+ * Names looked up at once. getaddrinfo runs on libuv's 4 worker threads anyway; the cap keeps a
+ * command line of a thousand names from queueing a thousand lookups (and resolver queries) at once.
+ */
+const MAX_CONCURRENT_LOOKUPS = 8
+
 /** Every address of every name; a name that does not resolve is a warning, as in classic ntpdate. */
 export async function resolveServers(
   specs: readonly ServerSpec[],
@@ -11,7 +17,7 @@ export async function resolveServers(
   warn: (line: string) => void,
   debug: ((line: string) => void) | undefined,
 ): Promise<Server[]> {
-  const results = await Promise.allSettled(specs.map((spec) => resolve(spec.host, family)))
+  const results = await settleAtMost(MAX_CONCURRENT_LOOKUPS, specs, (spec) => resolve(spec.host, family))
   const servers = new Map<string, Server>()
   const unresolved: string[] = []
   results.forEach((result, i) => {
@@ -33,6 +39,24 @@ export async function resolveServers(
   })
   if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${unresolved.join(', ')} resolved`)
   return [...servers.values()]
+}
+
+/** Promise.allSettled over `items`, with at most `limit` calls of `run` in flight; results in order. */
+async function settleAtMost<T, R>(limit: number, items: readonly T[], run: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      try {
+        results[i] = { status: 'fulfilled', value: await run(items[i]!) }
+      } catch (reason) {
+        results[i] = { status: 'rejected', reason }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
 }
 
 /** getaddrinfo's failures in words; a temporary one says so, since a later run may well succeed. */

@@ -2,6 +2,7 @@
 import { displayReferenceId } from '../ntp/refid.js'
 import { describeReject } from '../ntp/reject.js'
 import type { QueryEvent } from '../query.js'
+import type { StampSource } from '../ports.js'
 import type { Selection, ServerVerdict } from '../select.js'
 import { displayServer } from '../server.js'
 import { formatDelay, formatOffset } from '../format.js'
@@ -17,7 +18,8 @@ export function traceEvent(event: QueryEvent): string {
       const refid = displayReferenceId(s.packet.referenceId, s.stratum)
       return (
         `reply from ${displayServer(event.server)}: stratum ${s.stratum}, refid ${refid}, ` +
-        `offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}`
+        `offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}` +
+        (event.stampedBy ? describeStamps(event.stampedBy) : '')
       )
     }
     case 'timeout':
@@ -27,6 +29,13 @@ export function traceEvent(event: QueryEvent): string {
     case 'ignored':
       return `ignored datagram from ${event.from.address} port ${event.from.port}: ${describeReject(event.reject)}`
   }
+}
+
+/** Which T1 and T4 the kernel took; a clock read in the process is the less precise fallback. */
+function describeStamps(by: { sent: StampSource; received: StampSource }): string {
+  if (by.sent === 'kernel' && by.received === 'kernel') return ', kernel timestamps'
+  const name = (source: StampSource) => (source === 'kernel' ? 'kernel' : 'clock read (no kernel timestamp)')
+  return `, T1 ${name(by.sent)}, T4 ${name(by.received)}`
 }
 
 export function traceVerdict(verdict: ServerVerdict, selection: Selection): string {

@@ -13,6 +13,11 @@ t.test('one line per query event', async (t) => {
     [{ kind: 'sent', server: v4, nonce: 0xabcn }, [/^sent request to 192\.0\.2\.1 /, /nonce 0000000000000abc/]],
     [{ kind: 'send-failed', server: v6, error: 'EHOSTUNREACH' }, [/\[::1\]:11123/, /failed: EHOSTUNREACH/]],
     [{ kind: 'sample', server: v4, sample }, [/^reply from 192\.0\.2\.1:/, /stratum 3/, /refid 127\.127\.1\.1,/, /offset -0\.250000/, /delay 0\.012500/, /root distance 0\.500000/]],
+    [{ kind: 'sample', server: v4, sample, stampedBy: { sent: 'kernel', received: 'kernel' } }, [/root distance 0\.500000, kernel timestamps$/]],
+    [
+      { kind: 'sample', server: v4, sample, stampedBy: { sent: 'process', received: 'kernel' } },
+      [/root distance 0\.500000, T1 clock read \(no kernel timestamp\), T4 kernel$/],
+    ],
     [{ kind: 'timeout', server: v6 }, [/^no reply from \[::1\]:11123 /, /timeout/]],
     [
       { kind: 'ignored', from: { address: '198.51.100.7', port: 123 }, reject: { kind: 'unknown-origin' } },
