@@ -112,11 +112,12 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   return ExitCode.Ok
 }
 
-/** With -d, every server's verdict; with -q or -d, classic's line for every server that answered. */
+/** With -d, every server's verdict; with -q or -d, classic's line for every server that answered with a time. */
 function printServers(selection: Selection, debug: boolean, print: (line: string) => void): void {
   if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection)))
-  for (const { server, best } of selection.verdicts) {
-    if (best) print(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
+  for (const { server, best, status } of selection.verdicts) {
+    // a kiss carries no time worth printing (it may have none at all)
+    if (best && status.kind !== 'kod') print(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
   }
 }
 

@@ -1,4 +1,5 @@
 /** One client/server exchange: build a request, then ask "is this a reply to me?" (RFC 5905 §8). */
+import { kissCodeOf } from './kiss.js'
 import { encodePacket, LeapIndicator, NtpMode, type NtpPacket } from './packet.js'
 import type { Reject } from './reject.js'
 import type { NtpTimestamp } from './timestamp.js'
@@ -50,6 +51,8 @@ export function newRequest(random8: Uint8Array, version: number = DEFAULT_VERSIO
 export function checkReply(packet: NtpPacket): Reject | null {
   if (packet.version < 1 || packet.version > 4) return { kind: 'bad-version', version: packet.version }
   if (packet.mode !== NtpMode.Server) return { kind: 'not-server-mode', mode: packet.mode }
+  // A kiss-o'-death need carry no timestamps (RFC 5905 §7.4): it is obeyed, never used as a sample.
+  if (kissCodeOf(packet)) return null
   if (packet.receiveTime === 0n) return { kind: 'zero-receive-time' }
   if (packet.transmitTime === 0n) return { kind: 'zero-transmit-time' }
   return null

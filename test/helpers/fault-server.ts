@@ -77,6 +77,8 @@ const FAULTS = {
   'kod-deny': (x: Exchange) => x.send(x.reply(kiss('DENY'))),
   'kod-rstr': (x: Exchange) => x.send(x.reply(kiss('RSTR'))),
   'kod-rate': (x: Exchange) => x.send(x.reply(kiss('RATE'))),
+  // a kiss as bare as RFC 5905 §7.4 allows: no receive or transmit timestamp
+  'kod-rate-bare': (x: Exchange) => x.send(x.reply({ ...kiss('RATE'), receiveTime: 0n, transmitTime: 0n })),
   // right source, but the origin is not the nonce we sent (an off-path attacker's guess)
   'forged-origin': (x: Exchange) => x.send(x.reply((now) => ({ originTime: now ^ 0x5a5a_5a5an }))),
   'other-port': (x: Exchange) => x.sendFromOtherPort(x.reply()),

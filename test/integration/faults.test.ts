@@ -81,6 +81,16 @@ const CASES: readonly FaultCase[] = [
     stderr: rateLimitLine,
   },
   {
+    mode: 'kod-rate-bare',
+    title: 'a RATE kiss without timestamps is obeyed all the same',
+    args: FOUR,
+    verdict: /^dropped, kiss-o'-death RATE/,
+    alone: 1,
+    requests: 1,
+    goodWins: true,
+    stderr: rateLimitLine,
+  },
+  {
     mode: 'kod-rate',
     title: 'kod-rate after two correct replies: no more requests, the two samples still count',
     options: { correctFirst: 2 },

@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { checkReply, DEFAULT_VERSION, newRequest } from '../../../src/ntp/exchange.js'
 import { decodePacket, LeapIndicator, NtpMode } from '../../../src/ntp/packet.js'
-import { hexOf, readHexFixture, replyTo } from '../../helpers-unit.js'
+import { hexOf, kissOfDeath, readHexFixture, replyTo } from '../../helpers-unit.js'
 
 const NONCE_BYTES = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef])
 
@@ -71,6 +71,9 @@ t.test('checkReply', async (t) => {
   }
   t.same(checkReply(replyTo(1n, { receiveTime: 0n })), { kind: 'zero-receive-time' })
   t.same(checkReply(replyTo(1n, { transmitTime: 0n })), { kind: 'zero-transmit-time' })
+  const bareKiss = { ...kissOfDeath(1n, 'RATE'), receiveTime: 0n, transmitTime: 0n }
+  t.equal(checkReply(bareKiss), null, 'a kiss without timestamps still reaches the KoD handling')
+  t.same(checkReply({ ...kissOfDeath(1n, 'XYZ'), receiveTime: 0n }), { kind: 'zero-receive-time' }, 'an unknown kiss does not')
 })
 
 t.test('checkReply leaves the server-fitness questions to checkSuitability', async (t) => {
