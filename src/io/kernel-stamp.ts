@@ -111,9 +111,9 @@ export function kernelStamps(socket: Socket, family: AddressFamily): KernelStamp
       if (departed !== undefined && departed >= readBeforeNanos) return departed
       // Late (e.g. waiting for ARP): that T1 stays the process's own read; keep the queue empty.
       if (!latePoll) {
-        const until = Date.now() + LATE_REPORT_MS
+        const until = performance.now() + LATE_REPORT_MS // monotonic: a step must not stretch it
         latePoll = setInterval(() => {
-          if (errorQueue.drain() !== undefined || Date.now() > until) stopLatePoll()
+          if (errorQueue.drain() !== undefined || performance.now() > until) stopLatePoll()
         }, LATE_POLL_MS)
         latePoll.unref()
       }
