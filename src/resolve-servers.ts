@@ -9,35 +9,38 @@ import { displayServer, type AddressFamily, type Server, type ServerSpec } from 
  */
 const MAX_CONCURRENT_LOOKUPS = 8
 
-/** Every address of every name; a name that does not resolve is a warning, as in classic ntpdate. */
+/**
+ * Every address of every name; a name that does not resolve is a warning, as in classic ntpdate,
+ * and is handed to `unresolved` with the reason (for the JSON report).
+ */
 export async function resolveServers(
   specs: readonly ServerSpec[],
   family: AddressFamily | undefined,
   resolve: Resolve,
   warn: (line: string) => void,
   debug: ((line: string) => void) | undefined,
+  unresolved: (spec: ServerSpec, reason: string) => void = () => {},
 ): Promise<Server[]> {
   const results = await settleAtMost(MAX_CONCURRENT_LOOKUPS, specs, (spec) => resolve(spec.host, family))
   const servers = new Map<string, Server>()
-  const unresolved: string[] = []
+  const failed: string[] = []
   results.forEach((result, i) => {
     const spec = specs[i]!
-    if (result.status === 'rejected') {
-      unresolved.push(spec.host)
-      return warn(`Can't find host ${spec.host}: ${describeLookupError(result.reason)}`)
+    const found = result.status === 'fulfilled' ? result.value : []
+    if (found.length === 0) {
+      const reason = result.status === 'rejected' ? describeLookupError(result.reason) : `no IPv${family} address`
+      failed.push(spec.host)
+      unresolved(spec, reason)
+      return warn(`Can't find host ${spec.host}: ${reason}`)
     }
-    if (result.value.length === 0) {
-      unresolved.push(spec.host)
-      return warn(`Can't find host ${spec.host}: no IPv${family} address`)
-    }
-    const addresses = result.value.map((a) => a.address)
+    const addresses = found.map((a) => a.address)
     if (addresses.join() !== spec.host) debug?.(`resolved ${spec.host} to ${addresses.join(', ')}`)
-    for (const { address, family } of result.value) {
+    for (const { address, family } of found) {
       const server: Server = { name: spec.host, address, port: spec.port, family }
       servers.set(displayServer(server), server)
     }
   })
-  if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${unresolved.join(', ')} resolved`)
+  if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${failed.join(', ')} resolved`)
   return [...servers.values()]
 }
 

@@ -8,12 +8,10 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
-import { describeLookupError } from '../resolve-servers.js'
 import type { Plan } from '../decide.js'
 import { CheckFailedError } from '../errors.js'
 import type { ExitCode } from '../exit-codes.js'
 import { maxOffsetExcess } from '../check-offset.js'
-import type { Resolve } from '../ports.js'
 import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report-json.js'
 import { renderMetrics } from '../report-metrics.js'
 import type { Selection, ServerObservation } from '../select.js'
@@ -31,8 +29,8 @@ export interface RunReport {
   /** the terminal the Output writes to: stdout diverted as --json wants */
   terminal: TerminalDeps
   parsed(options: Options): void
-  /** `resolve`, noting every name that yields no address */
-  watchResolve(specs: readonly ServerSpec[], resolve: Resolve): Resolve
+  /** a name (and port) that yielded no address, and why */
+  unresolved(spec: ServerSpec, reason: string): void
   selected(observations: readonly ServerObservation[], selection: Selection): void
   planned(plan: Plan): void
   clockChanged(): void
@@ -52,9 +50,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 export function startRunReport(argv: readonly string[], deps: RunReportDeps): RunReport {
   let options: Options | undefined
-  let specs: readonly ServerSpec[] = []
-  const failedHosts = new Map<string, string>()
-  const facts: RunFacts = {
+  const facts: RunFacts & { unresolvable: UnresolvedName[] } = {
     version: deps.version,
     unresolvable: [],
     observations: undefined,
@@ -77,18 +73,9 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
       options = parsedOptions
       facts.maxOffset = parsedOptions.maxOffsetSeconds
     },
-    watchResolve(named, resolve) {
-      specs = named
-      return async (host, family) => {
-        try {
-          const found = await resolve(host, family)
-          if (found.length === 0) failedHosts.set(host, `no IPv${family} address`)
-          return found
-        } catch (error) {
-          failedHosts.set(host, describeLookupError(error))
-          throw error
-        }
-      }
+    unresolved(spec, reason) {
+      if (facts.unresolvable.some((u) => u.name === spec.host && u.port === spec.port)) return
+      facts.unresolvable.push({ name: spec.host, port: spec.port, reason })
     },
     selected(observations, selection) {
       facts.observations = observations
@@ -112,7 +99,7 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     },
     async publish(output) {
       if (options?.help) return
-      const report = buildJsonReport({ ...facts, unresolvable: unresolvedNames(specs, failedHosts) })
+      const report = buildJsonReport(facts)
       const versionOnly = options?.showVersion === true && options.defaultServers
       if (options?.metricsFile !== undefined && !versionOnly) {
         const problem = await writeMetrics(options.metricsFile, renderMetrics(report, deps.localTime().getTime() / 1000), deps)
@@ -121,18 +108,6 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
       if (json()) deps.stdout(JSON.stringify(report, null, 2))
     },
   }
-}
-
-/** One entry per name and port that did not resolve, in command-line order. */
-function unresolvedNames(specs: readonly ServerSpec[], failedHosts: ReadonlyMap<string, string>): UnresolvedName[] {
-  const seen = new Set<string>()
-  return specs.flatMap((spec) => {
-    const reason = failedHosts.get(spec.host)
-    const key = `${spec.host} ${spec.port}`
-    if (reason === undefined || seen.has(key)) return []
-    seen.add(key)
-    return [{ name: spec.host, port: spec.port, reason }]
-  })
 }
 
 /** A metrics file that cannot be written is a warning: the exit status stays that of the time work. */
