@@ -1,7 +1,8 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
+import { maxOffsetExcess } from '../check-offset.js'
 import { decide, type Plan } from '../decide.js'
 import { chooseDefaultServers, type DefaultServerTexts } from '../default-servers.js'
-import { ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from '../errors.js'
+import { CheckFailedError, ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { formatOffset, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../ports.js'
@@ -108,7 +109,8 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   carryOut(plan, system.clock)
   if (plan.action === 'set') report.clockChanged()
   say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
-  report.check(plan.offset)
+  const excess = options.maxOffsetSeconds === undefined ? undefined : maxOffsetExcess(plan.offset, options.maxOffsetSeconds)
+  if (excess) throw new CheckFailedError(excess)
   return ExitCode.Ok
 }
 

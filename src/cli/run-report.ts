@@ -9,9 +9,7 @@
  * stderr. --help prints the help only.
  */
 import type { Plan } from '../decide.js'
-import { CheckFailedError } from '../errors.js'
 import type { ExitCode } from '../exit-codes.js'
-import { maxOffsetExcess } from '../check-offset.js'
 import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report-json.js'
 import { renderMetrics } from '../report-metrics.js'
 import type { Selection, ServerObservation } from '../select.js'
@@ -34,8 +32,6 @@ export interface RunReport {
   selected(observations: readonly ServerObservation[], selection: Selection): void
   planned(plan: Plan): void
   clockChanged(): void
-  /** --max-offset: throws CheckFailedError when |offset| is beyond it */
-  check(offset: number): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
   /** Prints the document and writes the metrics file, as asked; never throws. */
@@ -86,11 +82,6 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     },
     clockChanged() {
       facts.clockChanged = true
-    },
-    check(offset) {
-      const limit = options?.maxOffsetSeconds
-      const excess = limit === undefined ? undefined : maxOffsetExcess(offset, limit)
-      if (excess) throw new CheckFailedError(excess)
     },
     finished(exitCode, error) {
       facts.exitCode = exitCode
