@@ -1,5 +1,6 @@
 /** Output lines in classic ntpdate's formats (see man/tsntpdate.8, OUTPUT). Pure. */
 import type { Method } from './decide.js'
+import type { Agreement } from './select.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
@@ -46,4 +47,10 @@ export function noMajorityLine(voters: readonly { server: string; offset: number
 /** Classic ntpdate's line for a RATE kiss. */
 export function rateLimitLine(server: string): string {
   return `${server} rate limit response from server.`
+}
+
+/** Why a falseticker was not believed: `+2.500010 ±0.000023 misses the majority's interval [-0.000012, +0.000009]`. */
+export function missedIntervalText(offset: number, rootDistance: number, agreement: Agreement): string {
+  const span = agreement.kind === 'majority' ? ` [${formatOffset(agreement.intersection.low)}, ${formatOffset(agreement.intersection.high)}]` : ''
+  return `${formatOffset(offset)} ±${rootDistance.toFixed(6)} misses the majority's interval${span}`
 }

@@ -3,7 +3,7 @@
  * Seconds are numbers; what is not known is null, never absent. Pure.
  */
 import type { Plan } from './decide.js'
-import { formatOffset } from './format.js'
+import { missedIntervalText } from './format.js'
 import { displayReferenceId } from './ntp/refid.js'
 import { describeReject } from './ntp/reject.js'
 import type { Sample } from './ntp/sample.js'
@@ -212,11 +212,8 @@ function reasonOf(verdict: ServerVerdict, selection: Selection): string | null {
           : 'not selected: same delay as the selected server, higher stratum',
       )
     }
-    case 'falseticker': {
-      const agreement = selection.agreement
-      const span = agreement.kind === 'majority' ? ` [${formatOffset(agreement.intersection.low)}, ${formatOffset(agreement.intersection.high)}]` : ''
-      return because(`${formatOffset(best!.offset)} ±${verdict.rootDistance!.toFixed(6)} misses the majority's interval${span}`)
-    }
+    case 'falseticker':
+      return because(missedIntervalText(best!.offset, verdict.rootDistance!, selection.agreement))
     case 'kod':
       return `kiss-o'-death ${verdict.status.code}: no more requests were sent`
     case 'no-reply':

@@ -5,7 +5,7 @@ import type { QueryEvent } from '../query.js'
 import type { StampSource } from '../ports.js'
 import type { Selection, ServerVerdict } from '../select.js'
 import { displayServer } from '../server.js'
-import { formatDelay, formatOffset } from '../format.js'
+import { formatDelay, formatOffset, missedIntervalText } from '../format.js'
 
 export function traceEvent(event: QueryEvent): string {
   switch (event.kind) {
@@ -51,11 +51,8 @@ export function traceVerdict(verdict: ServerVerdict, selection: Selection): stri
       const why = chosen ? `delay ${formatDelay(best!.delay)} is above ${formatDelay(chosen.delay)}` : 'no majority'
       return `${name}: truechimer, not selected, ${why} (${measured})${rate}`
     }
-    case 'falseticker': {
-      const interval = selection.agreement.kind === 'majority' ? selection.agreement.intersection : undefined
-      const span = interval ? ` [${formatOffset(interval.low)}, ${formatOffset(interval.high)}]` : ''
-      return `${name}: dropped, falseticker: ${formatOffset(best!.offset)} ±${verdict.rootDistance!.toFixed(6)} misses the majority's interval${span}${rate}`
-    }
+    case 'falseticker':
+      return `${name}: dropped, falseticker: ${missedIntervalText(best!.offset, verdict.rootDistance!, selection.agreement)}${rate}`
     case 'kod':
       return `${name}: dropped, kiss-o'-death ${verdict.status.code}, no more requests were sent`
     case 'no-reply':
