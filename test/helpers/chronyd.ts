@@ -12,6 +12,7 @@ import { createSocket, type Socket } from 'node:dgram'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { watchExit } from './child-exit.js'
 
 export const CHRONYD = existsSync('/usr/sbin/chronyd') ? '/usr/sbin/chronyd' : 'chronyd'
 export const FAKETIME = existsSync('/usr/bin/faketime') ? '/usr/bin/faketime' : 'faketime'
@@ -110,34 +111,20 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
   }
   child.stdout!.on('data', collect)
   child.stderr!.on('data', collect)
-  let exited = false
-  let spawnError: Error | undefined
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.on('error', (error) => {
-      spawnError = error
-      exited = true
-      resolve()
-    })
-    // 'close', not 'exit': chronyd's output is all read by then, and under faketime the pipes
-    // stay open until chronyd itself is gone
-    child.on('close', () => {
-      exited = true
-      resolve()
-    })
-  })
+  const exit = watchExit(child)
 
   let stopped: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      if (!exited) {
+      if (!exit.hasExited()) {
         // Kill chronyd itself first: faketime then reaps it and exits. Killing faketime first would
         // orphan chronyd.
         const pid = readPid(pidFile)
         if (pid !== undefined) tryKill(pid, 'SIGTERM')
         else if (child.pid !== undefined) tryKill(-child.pid, 'SIGTERM')
-        if (!(await within(exitedPromise, STOP_GRACE_MS)) && child.pid !== undefined) {
+        if (!(await within(exit.done, STOP_GRACE_MS)) && child.pid !== undefined) {
           tryKill(-child.pid, 'SIGKILL')
-          await exitedPromise
+          await exit.done
         }
       }
       running.delete(entry)
@@ -147,9 +134,10 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
   }
   t.teardown(stop)
 
-  const ready = await waitUntilAnswering(address, port, ipv6, () => exited)
+  const ready = await waitUntilAnswering(address, port, ipv6, exit.hasExited)
   if (ready !== 'ready') {
     await stop()
+    const spawnError = exit.spawnError()
     const why = spawnError ? `could not spawn ${command}: ${spawnError.message}` : ready
     throw new Error(`chronyd for ${spec} did not start: ${why}\n--- chronyd output ---\n${log.trim() || '(none)'}`)
   }

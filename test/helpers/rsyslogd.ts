@@ -25,6 +25,7 @@ import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Teardown } from './chronyd.js'
+import { watchExit } from './child-exit.js'
 
 export const RSYSLOGD = existsSync('/usr/sbin/rsyslogd') ? '/usr/sbin/rsyslogd' : 'rsyslogd'
 const LOGGER = existsSync('/usr/bin/logger') ? '/usr/bin/logger' : 'logger'
@@ -140,27 +141,16 @@ export async function startRsyslogd(t: Teardown, options: RsyslogdOptions): Prom
   let output = ''
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')))
-  let exited = false
-  const exitedPromise = new Promise<void>((resolve) => {
-    child.on('error', (error) => {
-      output += `could not spawn ${RSYSLOGD}: ${error.message}\n`
-      exited = true
-      resolve()
-    })
-    child.on('close', () => {
-      exited = true
-      resolve()
-    })
-  })
+  const exit = watchExit(child)
 
   let stopped: Promise<void> | undefined
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
-      if (!exited) {
+      if (!exit.hasExited()) {
         child.kill('SIGTERM')
-        if (!(await within(exitedPromise, STOP_GRACE_MS))) {
+        if (!(await within(exit.done, STOP_GRACE_MS))) {
           child.kill('SIGKILL')
-          await exitedPromise
+          await exit.done
         }
       }
       running.delete(child)
@@ -179,9 +169,11 @@ export async function startRsyslogd(t: Teardown, options: RsyslogdOptions): Prom
   }
   const entries = () => readLines().map(parseLogLine).filter((e): e is LogEntry => e !== undefined && e.app !== PROBE_APP)
 
-  const ready = await waitUntilReady({ address, udpPort, tcpPort, devLog, hasExited: () => exited, readLines })
+  const ready = await waitUntilReady({ address, udpPort, tcpPort, devLog, hasExited: exit.hasExited, readLines })
   if (ready !== 'ready') {
     await stop()
+    const spawnError = exit.spawnError()
+    if (spawnError) output += `could not spawn ${RSYSLOGD}: ${spawnError.message}\n`
     throw new Error(`rsyslogd did not start: ${ready}\n--- rsyslogd output ---\n${output.trim() || '(none)'}`)
   }
 
