@@ -2,12 +2,13 @@
 import { DgramAsPromised } from 'dgram-as-promised'
 import type { SocketOptions } from 'node:dgram'
 import { isIPv6 } from 'node:net'
-import type { ClockReader, DatagramListener, DatagramSocket, OpenSocket } from '../ports.js'
+import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from '../ports.js'
 import type { AddressFamily } from '../server.js'
 import { kernelStamps, type KernelStamps } from './kernel-stamp.js'
 
 const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const
 const PRIMING_WAIT_MS = 50
+const PRIMING_RETRY_MS = 1
 const RECEIVE_BUFFER_BYTES = 1 << 20
 
 /**
@@ -22,8 +23,7 @@ const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, 
 
 export function udpSocketOpener(clock: ClockReader): OpenSocket {
   return async (family: AddressFamily, onDatagram: DatagramListener): Promise<DatagramSocket> => {
-    let primed: () => void = () => {}
-    const primingArrived = new Promise<void>((resolve) => (primed = resolve))
+    let primingArrived: (kernelStamped: boolean) => void = () => {}
     let ownPort = 0
     let stamps: KernelStamps | undefined
     // The socket's own 'message' handler: the kernel's receive time can only be asked for here,
@@ -32,7 +32,7 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
     const socket = DgramAsPromised.createSocket({ type, lookup: literalLookup }, (msg, rinfo) => {
       const readAtNanos = clock.nowNanos()
       const arrivedAtNanos = stamps?.received(readAtNanos)
-      if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primed()
+      if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primingArrived(arrivedAtNanos !== undefined)
       const from = { address: rinfo.address, port: rinfo.port }
       if (arrivedAtNanos === undefined) onDatagram(msg, from, readAtNanos, 'process')
       else onDatagram(msg, from, arrivedAtNanos, 'kernel')
@@ -55,27 +55,48 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
         await socket.close()
       },
     }
-    await prime(opened, family, ownPort, primingArrived)
+    const nextPrimingArrival = () => new Promise<boolean>((resolve) => (primingArrived = resolve))
+    await prime(opened, { address: LOOPBACK[family], port: ownPort }, stamps !== undefined, nextPrimingArrival)
     return opened
   }
 }
 
 /**
  * The first send and receive on a socket run cold code (lazy internals, unoptimised JS) and were
- * measured here to put T1 ~1 ms ahead of the wire and T4 ~0.3 ms behind it. One datagram to
- * ourselves over loopback takes that cost before any timestamp counts (and lets the kernel switch
- * receive timestamps on).
+ * measured here to put T1 ~1 ms ahead of the wire and T4 ~0.3 ms behind it. Datagrams to ourselves
+ * over loopback take that cost before any timestamp counts. They also wait out the kernel switching
+ * receive stamping on: when no other socket on the machine has it on, Linux defers that to a
+ * worker (net_enable_timestamp), which under load came after our first datagrams had arrived
+ * unstamped. So we send again until one comes back with a kernel stamp, within `PRIMING_WAIT_MS`.
  */
-async function prime(opened: DatagramSocket, family: AddressFamily, ownPort: number, arrival: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const givingUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, PRIMING_WAIT_MS)))
+async function prime(
+  opened: DatagramSocket,
+  ownAddress: Endpoint,
+  wantKernelStamp: boolean,
+  nextArrival: () => Promise<boolean>,
+): Promise<void> {
+  const deadline = performance.now() + PRIMING_WAIT_MS
   try {
-    const sending = opened.send(new Uint8Array(48), { address: LOOPBACK[family], port: ownPort })
-    opened.kernelSendTime?.(0n)
-    await sending
-    await Promise.race([arrival, givingUp])
+    for (;;) {
+      const arrival = nextArrival()
+      const sending = opened.send(new Uint8Array(48), ownAddress)
+      opened.kernelSendTime?.(0n) // reads the send report, which must not stay in the error queue
+      await sending
+      const kernelStamped = await within(arrival, deadline - performance.now())
+      if (kernelStamped !== false || !wantKernelStamp) return
+      await new Promise((resolve) => setTimeout(resolve, PRIMING_RETRY_MS)) // leaves the CPU to that worker
+    }
   } catch {
     // no loopback for this family: the run works, only its first sample is less precise
+  }
+}
+
+/** The promise's value, or undefined if it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))))
+  try {
+    return await Promise.race([promise, timeout])
   } finally {
     clearTimeout(timer)
   }
