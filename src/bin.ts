@@ -7,8 +7,9 @@ import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-
 import { VERSION } from './version.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([
+  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([
     import('./io/clock-libc.js'),
+    import('./io/random-libc.js'),
     import('./io/udp.js'),
     import('./io/resolve.js'),
     import('./io/time-daemon.js'),
@@ -17,8 +18,7 @@ async function loadSystem(): Promise<System> {
     clock: libcClock,
     resolve: resolveWithSystem,
     openSocket: udpSocketOpener(libcClock),
-    // the global Web Crypto CSPRNG: the same source as node:crypto's, without loading that module
-    randomBytes: (count) => crypto.getRandomValues(new Uint8Array(count)),
+    randomBytes: kernelRandomBytes,
     timeDaemon: () => findRunningTimeDaemon(),
   }
 }
@@ -41,7 +41,7 @@ process.on('uncaughtException', (error) => {
   process.exit(ExitCode.Internal)
 })
 
-const code = await main(process.argv.slice(2), {
+void main(process.argv.slice(2), {
   version: VERSION,
   pid: process.pid,
   stdout: (line) => process.stdout.write(line + '\n'),
@@ -51,9 +51,11 @@ const code = await main(process.argv.slice(2), {
   defaultServerTexts: () => readDefaultServerTexts(defaultServerPaths(process.env)),
   openLogger,
   writeFileAtomically: async (path, text) => (await import('./io/atomic-write.js')).writeFileAtomically(path, text),
+}).then((code) => {
+  process.exitCode = code
+  // The work is done and every line written (stdout/stderr writes to pipes and files are
+  // synchronous on Linux). A name lookup for a syslog server that never answers would still hold
+  // the process: syslog-client's sockets are unref'd, but a pending getaddrinfo cannot be. Do not
+  // wait for it.
+  setTimeout(() => process.exit(code), 200).unref()
 })
-process.exitCode = code
-// The work is done and every line written (stdout/stderr writes to pipes and files are synchronous
-// on Linux). A name lookup for a syslog server that never answers would still hold the process:
-// syslog-client's sockets are unref'd, but a pending getaddrinfo cannot be. Do not wait for it.
-setTimeout(() => process.exit(code), 200).unref()

@@ -9,14 +9,16 @@ import type Koffi from 'koffi'
 
 export type KoffiApi = typeof Koffi
 
+const require = createRequire(import.meta.url)
+
 function loadPrebuilt(): KoffiApi | undefined {
   if (process.platform !== 'linux') return undefined
   try {
-    const native = createRequire(import.meta.url)(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`)
+    const native = require(`@koromix/koffi-linux-${process.arch}/linux_${process.arch}/koffi.node`)
     return typeof native?.load === 'function' && typeof native?.errno === 'function' ? (native as KoffiApi) : undefined
   } catch {
     return undefined
   }
 }
 
-export const koffi: KoffiApi = loadPrebuilt() ?? (await import('koffi')).default
+export const koffi: KoffiApi = loadPrebuilt() ?? (require('koffi') as KoffiApi)

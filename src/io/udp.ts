@@ -1,7 +1,6 @@
 /** UDP sockets for the query engine, on dgram-as-promised, with kernel timestamps where Linux gives them. */
 import { DgramAsPromised } from 'dgram-as-promised'
 import type { SocketOptions } from 'node:dgram'
-import { isIPv6 } from 'node:net'
 import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from '../ports.js'
 import type { AddressFamily } from '../server.js'
 import { kernelStamps, type KernelStamps } from './kernel-stamp.js'
@@ -12,13 +11,14 @@ const PRIMING_RETRY_MS = 1
 const RECEIVE_BUFFER_BYTES = 1 << 20
 
 /**
- * We only ever send to IP literals. dgram's default lookup defers every send to the next tick even
- * for a literal, so T1 (read just before send) would precede the sendto(2) by the time it takes to
- * queue every other server's request; answering synchronously puts the syscall inside send(), and
- * so the kernel's transmit timestamp is ready right after it.
+ * We only ever send to IP literals, of the socket's own family. dgram's default lookup defers every
+ * send to the next tick even for a literal, so T1 (read just before send) would precede the
+ * sendto(2) by the time it takes to queue every other server's request; answering synchronously
+ * puts the syscall inside send(), and so the kernel's transmit timestamp is ready right after it.
+ * (Not net.isIPv6: its first call compiles a large regular expression, ~5 ms of a ~100 ms run.)
  */
-const literalLookup: NonNullable<SocketOptions['lookup']> = (address, _options, callback) => {
-  callback(null, address, isIPv6(address) ? 6 : 4)
+function literalLookup(family: AddressFamily): NonNullable<SocketOptions['lookup']> {
+  return (address, _options, callback) => callback(null, address, family)
 }
 
 export function udpSocketOpener(clock: ClockReader): OpenSocket {
@@ -29,7 +29,7 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
     // The socket's own 'message' handler: the kernel's receive time can only be asked for here,
     // before the next datagram is read. The process's clock read is the fallback T4.
     const type = family === 6 ? 'udp6' : 'udp4'
-    const socket = DgramAsPromised.createSocket({ type, lookup: literalLookup }, (msg, rinfo) => {
+    const socket = DgramAsPromised.createSocket({ type, lookup: literalLookup(family) }, (msg, rinfo) => {
       const readAtNanos = clock.nowNanos()
       const arrivedAtNanos = stamps?.received(readAtNanos)
       if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primingArrived(arrivedAtNanos !== undefined)
@@ -75,29 +75,24 @@ async function prime(
   wantKernelStamp: boolean,
   nextArrival: () => Promise<boolean>,
 ): Promise<void> {
-  const deadline = performance.now() + PRIMING_WAIT_MS
+  let timer: NodeJS.Timeout | undefined
+  const givingUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), PRIMING_WAIT_MS)))
   try {
     for (;;) {
       const arrival = nextArrival()
       const sending = opened.send(new Uint8Array(48), ownAddress)
       opened.kernelSendTime?.(0n) // reads the send report, which must not stay in the error queue
       await sending
-      const kernelStamped = await within(arrival, deadline - performance.now())
+      const kernelStamped = await Promise.race([arrival, givingUp])
       if (kernelStamped !== false || !wantKernelStamp) return
-      await new Promise((resolve) => setTimeout(resolve, PRIMING_RETRY_MS)) // leaves the CPU to that worker
+      // leaves the CPU to the kernel's worker
+      if ((await Promise.race([givingUp, pause(PRIMING_RETRY_MS)])) === 'gave up') return
     }
   } catch {
     // no loopback for this family: the run works, only its first sample is less precise
-  }
-}
-
-/** The promise's value, or undefined if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))))
-  try {
-    return await Promise.race([promise, timeout])
   } finally {
     clearTimeout(timer)
   }
 }
+
+const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))

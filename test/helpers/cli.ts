@@ -1,4 +1,4 @@
-/** Runs the real CLI (bin/tsntpdate → dist/bin.js) in a child process, and reads its output lines. */
+/** Runs the real CLI (bin/tsntpdate → dist/tsntpdate.cjs) in a child process, and reads its output lines. */
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
