@@ -5,7 +5,7 @@ import type { QueryEvent } from '../query.js'
 import type { StampSource } from '../ports.js'
 import type { Selection, ServerVerdict } from '../select.js'
 import { displayServer } from '../server.js'
-import { formatDelay, formatOffset, missedIntervalText } from '../format.js'
+import { formatOffset, missedIntervalText } from '../format.js'
 
 export function traceEvent(event: QueryEvent): string {
   switch (event.kind) {
@@ -38,17 +38,20 @@ function describeStamps(by: { sent: StampSource; received: StampSource }): strin
   return `, T1 ${name(by.sent)}, T4 ${name(by.received)}`
 }
 
+/** Microseconds, as in the reply lines: ntpdate's 5-decimal delay shows 10 µs and 4 µs as 0.00001 and 0.00000. */
+const traceDelay = (seconds: number) => seconds.toFixed(6)
+
 export function traceVerdict(verdict: ServerVerdict, selection: Selection): string {
   const name = displayServer(verdict.server)
   const best = verdict.best
-  const measured = best ? `offset ${formatOffset(best.offset)}, delay ${formatDelay(best.delay)}` : ''
+  const measured = best ? `offset ${formatOffset(best.offset)}, delay ${traceDelay(best.delay)}` : ''
   const rate = verdict.rateLimited ? '; sent RATE, so no more requests were sent' : ''
   switch (verdict.status.kind) {
     case 'selected':
       return `${name}: selected, lowest delay among the truechimers (${measured})${rate}`
     case 'truechimer': {
       const chosen = selection.chosen?.best
-      const why = chosen ? `delay ${formatDelay(best!.delay)} is above ${formatDelay(chosen.delay)}` : 'no majority'
+      const why = chosen ? `delay ${traceDelay(best!.delay)} is above ${traceDelay(chosen.delay)}` : 'no majority'
       return `${name}: truechimer, not selected, ${why} (${measured})${rate}`
     }
     case 'falseticker':

@@ -40,8 +40,8 @@ t.test('one line per verdict', async (t) => {
   const chosen = verdict({ server: v4, best: sampleOf({ delay: 0.01, offset: 0.000008 }), status: { kind: 'selected' } })
   const selection: Selection = { verdicts: [], chosen, agreement: { kind: 'majority', intersection: { low: -0.001, high: 0.002 } } }
   const cases: [ServerVerdict, RegExp[]][] = [
-    [chosen, [/^192\.0\.2\.1: selected/, /lowest delay/, /offset \+0\.000008, delay 0\.01000/]],
-    [verdict({ server: v6, best: sampleOf({ delay: 0.03 }), status: { kind: 'truechimer' } }), [/^\[::1\]:11123: truechimer, not selected/, /delay 0\.03000 is above 0\.01000/]],
+    [chosen, [/^192\.0\.2\.1: selected/, /lowest delay/, /offset \+0\.000008, delay 0\.010000/]],
+    [verdict({ server: v6, best: sampleOf({ delay: 0.03 }), status: { kind: 'truechimer' } }), [/^\[::1\]:11123: truechimer, not selected/, /delay 0\.030000 is above 0\.010000/]],
     [
       verdict({ server: v6, best: sampleOf({ delay: 0.03, offset: 2.5 }), status: { kind: 'falseticker' } }),
       [/^\[::1\]:11123: dropped, falseticker: \+2\.500000 ±0\.015000 misses the majority's interval \[-0\.001000, \+0\.002000\]$/],
