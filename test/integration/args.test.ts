@@ -4,9 +4,11 @@
  * command line ever be accepted, the run fails with exit 1 instead of touching anything).
  */
 import t from 'tap'
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { OPTIONS } from '../../src/cli/option-table.js'
-import { lines, parsePrefixedLine, PREFIXED_LINE, runCli } from '../helpers/cli.js'
+import { BIN, lines, parsePrefixedLine, PREFIXED_LINE, runCli, runCommand } from '../helpers/cli.js'
 
 const NOWHERE = '127.0.2.1:12201'
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -75,6 +77,16 @@ t.test('-h is --help', async (t) => {
   const [short, long] = await Promise.all([runCli(['-h']), runCli(['--help'])])
   t.equal(short.code, 0)
   t.equal(short.stdout, long.stdout)
+})
+
+t.test('a checkout that was never built: one line naming the missing bundle, exit 70', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'tsntpdate-unbuilt-'))
+  t.teardown(() => rmSync(root, { recursive: true, force: true }))
+  cpSync(join(BIN, '..'), join(root, 'bin'), { recursive: true })
+  const r = await runCommand([process.execPath, join(root, 'bin', 'tsntpdate'), '-q', '127.0.0.1'])
+  t.equal(r.code, 70, 'exit 70 (internal)')
+  t.equal(r.stdout, '')
+  t.equal(r.stderr, 'tsntpdate: cannot start: dist/tsntpdate.cjs is missing (run npm run build)\n', 'one line, no stack trace')
 })
 
 t.test('-v: prints the version, exit 0', async (t) => {
