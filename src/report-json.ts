@@ -98,7 +98,7 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
     selected: selection?.chosen ? displayServer(selection.chosen.server) : null,
     action: actionOf(facts),
     method: facts.plan?.method ?? null,
-    offset: facts.plan?.offset ?? selection?.chosen?.best?.offset ?? null,
+    offset: facts.plan?.offset ?? selection?.chosen?.estimate?.offset ?? null,
     maxOffset: facts.maxOffset ?? null,
     exitCode: facts.exitCode,
     error: facts.error ?? null,
@@ -144,7 +144,7 @@ function jsonServer(verdict: ServerVerdict, samples: readonly Sample[], selectio
     rootDelay: packet?.rootDelay ?? null,
     rootDispersion: packet?.rootDispersion ?? null,
     rootDistance: measured ? verdict.rootDistance ?? null : null,
-    offset: measured?.offset ?? null,
+    offset: measured ? verdict.estimate?.offset ?? null : null,
     delay: measured?.delay ?? null,
     samples: samples.map(jsonSample),
     status: statusOf(verdict),
@@ -213,7 +213,7 @@ function reasonOf(verdict: ServerVerdict, selection: Selection): string | null {
       )
     }
     case 'falseticker':
-      return because(missedIntervalText(best!.offset, verdict.rootDistance!, selection.agreement))
+      return because(missedIntervalText(verdict.estimate!.offset, verdict.rootDistance!, selection.agreement))
     case 'kod':
       return `kiss-o'-death ${verdict.status.code}: no more requests were sent`
     case 'no-reply':

@@ -1,9 +1,11 @@
 /**
  * Choosing the server to trust (RFC 5905 §10–11, one-shot): each server's lowest-delay usable
- * sample, then the intersection vote over those, then the lowest-delay truechimer. Pure.
+ * sample and its offset (ntp/offset-filter.ts), then the intersection vote over those, then the
+ * lowest-delay truechimer. Pure.
  */
 import { kissCodeOf, type KissCode } from './ntp/kiss.js'
 import type { Reject } from './ntp/reject.js'
+import { estimateOffset, type OffsetEstimate } from './ntp/offset-filter.js'
 import { rootDistanceAt, type Sample } from './ntp/sample.js'
 import { checkRootDistance, checkSuitability } from './ntp/suitability.js'
 import { vote, type Interval } from './vote.js'
@@ -28,6 +30,8 @@ export interface ServerVerdict {
   server: Server
   /** the lowest-delay usable sample; else the kiss or the last reply; undefined without replies */
   best: Sample | undefined
+  /** the server's offset: `best`'s, unless all usable samples' bounds exclude it (ntp/offset-filter.ts) */
+  estimate: OffsetEstimate | undefined
   /** λ of `best` at selection time (its root distance grown with age) */
   rootDistance: number | undefined
   status: ServerStatus
@@ -54,7 +58,7 @@ export function selectServer(observations: readonly ServerObservation[], nowNano
   const voters = verdicts.filter((v) => v.status.kind === 'truechimer')
   if (voters.length === 0) return { verdicts, chosen: undefined, agreement: { kind: 'none' } }
 
-  const result = vote(voters.map((v) => ({ offset: v.best!.offset, rootDistance: v.rootDistance! })))
+  const result = vote(voters.map((v) => ({ offset: v.estimate!.offset, rootDistance: v.rootDistance! })))
   if (result.kind === 'no-majority') return { verdicts, chosen: undefined, agreement: result }
   for (const i of result.falsetickers) voters[i]!.status = { kind: 'falseticker' }
   const chosen = result.truechimers.map((i) => voters[i]!).reduce((best, v) => (isBetter(v, best) ? v : best))
@@ -66,9 +70,10 @@ export function selectServer(observations: readonly ServerObservation[], nowNano
 function judgeServer({ server, samples }: ServerObservation, nowNanos: bigint): ServerVerdict {
   const kisses = samples.map((s) => kissCodeOf(s.packet))
   const rateLimited = kisses.includes('RATE')
-  const verdict = (best: Sample | undefined, status: ServerStatus): ServerVerdict => ({
+  const verdict = (best: Sample | undefined, status: ServerStatus, estimate = best && { offset: best.offset }): ServerVerdict => ({
     server,
     best,
+    estimate,
     rootDistance: best && rootDistanceAt(best, nowNanos),
     status,
     rateLimited,
@@ -79,8 +84,9 @@ function judgeServer({ server, samples }: ServerObservation, nowNanos: bigint): 
   if (refusal >= 0) return verdict(samples[refusal], { kind: 'kod', code: kisses[refusal]! })
 
   const reasons = samples.map((s) => checkSuitability(s.packet) ?? checkRootDistance(rootDistanceAt(s, nowNanos)))
-  const best = lowestDelay(samples.filter((_, i) => reasons[i] === null))
-  if (best) return verdict(best, { kind: 'truechimer' })
+  const usable = samples.filter((_, i) => reasons[i] === null)
+  const best = lowestDelay(usable)
+  if (best) return verdict(best, { kind: 'truechimer' }, estimateOffset(best, usable))
   if (rateLimited) return verdict(samples[kisses.indexOf('RATE')], { kind: 'kod', code: 'RATE' })
   return verdict(samples[samples.length - 1], { kind: 'rejected', reason: reasons[reasons.length - 1]! })
 }

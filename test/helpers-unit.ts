@@ -57,15 +57,22 @@ export function server(address: string, port = 123, family: AddressFamily = addr
 }
 
 /** A sample with the given delay/offset; its packet is a normal reply unless `packet` says otherwise. */
-export function sampleOf(fields: { delay: number; offset?: number; stratum?: number; packet?: Partial<NtpPacket> }): Sample {
+export function sampleOf(fields: {
+  delay: number
+  offset?: number
+  stratum?: number
+  dispersion?: number
+  receivedAtNanos?: bigint
+  packet?: Partial<NtpPacket>
+}): Sample {
   const packet = replyTo(1n, { stratum: fields.stratum ?? 2, ...fields.packet })
   return {
     offset: fields.offset ?? 0,
     delay: fields.delay,
-    dispersion: 0,
+    dispersion: fields.dispersion ?? 0,
     rootDistance: fields.delay / 2,
     sentAtNanos: 0n,
-    receivedAtNanos: 0n,
+    receivedAtNanos: fields.receivedAtNanos ?? 0n,
     stratum: packet.stratum,
     packet,
   }

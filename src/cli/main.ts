@@ -100,9 +100,9 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   for (const v of selection.verdicts) if (v.rateLimited) warn(rateLimitLine(v.server.address))
   const chosen = selection.chosen
   if (selection.agreement.kind === 'no-majority') throw new NoServerError(noMajorityLine(votersOf(selection)))
-  if (!chosen?.best) throw new NoServerError('no server suitable for synchronization found')
+  if (!chosen?.estimate) throw new NoServerError('no server suitable for synchronization found')
 
-  const plan = decide(chosen.best.offset, { ...options, readOnly: options.query || options.debug })
+  const plan = decide(chosen.estimate.offset, { ...options, readOnly: options.query || options.debug })
   report.planned(plan)
   const daemon = plan.action === 'set' && !options.force ? system.timeDaemon() : undefined
   if (daemon) throw new DaemonRunningError(daemonRefusal(plan.method, daemon))
@@ -117,9 +117,9 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
 /** With -d, every server's verdict; with -q or -d, classic's line for every server that answered with a time. */
 function printServers(selection: Selection, debug: boolean, print: (line: string) => void): void {
   if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection)))
-  for (const { server, best, status } of selection.verdicts) {
+  for (const { server, best, estimate, status } of selection.verdicts) {
     // a kiss carries no time worth printing (it may have none at all)
-    if (best && status.kind !== 'kod') print(serverLine(displayServer(server), best.stratum, best.offset, best.delay))
+    if (best && estimate && status.kind !== 'kod') print(serverLine(displayServer(server), best.stratum, estimate.offset, best.delay))
   }
 }
 
@@ -127,7 +127,7 @@ function printServers(selection: Selection, debug: boolean, print: (line: string
 function votersOf(selection: Selection): { server: string; offset: number; rootDistance: number }[] {
   return selection.verdicts
     .filter((v) => v.status.kind === 'truechimer')
-    .map((v) => ({ server: displayServer(v.server), offset: v.best!.offset, rootDistance: v.rootDistance! }))
+    .map((v) => ({ server: displayServer(v.server), offset: v.estimate!.offset, rootDistance: v.rootDistance! }))
 }
 
 /** The only place the clock is changed. */

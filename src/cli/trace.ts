@@ -44,18 +44,24 @@ const traceDelay = (seconds: number) => seconds.toFixed(6)
 export function traceVerdict(verdict: ServerVerdict, selection: Selection): string {
   const name = displayServer(verdict.server)
   const best = verdict.best
-  const measured = best ? `offset ${formatOffset(best.offset)}, delay ${traceDelay(best.delay)}` : ''
+  const offset = verdict.estimate?.offset
+  const measured = best && offset !== undefined ? `offset ${formatOffset(offset)}, delay ${traceDelay(best.delay)}` : ''
+  const overruled = verdict.estimate?.overruledBy
+  const filtered = overruled
+    ? `; the lowest-delay sample's offset ${formatOffset(best!.offset)} is outside [${formatOffset(overruled.bounds.low)}, ${formatOffset(overruled.bounds.high)}], ` +
+      `the bounds all ${overruled.samples} samples allow: their middle is the offset`
+    : ''
   const rate = verdict.rateLimited ? '; sent RATE, so no more requests were sent' : ''
   switch (verdict.status.kind) {
     case 'selected':
-      return `${name}: selected, lowest delay among the truechimers (${measured})${rate}`
+      return `${name}: selected, lowest delay among the truechimers (${measured})${filtered}${rate}`
     case 'truechimer': {
       const chosen = selection.chosen?.best
       const why = chosen ? `delay ${traceDelay(best!.delay)} is above ${traceDelay(chosen.delay)}` : 'no majority'
-      return `${name}: truechimer, not selected, ${why} (${measured})${rate}`
+      return `${name}: truechimer, not selected, ${why} (${measured})${filtered}${rate}`
     }
     case 'falseticker':
-      return `${name}: dropped, falseticker: ${missedIntervalText(best!.offset, verdict.rootDistance!, selection.agreement)}${rate}`
+      return `${name}: dropped, falseticker: ${missedIntervalText(offset!, verdict.rootDistance!, selection.agreement)}${rate}`
     case 'kod':
       return `${name}: dropped, kiss-o'-death ${verdict.status.code}, no more requests were sent`
     case 'no-reply':

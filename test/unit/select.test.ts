@@ -18,6 +18,25 @@ t.test('a server is represented by its lowest-delay sample', async (t) => {
   t.same(chosen!.status, { kind: 'selected' })
 })
 
+t.test('its offset: the lowest-delay sample\'s, unless the usable samples\' bounds exclude it; the vote uses that offset', async (t) => {
+  const best = sampleOf({ delay: 0.008, offset: 0.0035 }) // [-0.5, 7.5] ms
+  const other = sampleOf({ delay: 0.01, offset: -0.004 }) // [-9, 1] ms
+  const unusable = sampleOf({ delay: 0.009, offset: 0.1, stratum: 16 }) // its bounds do not count
+  const { verdicts, chosen } = selectServer([{ server: a, samples: [best, other, unusable] }], NOW)
+  t.equal(verdicts[0]!.best, best, 'the lowest-delay usable sample still represents the server')
+  t.ok(Math.abs(verdicts[0]!.estimate!.offset - 0.00025) < 1e-12, 'the middle of [-0.5, 1] ms')
+  t.equal(verdicts[0]!.estimate!.overruledBy?.samples, 2, 'two usable samples')
+  t.equal(chosen, verdicts[0])
+
+  // λ of a is 4 ms: around its estimate it reaches b and c at -3 ms, around +3.5 ms it would not
+  const voted = selectServer([
+    { server: a, samples: [best, other] },
+    { server: b, samples: [sampleOf({ delay: 0.0002, offset: -0.003 })] },
+    { server: c, samples: [sampleOf({ delay: 0.0002, offset: -0.003 })] },
+  ], NOW)
+  t.same(voted.verdicts.map((v) => v.status.kind), ['truechimer', 'selected', 'truechimer'], 'a votes with its estimate')
+})
+
 t.test('the server with the lowest delay wins, the others stay candidates', async (t) => {
   const best = sampleOf({ delay: 0.01 })
   const { verdicts, chosen } = selectServer([
@@ -40,7 +59,7 @@ t.test('equal delay: the lower stratum wins, whatever the order', async (t) => {
 
 t.test('a server without replies', async (t) => {
   const { verdicts, chosen } = selectServer([{ server: a, samples: [] }], NOW)
-  t.same(verdicts, [{ server: a, best: undefined, rootDistance: undefined, status: { kind: 'no-reply' }, rateLimited: false }])
+  t.same(verdicts, [{ server: a, best: undefined, estimate: undefined, rootDistance: undefined, status: { kind: 'no-reply' }, rateLimited: false }])
   t.equal(chosen, undefined)
 })
 

@@ -34,6 +34,7 @@ t.test('one line per query event', async (t) => {
 t.test('one line per verdict', async (t) => {
   const verdict = (fields: Pick<ServerVerdict, 'server' | 'best' | 'status'> & Partial<ServerVerdict>): ServerVerdict => ({
     rootDistance: fields.best?.rootDistance,
+    estimate: fields.best && { offset: fields.best.offset },
     rateLimited: false,
     ...fields,
   })
@@ -45,6 +46,15 @@ t.test('one line per verdict', async (t) => {
     [
       verdict({ server: v6, best: sampleOf({ delay: 0.03, offset: 2.5 }), status: { kind: 'falseticker' } }),
       [/^\[::1\]:11123: dropped, falseticker: \+2\.500000 ±0\.015000 misses the majority's interval \[-0\.001000, \+0\.002000\]$/],
+    ],
+    [
+      verdict({
+        server: v4,
+        best: sampleOf({ delay: 0.008, offset: 0.0035 }),
+        estimate: { offset: 0.00025, overruledBy: { bounds: { low: -0.0005, high: 0.001 }, samples: 3 } },
+        status: { kind: 'selected' },
+      }),
+      [/\(offset \+0\.000250, delay 0\.008000\); the lowest-delay sample's offset \+0\.003500 is outside \[-0\.000500, \+0\.001000\], the bounds all 3 samples allow: their middle is the offset$/],
     ],
     [verdict({ server: v6, best: undefined, status: { kind: 'no-reply' } }), [/^\[::1\]:11123: dropped, no reply$/]],
     [verdict({ server: v4, best: sampleOf({ delay: 0.01 }), status: { kind: 'kod', code: 'DENY' } }), [/^192\.0\.2\.1: dropped, kiss-o'-death DENY, no more requests were sent$/]],
