@@ -1,5 +1,6 @@
-/** Small builders shared by the unit tests: packets, samples, servers and hex fixtures. */
+/** Small builders shared by the unit tests: packets, samples, servers, hex fixtures, argv errors. */
 import { readFileSync } from 'node:fs'
+import { parseArgs } from '../src/cli/args.js'
 import { LeapIndicator, NtpMode, type NtpPacket } from '../src/ntp/packet.js'
 import type { Sample } from '../src/ntp/sample.js'
 import { ntpFromUnixNanos, type NtpTimestamp } from '../src/ntp/timestamp.js'
@@ -93,4 +94,14 @@ export function hexOf(bytes: Uint8Array): string {
 /** |actual − expected| <= tolerance, for float maths on timestamps (2^-32 s grain). */
 export function near(actual: number, expected: number, tolerance = 1e-9): boolean {
   return Math.abs(actual - expected) <= tolerance
+}
+
+/** The error parseArgs throws for `argv`, or undefined when it does not throw. */
+export function parseArgsError(argv: string[]): unknown {
+  try {
+    parseArgs(argv)
+  } catch (error) {
+    return error
+  }
+  return undefined
 }

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { watchExit } from './child-exit.js'
+import { within } from './waiting.js'
 
 export const CHRONYD = existsSync('/usr/sbin/chronyd') ? '/usr/sbin/chronyd' : 'chronyd'
 export const FAKETIME = existsSync('/usr/bin/faketime') ? '/usr/bin/faketime' : 'faketime'
@@ -252,16 +253,5 @@ function tryKill(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal)
   } catch {
     // already gone
-  }
-}
-
-/** true if `promise` settles within `ms`, false otherwise. */
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))
-  try {
-    return await Promise.race([promise.then(() => true), timeout])
-  } finally {
-    clearTimeout(timer)
   }
 }

@@ -9,6 +9,7 @@ import { ntpFromUnixNanos, type NtpTimestamp } from '../../src/ntp/timestamp.js'
 import type { Teardown } from './chronyd.js'
 import { replyTo, startScriptServer, type ScriptServer } from './script-server.js'
 import { seededBytes, seededRandom } from './seeded-random.js'
+import { sleep } from './waiting.js'
 
 export interface FaultOptions {
   /** 'slow': wait this long before replying, as a slow path would (default 1000 ms) */
@@ -52,7 +53,6 @@ const kiss = (code: string): Partial<NtpPacket> => ({
   referenceId: [...code.padEnd(4, '\0')].reduce((id, c) => id * 256 + c.charCodeAt(0), 0),
 })
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 function withTrailer(reply: Uint8Array, trailer: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(reply.length + trailer.length)

@@ -1,14 +1,12 @@
 import t from 'tap'
 import { parseArgs } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
+import { parseArgsError } from '../../helpers-unit.js'
 
 const usageMessage = (argv: string[]) => {
-  try {
-    parseArgs(argv)
-  } catch (error) {
-    return error instanceof UsageError ? error.message : `not a UsageError: ${String(error)}`
-  }
-  return undefined
+  const error = parseArgsError(argv)
+  if (error === undefined) return undefined
+  return error instanceof UsageError ? error.message : `not a UsageError: ${String(error)}`
 }
 
 t.test('--max-offset: the limit, and query only with -q\'s one sample', async (t) => {

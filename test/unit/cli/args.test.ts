@@ -1,6 +1,7 @@
 import t from 'tap'
 import { DEFAULT_SERVER, expandShortBundles, parseArgs, type Options } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
+import { parseArgsError } from '../../helpers-unit.js'
 
 const defaults: Options = {
   servers: ['pool.ntp.org'],
@@ -24,16 +25,6 @@ const defaults: Options = {
   syslogFacility: 3,
   syslogServer: undefined,
   syslogFormat: 'rfc5424',
-}
-
-/** The error parseArgs throws for `argv`, or undefined when it does not throw. */
-function errorOf(argv: string[]): unknown {
-  try {
-    parseArgs(argv)
-  } catch (error) {
-    return error
-  }
-  return undefined
 }
 
 /** parseArgs, compared field by field against the defaults (an absent key reads as undefined). */
@@ -153,7 +144,7 @@ t.test('bad values are usage errors that name the option', async (t) => {
     [['host', '-t'], /-t/],
   ]
   for (const [argv, message] of cases) {
-    const error = errorOf(argv)
+    const error = parseArgsError(argv)
     t.ok(error instanceof UsageError, `${argv.join(' ')}: throws a UsageError`)
     t.match(error, { code: 'USAGE', message }, `${argv.join(' ')}: ${(error as Error | undefined)?.message}`)
   }
@@ -161,11 +152,11 @@ t.test('bad values are usage errors that name the option', async (t) => {
 
 t.test('options of a later release are refused as not supported yet', async (t) => {
   for (const argv of [['-a', '1'], ['-k', 'f'], ['-e', '0.1'], ['-qa1', 'host']]) {
-    const error = errorOf(argv)
+    const error = parseArgsError(argv)
     t.ok(error instanceof UsageError, `${argv.join(' ')}: throws a UsageError`)
     t.match(error, { message: /not supported yet/ }, argv.join(' '))
   }
-  t.match(errorOf(['-k', 'f']), { message: /^-k: symmetric-key authentication/ }, 'the message names the option')
+  t.match(parseArgsError(['-k', 'f']), { message: /^-k: symmetric-key authentication/ }, 'the message names the option')
 })
 
 t.test('-u is accepted and changes nothing', async (t) => {

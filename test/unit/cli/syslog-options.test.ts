@@ -1,15 +1,7 @@
 import t from 'tap'
 import { parseArgs } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
-
-function errorOf(argv: string[]): unknown {
-  try {
-    parseArgs(argv)
-  } catch (error) {
-    return error
-  }
-  return undefined
-}
+import { parseArgsError } from '../../helpers-unit.js'
 
 t.test('defaults: no syslog, facility daemon, rfc5424', async (t) => {
   t.match(parseArgs(['h']), { syslog: false, syslogFacility: 3, syslogServer: undefined, syslogFormat: 'rfc5424' })
@@ -43,7 +35,7 @@ t.test('bad values are usage errors naming the option and the value', async (t) 
     [['--syslog-server'], /syslog-server/],
   ]
   for (const [argv, message] of cases) {
-    const error = errorOf([...argv, 'h'])
+    const error = parseArgsError([...argv, 'h'])
     t.ok(error instanceof UsageError, `${argv.join(' ')}: a UsageError`)
     t.match(error, { message }, argv.join(' '))
   }
