@@ -1,5 +1,5 @@
 /** CLOCK_REALTIME through libc (koffi FFI): nanosecond reads, clock_settime steps, adjtime slews. */
-import { koffi } from './ffi.js'
+import { koffi, libc } from './ffi.js'
 import { ClockNotSetError } from '../errors.js'
 import type { ClockReader, ClockSetter } from '../ports.js'
 
@@ -8,7 +8,6 @@ const CLOCK_MONOTONIC = 1
 const NANOS_PER_SECOND = 1_000_000_000n
 const MICROS_PER_SECOND = 1_000_000n
 
-const libc = koffi.load('libc.so.6')
 // struct timespec and struct timeval are two native longs on 64-bit Linux; we pass raw buffers
 // because marshalling a JS object costs ~450 ns a call against ~70 ns for a buffer.
 const clockGettime = libc.func('int clock_gettime(int, _Out_ uint8_t *ts)')

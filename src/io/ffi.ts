@@ -22,3 +22,6 @@ function loadPrebuilt(): KoffiApi | undefined {
 }
 
 export const koffi: KoffiApi = loadPrebuilt() ?? (require('koffi') as KoffiApi)
+
+/** The C library every FFI module of ours calls into (64-bit glibc Linux). */
+export const libc = koffi.load('libc.so.6')

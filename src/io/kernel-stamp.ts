@@ -19,7 +19,7 @@
  * if it was late, by a short poll until it comes or `LATE_REPORT_MS` passes.
  */
 import type { Socket } from 'node:dgram'
-import { koffi } from './ffi.js'
+import { koffi, libc } from './ffi.js'
 import type { AddressFamily } from '../server.js'
 
 const SIOCGSTAMPNS = 0x8907
@@ -56,18 +56,17 @@ interface Libc {
   recvmsg: (fd: number, msghdr: unknown, flags: number) => number | bigint
 }
 
-let libc: Libc | undefined
+let bound: Libc | undefined
 
-function loadLibc(): Libc {
-  if (libc) return libc
-  const lib = koffi.load('libc.so.6')
-  libc = {
+function bindLibc(): Libc {
+  if (bound) return bound
+  bound = {
     // ioctl is variadic in C; one pointer argument passes the same way as a fixed one on 64-bit Linux
-    ioctl: lib.func('int ioctl(int, unsigned long, _Out_ uint8_t *)'),
-    setsockopt: lib.func('int setsockopt(int, int, int, const uint8_t *, uint32_t)'),
-    recvmsg: lib.func('intptr_t recvmsg(int, void *, int)'),
+    ioctl: libc.func('int ioctl(int, unsigned long, _Out_ uint8_t *)'),
+    setsockopt: libc.func('int setsockopt(int, int, int, const uint8_t *, uint32_t)'),
+    recvmsg: libc.func('intptr_t recvmsg(int, void *, int)'),
   }
-  return libc
+  return bound
 }
 
 /** Kernel timestamps for a bound socket, or the reason there are none. */
@@ -79,9 +78,9 @@ export function kernelStamps(socket: Socket, family: AddressFamily): KernelStamp
   if (fd === undefined) return { unavailable: 'no file descriptor for the socket' }
   let c: Libc
   try {
-    c = loadLibc()
+    c = bindLibc()
   } catch (error) {
-    return { unavailable: `cannot load libc: ${(error as Error).message}` }
+    return { unavailable: `cannot bind libc's socket calls: ${(error as Error).message}` }
   }
   const stamp = Buffer.alloc(16)
   const readStamp = (): bigint | undefined =>

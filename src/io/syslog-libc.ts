@@ -1,5 +1,5 @@
 /** A Logger on libc's syslog(3) (koffi FFI): what `-s` writes to, i.e. /dev/log. Imported only with -s. */
-import { koffi } from './ffi.js'
+import { koffi, libc } from './ffi.js'
 import type { Logger } from '../ports.js'
 import { SEVERITY_CODES } from '../syslog-config.js'
 
@@ -7,7 +7,6 @@ const IDENT = 'tsntpdate'
 const LOG_PID = 0x01
 const LOG_NDELAY = 0x08
 
-const libc = koffi.load('libc.so.6')
 const openlog = libc.func('void openlog(void *ident, int option, int facility)')
 const syslog = libc.func('void syslog(int priority, const char *format, ...)')
 const closelog = libc.func('void closelog(void)')

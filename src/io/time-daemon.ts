@@ -1,7 +1,7 @@
 /** Reads what src/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { koffi } from './ffi.js'
+import { koffi, libc } from './ffi.js'
 import { findTimeDaemon, isTimeDaemonName, type KernelClock, type ProcessInfo, type RunningDaemon } from '../time-daemon.js'
 
 export interface TimeDaemonSources {
@@ -62,7 +62,6 @@ function readText(path: string): string | undefined {
   }
 }
 
-const libc = koffi.load('libc.so.6')
 // struct timex as <sys/timex.h> lays it out; koffi applies the platform's alignment.
 koffi.struct('tsntpdate_timex', {
   modes: 'uint',

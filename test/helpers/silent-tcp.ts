@@ -3,14 +3,13 @@
  * listening socket (libc through koffi, backlog 0) that never accepts, whose accept queue is
  * filled first; the kernel then drops every further SYN, so a client's connect just waits.
  */
-import koffi from 'koffi'
 import { createConnection, type Socket } from 'node:net'
+import { koffi, libc } from '../../src/io/ffi.js'
 import type { Teardown } from './chronyd.js'
 
 const AF_INET = 2
 const SOCK_STREAM = 1
 
-const libc = koffi.load('libc.so.6')
 const socketCall = libc.func('int socket(int domain, int type, int protocol)')
 const bindCall = libc.func('int bind(int fd, const uint8_t *addr, uint32_t len)')
 const listenCall = libc.func('int listen(int fd, int backlog)')

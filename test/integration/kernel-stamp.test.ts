@@ -5,8 +5,8 @@
  */
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
-import koffi from 'koffi'
 import { libcClock } from '../../src/io/clock-libc.js'
+import { libc } from '../../src/io/ffi.js'
 import { kernelStamps, type KernelStamps } from '../../src/io/kernel-stamp.js'
 import { startChronyd } from '../helpers/chronyd.js'
 import { lines, runCli } from '../helpers/cli.js'
@@ -15,7 +15,7 @@ process.noDeprecation = true // the test reads socket._handle.fd itself, to poll
 
 const ADDRESS = '127.0.13.10'
 const POLLERR = 0x008
-const poll = koffi.load('libc.so.6').func('int poll(_Inout_ uint8_t *fds, unsigned long n, int timeout)')
+const poll = libc.func('int poll(_Inout_ uint8_t *fds, unsigned long n, int timeout)')
 
 /** Whether the socket's error queue holds something (poll reports POLLERR). */
 function errorQueueNonEmpty(socket: Socket): boolean {
