@@ -1,10 +1,10 @@
 /** argv to Options, or a UsageError naming the problem. Pure: no I/O, no process access. */
-import { cac } from 'cac'
+import { parseArgs as utilParseArgs, type ParseArgsConfig } from 'node:util'
 import type { Method } from '../decide.js'
 import { DEFAULT_VERSION } from '../ntp/exchange.js'
 import { UsageError } from '../errors.js'
 import type { AddressFamily } from '../server.js'
-import { OPTIONS } from './option-table.js'
+import { OPTIONS, optionKey } from './option-table.js'
 import type { SyslogChoice } from './output.js'
 import { parseSyslogOptions } from './syslog-options.js'
 
@@ -35,128 +35,136 @@ export interface Options extends SyslogChoice {
   help: boolean
 }
 
-type Raw = Record<string, unknown>
+/**
+ * argv as getopt reads it, by the option table, through node:util's parseArgs in strict mode:
+ * a flag given twice means what it means once, a flag takes no value (`--json=0` is an error),
+ * there are no `--no-` forms and no abbreviations (`--p` is unknown). cac (mri underneath) could
+ * do none of that: it turns a repeated flag into an array, reads `--p` as `-p` and `--no-x` as a
+ * negation, so it is no longer used.
+ */
+interface ReadArgv {
+  /** every option given, in order, by its key (optionKey), with its value as typed */
+  given: { key: string; value: string | undefined }[]
+  operands: string[]
+}
 
 export function parseArgs(argv: readonly string[]): Options {
-  const tokens = expandShortBundles(argv)
-  const { servers, raw } = runCac(tokens)
-  const refused = OPTIONS.find((o) => o.notYet && o.short !== undefined && raw[o.short] !== undefined)
+  const { given, operands } = readArgv(argv)
+  const has = (key: string) => given.some((g) => g.key === key)
+  const refused = OPTIONS.find((o) => o.notYet && has(optionKey(o)))
   if (refused) throw new UsageError(`-${refused.short}: ${refused.notYet} is not supported yet`)
-  const valueOf = (...forms: string[]) => lastValueOf(tokens, forms)
-  const maxOffsetSeconds = optional(valueOf('--max-offset'), (v) => secondsIn(v, 0, 1e9, '--max-offset'))
-  const query = raw['query'] === true || maxOffsetSeconds !== undefined
-  const samplesText = valueOf('-p', '--samples')
+  const valueOf = (key: string) => given.findLast((g) => g.key === key)?.value
+  const maxOffsetSeconds = optional(valueOf('max-offset'), (v) => secondsIn(v, 0, 1e9, '--max-offset'))
+  const query = has('query') || maxOffsetSeconds !== undefined
+  const samplesText = valueOf('samples')
   const samples = samplesText === undefined ? (query ? 1 : 4) : integerIn(samplesText, 1, 8, '-p')
+  const servers = operands.map(checkOperand)
   return {
     servers: servers.length > 0 ? servers : [DEFAULT_SERVER],
     defaultServers: servers.length === 0,
-    family: lastOf(tokens, { '-4': 4, '--ipv4': 4, '-6': 6, '--ipv6': 6 } as const),
+    family: lastOf(given, { ipv4: 4, ipv6: 6 } as const),
     samples,
-    gapSeconds: optional(valueOf('--gap'), (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
-    timeoutSeconds: optional(valueOf('-t', '--timeout'), (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
-    version: optional(valueOf('-o', '--ntp-version'), (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
+    gapSeconds: optional(valueOf('gap'), (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
+    timeoutSeconds: optional(valueOf('timeout'), (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
+    version: optional(valueOf('ntp-version'), (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
     query,
-    debug: raw['debug'] === true,
-    method: lastOf(tokens, { '-b': 'step', '--step': 'step', '-B': 'slew', '--slew': 'slew' } as const) ?? 'auto',
-    maxStepSeconds: optional(valueOf('--max-step'), (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
-    force: raw['force'] === true,
+    debug: has('debug'),
+    method: lastOf(given, { step: 'step', slew: 'slew' } as const) ?? 'auto',
+    maxStepSeconds: optional(valueOf('max-step'), (v) => secondsIn(v, 0.000001, 1e9, '--max-step')),
+    force: has('force'),
     maxOffsetSeconds,
-    json: raw['json'] === true,
-    metricsFile: optional(valueOf('--metrics-file'), (v) => nonEmpty(v, '--metrics-file')),
-    showVersion: raw['version'] === true,
-    help: raw['help'] === true,
+    json: has('json'),
+    metricsFile: optional(valueOf('metrics-file'), (v) => nonEmpty(v, '--metrics-file')),
+    showVersion: has('version'),
+    help: has('help'),
     ...parseSyslogOptions({
-      syslog: raw['s'] === true,
-      facility: valueOf('--syslog-facility'),
-      server: valueOf('--syslog-server'),
-      format: valueOf('--syslog-format'),
+      syslog: has('s'),
+      facility: valueOf('syslog-facility'),
+      server: valueOf('syslog-server'),
+      format: valueOf('syslog-format'),
     }),
   }
 }
 
+function readArgv(argv: readonly string[]): ReadArgv {
+  const options = Object.fromEntries(
+    OPTIONS.map((o) => [optionKey(o), { type: o.value === undefined ? 'boolean' : 'string', ...(o.short && { short: o.short }) }]),
+  ) as NonNullable<ParseArgsConfig['options']>
+  let tokens
+  try {
+    tokens = utilParseArgs({ args: joinDashedValues(argv), options, strict: true, allowPositionals: true, tokens: true }).tokens
+  } catch (error) {
+    throw new UsageError(describeParseError(error))
+  }
+  const given: ReadArgv['given'] = []
+  const operands: string[] = []
+  for (const token of tokens) {
+    if (token.kind === 'option' && token.rawName === `--${token.name}` && OPTIONS.some((o) => o.long === undefined && o.short === token.name)) {
+      throw new UsageError(`unknown option '${token.rawName}'`) // `-s` has no long form: `--s` is not it
+    }
+    if (token.kind === 'option') given.push({ key: token.name, value: token.value })
+    else if (token.kind === 'positional') operands.push(token.value)
+  }
+  return { given, operands }
+}
+
+/** A lone `-` is neither an option nor a host name: it must not pass as a server. */
+function checkOperand(operand: string): string {
+  if (operand === '-') throw new UsageError("'-' is neither an option nor a server")
+  return operand
+}
+
 /**
- * getopt-style bundles: `-qp4` → `-q -p=4`, `-t1` → `-t=1`. Stops at `--`. As with getopt, the
- * word after an option that takes a value is that value even when it starts with '-'
- * (`--gap -1` → `--gap=-1`), so a negative number reaches the range check instead of reading
- * as an unknown option. Every value thus stands as `flag=value`, where lastValueOf finds it.
+ * As with getopt, the word after an option that takes a value is that value even when it starts
+ * with '-' (`--gap -1`, `-p -q`), so that a negative number reaches the range check instead of
+ * reading as an option: parseArgs takes such a value only written as `--gap=-1` or `-p-1`.
+ * Nothing after `--` is touched.
  */
-export function expandShortBundles(argv: readonly string[]): string[] {
-  const valued = new Set(OPTIONS.filter((o) => o.takesValue && o.short).map((o) => o.short))
-  const valuedLong = new Set(OPTIONS.filter((o) => o.takesValue).map((o) => /--[\w-]+/.exec(o.flags)?.[0]))
+export function joinDashedValues(argv: readonly string[]): string[] {
+  const valuedLong = new Set(OPTIONS.filter((o) => o.value !== undefined && o.long).map((o) => `--${o.long}`))
+  const valuedShort = new Set(OPTIONS.filter((o) => o.value !== undefined && o.short).map((o) => o.short))
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!
-    if (token === '--') {
-      out.push(...argv.slice(i))
-      break
-    }
-    if (valuedLong.has(token)) {
-      out.push(...withValue(token, argv[++i]))
-      continue
-    }
-    if (!/^-[^-]/.test(token)) {
-      out.push(token)
-      continue
-    }
-    for (let j = 1; j < token.length; j++) {
-      const letter = token[j]!
-      if (valued.has(letter)) {
-        out.push(...withValue(`-${letter}`, j + 1 < token.length ? token.slice(j + 1) : argv[++i]))
-        break
-      }
-      out.push(`-${letter}`)
-    }
+    if (token === '--') return [...out, ...argv.slice(i)]
+    const next = argv[i + 1]
+    const dashedValueFollows = next !== undefined && next.startsWith('-')
+    if (dashedValueFollows && valuedLong.has(token)) {
+      out.push(`${token}=${next}`)
+      i++
+    } else if (dashedValueFollows && /^-[^-]/.test(token) && endsInValuedLetter(token, valuedShort)) {
+      out.push(token + next)
+      i++
+    } else out.push(token)
   }
   return out
 }
 
-/** `--gap=-1` keeps cac from reading a value that starts with '-' as an option of its own. */
-function withValue(flag: string, value: string | undefined): string[] {
-  return value === undefined ? [flag] : [`${flag}=${value}`] // alone, cac reports the missing value
+/** `-qp`: the bundle's letters up to its last are flags, and its last takes a value. */
+function endsInValuedLetter(bundle: string, valued: ReadonlySet<string | undefined>): boolean {
+  for (let j = 1; j < bundle.length; j++) if (valued.has(bundle[j])) return j === bundle.length - 1
+  return false
 }
 
-function runCac(tokens: readonly string[]): { servers: string[]; raw: Raw } {
-  const cli = cac('tsntpdate')
-  for (const option of OPTIONS) cli.option(option.flags, option.description)
-  let captured: { servers: string[]; raw: Raw } | undefined
-  cli.command('[...servers]').action((servers: string[], raw: Raw) => {
-    const afterDashes = Array.isArray(raw['--']) ? (raw['--'] as unknown[]).map(String) : []
-    captured = { servers: [...servers.map(String), ...afterDashes], raw }
-  })
-  try {
-    cli.parse(['node', 'tsntpdate', ...tokens], { run: true })
-  } catch (error) {
-    // cac does not export its error class; its parse errors carry this name
-    if (error instanceof Error && error.name === 'CACError') throw new UsageError(error.message.replace(/`/g, "'"))
-    throw error
+/** parseArgs' errors, in one line that names the option. */
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  const quoted = /'([^']*)'/.exec(message)?.[1] ?? ''
+  const forms = quoted.replace(/ <.*/, '')
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option '${quoted}'`
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /does not take an argument/.test(message)) {
+    return `option '${forms.split(', ').at(-1)}' takes no value` // only `--name=value` gives a flag a value
   }
-  if (!captured) throw new UsageError('could not read the command line')
-  return captured
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message)) return `option '${forms}' needs a value`
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return message.split('\n')[0]!
+  throw error
 }
 
 /** The last of several order-sensitive flags wins, as with getopt in classic ntpdate. */
-function lastOf<T>(tokens: readonly string[], meanings: Readonly<Record<string, T>>): T | undefined {
-  let found: T | undefined
-  for (const token of optionTokens(tokens)) if (Object.hasOwn(meanings, token)) found = meanings[token]
-  return found
-}
-
-/**
- * The text of the last value given to an option under any of its forms, as typed: cac's parser
- * turns numeric-looking values into numbers first, which would let `-p 0x4` pass as 4.
- */
-function lastValueOf(tokens: readonly string[], forms: readonly string[]): string | undefined {
-  let found: string | undefined
-  for (const token of optionTokens(tokens)) {
-    const form = forms.find((f) => token.startsWith(`${f}=`))
-    if (form) found = token.slice(form.length + 1)
-  }
-  return found
-}
-
-function optionTokens(tokens: readonly string[]): readonly string[] {
-  const end = tokens.indexOf('--')
-  return end < 0 ? tokens : tokens.slice(0, end)
+function lastOf<T>(given: ReadArgv['given'], meanings: Readonly<Record<string, T>>): T | undefined {
+  const last = given.findLast((g) => Object.hasOwn(meanings, g.key))
+  return last && meanings[last.key]
 }
 
 function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { DEFAULT_SERVER, expandShortBundles, parseArgs, type Options } from '../../../src/cli/args.js'
+import { DEFAULT_SERVER, joinDashedValues, parseArgs, type Options } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
 import { parseArgsError } from '../../helpers-unit.js'
 
@@ -49,12 +49,13 @@ t.test('getopt-style bundles', async (t) => {
   t.same(parsed('-t1'), { ...defaults, timeoutSeconds: 1 })
   t.same(parsed('-qd'), { ...defaults, query: true, debug: true, samples: 1 })
   t.same(parsed('-qp', '2', 'host'), { ...defaults, query: true, samples: 2, servers: ['host'], defaultServers: false })
-  t.same(expandShortBundles(['-qp4', '-t', '1', 'x']), ['-q', '-p=4', '-t=1', 'x'])
-  t.same(expandShortBundles(['-qp4', 'x', '--', '-bB']).slice(-2), ['--', '-bB'], 'nothing after -- is expanded')
+  t.same(parsed('-qp', '4'), parsed('-q', '-p4'))
+  t.same(parsed('-p4'), parsed('-p', '4'))
 })
 
 t.test('the word after an option that takes a value is its value, as with getopt', async (t) => {
-  t.same(expandShortBundles(['--gap', '-1', '-t', '-2', '-p']), ['--gap=-1', '-t=-2', '-p'])
+  t.same(joinDashedValues(['--gap', '-1', '-t', '-2', '-qp', '-3', '-p']), ['--gap=-1', '-t-2', '-qp-3', '-p'])
+  t.same(joinDashedValues(['-q', '--', '--gap', '-1']), ['-q', '--', '--gap', '-1'], 'nothing after -- is touched')
   t.equal(parseArgs(['--max-step', '0.5', '-b']).method, 'step', 'an option after a value is still an option')
   t.throws(() => parseArgs(['-p', '-q']), { message: /^-p: '-q'/ }, '-p -q: -q is the value of -p')
 })
@@ -176,4 +177,47 @@ t.test('--force: set the clock even while a time daemon runs', async (t) => {
   t.equal(parseArgs(['--force', 'h']).force, true)
   t.equal(parseArgs(['-b', 'h', '--force']).force, true, 'after a server too')
   t.equal(parseArgs(['h']).force, false)
+})
+
+t.test('a flag given twice means what it means once (issue 9, finding 1)', async (t) => {
+  const once: Record<string, string[]> = {
+    query: ['-q'],
+    debug: ['-d'],
+    json: ['--json'],
+    syslog: ['-s'],
+    force: ['--force'],
+    help: ['-h'],
+    showVersion: ['-v'],
+  }
+  for (const [field, flag] of Object.entries(once)) {
+    const single = parseArgs([...flag, 'host'])
+    t.equal((single as unknown as Record<string, unknown>)[field], true, `${flag[0]}: ${field}`)
+    for (const twice of [[...flag, ...flag], flag[0]!.startsWith('--') ? [...flag, ...flag, ...flag] : [flag[0]! + flag[0]!.slice(1)]]) {
+      t.same(parseArgs([...twice, 'host']), single, `${twice.join(' ')} is ${flag[0]}`)
+    }
+  }
+  t.same(parseArgs(['--query', '--query', 'h']), parseArgs(['-q', 'h']))
+})
+
+t.test('flags take no value, have no --no- forms, and only documented long forms exist (finding 2)', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--json=0'], /^option '--json' takes no value$/],
+    [['--query=1'], /^option '--query' takes no value$/],
+    [['--query=false'], /^option '--query' takes no value$/],
+    [['--no-query'], /^unknown option '--no-query'$/],
+    [['--no-json'], /^unknown option '--no-json'$/],
+    [['--p', '8'], /^unknown option '--p'$/],
+    [['--t', '0.2'], /^unknown option '--t'$/],
+    [['--s'], /^unknown option '--s'$/],
+    [['--u'], /^unknown option '--u'$/],
+    [['--quer'], /^unknown option '--quer'$/],
+    [['-', 'host'], /^'-' is neither an option nor a server$/],
+    [['---', 'host'], /^unknown option '---'$/],
+    [['-q', '-', 'host'], /^'-' is neither an option nor a server$/],
+  ]
+  for (const [argv, message] of cases) {
+    const error = parseArgsError(argv)
+    t.ok(error instanceof UsageError, `${argv.join(' ')}: a usage error`)
+    t.match((error as Error | undefined)?.message, message, `${argv.join(' ')}: ${(error as Error | undefined)?.message}`)
+  }
 })
