@@ -1,5 +1,6 @@
 /** The executable's body: real dependencies in, exit status out. */
-import { main, type System } from './cli/main.js'
+import { main, type Interruption, type System } from './cli/main.js'
+import type { InterruptSignal } from './errors.js'
 import { ExitCode } from './exit-codes.js'
 import { linePrefix } from './format.js'
 import type { OpenLogger } from './ports.js'
@@ -30,16 +31,34 @@ const openLogger: OpenLogger = async (target) => {
   return openRemoteSyslog({ server: target.server, format: target.format, facility: target.facility, pid: process.pid })
 }
 
-// A reader that goes away (`tsntpdate -q … | head -1`) must not turn into a stack trace.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error
-  })
-}
+// A reader that goes away (`tsntpdate -q … | head -1`, EPIPE), a full disk (ENOSPC) or a closed
+// descriptor: the lines are lost, but the time work, its exit status, the metrics file and the
+// syslog lines are not.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 process.on('uncaughtException', (error) => {
   process.stderr.write(`${linePrefix(new Date(), process.pid)}internal error: ${error.message}\n`)
   process.exit(ExitCode.Internal)
 })
+
+/**
+ * SIGINT, SIGTERM and SIGHUP end the run with 128 + the signal's number, after the JSON document and
+ * the metrics file are out (main). A second signal does not wait for that.
+ */
+function watchSignals(): Interruption {
+  let arrivedSignal: InterruptSignal | undefined
+  let arrive: (signal: InterruptSignal) => void = () => {}
+  const arrived = new Promise<InterruptSignal>((resolve) => (arrive = resolve))
+  for (const [signal, code] of [['SIGHUP', ExitCode.Hangup], ['SIGINT', ExitCode.Interrupt], ['SIGTERM', ExitCode.Terminate]] as const) {
+    process.on(signal, () => {
+      if (arrivedSignal) process.exit(code)
+      arrivedSignal = signal
+      arrive(signal)
+    })
+  }
+  return { arrived, signal: () => arrivedSignal }
+}
+
+const interruption = watchSignals()
 
 void main(process.argv.slice(2), {
   version: VERSION,
@@ -51,8 +70,10 @@ void main(process.argv.slice(2), {
   defaultServerTexts: () => readDefaultServerTexts(defaultServerPaths(process.env)),
   openLogger,
   writeFileAtomically: async (path, text) => (await import('./io/atomic-write.js')).writeFileAtomically(path, text),
+  interruption,
 }).then((code) => {
   process.exitCode = code
+  if (interruption.signal()) process.exit(code) // the queries it cut short need not end
   // The work is done and every line written (stdout/stderr writes to pipes and files are
   // synchronous on Linux). A name lookup for a syslog server that never answers would still hold
   // the process: syslog-client's sockets are unref'd, but a pending getaddrinfo cannot be. Do not

@@ -32,3 +32,13 @@ export class ClockNotSetError extends TsntpdateError {
 export class DaemonRunningError extends TsntpdateError {
   readonly code = 'DAEMON_RUNNING'
 }
+
+/** SIGINT, SIGTERM or SIGHUP ended the run before it set the clock (or when it had nothing to set). */
+export class InterruptedError extends TsntpdateError {
+  readonly code = 'INTERRUPTED'
+  constructor(readonly signal: InterruptSignal) {
+    super(`interrupted by ${signal}; clock left untouched`)
+  }
+}
+
+export type InterruptSignal = 'SIGHUP' | 'SIGINT' | 'SIGTERM'

@@ -1,8 +1,9 @@
 /**
  * The exit statuses, in one place (mirrored in README and man/tsntpdate.8, EXIT STATUS).
- * 0–2 are classic ntpdate's; 3 is the --max-offset check; 5 is the time-daemon guard.
+ * 0–2 are classic ntpdate's; 3 is the --max-offset check; 5 is the time-daemon guard; 128 + the
+ * signal's number is a run ended by that signal, as a shell reports it.
  */
-import { CheckFailedError, ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from './errors.js'
+import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError } from './errors.js'
 
 export const ExitCode = {
   /** a server was selected; with a set, the clock was set as reported */
@@ -17,6 +18,12 @@ export const ExitCode = {
   ClockNotSet: 4,
   /** a time daemon keeps the clock (without --force); the clock was left untouched */
   DaemonRunning: 5,
+  /** SIGHUP ended the run; the clock was left untouched */
+  Hangup: 129,
+  /** SIGINT (Ctrl-C) ended the run; the clock was left untouched */
+  Interrupt: 130,
+  /** SIGTERM ended the run; the clock was left untouched */
+  Terminate: 143,
   /** a bug: an error that should never happen */
   Internal: 70,
 } as const
@@ -28,5 +35,8 @@ export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CheckFailedError) return ExitCode.CheckFailed
   if (error instanceof ClockNotSetError) return ExitCode.ClockNotSet
   if (error instanceof DaemonRunningError) return ExitCode.DaemonRunning
+  if (error instanceof InterruptedError) return SIGNAL_EXIT_CODES[error.signal]
   return ExitCode.Internal
 }
+
+const SIGNAL_EXIT_CODES = { SIGHUP: ExitCode.Hangup, SIGINT: ExitCode.Interrupt, SIGTERM: ExitCode.Terminate } as const

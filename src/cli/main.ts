@@ -2,7 +2,7 @@
 import { maxOffsetExcess } from '../check-offset.js'
 import { decide, type Plan } from '../decide.js'
 import { chooseDefaultServers, type DefaultServerTexts } from '../default-servers.js'
-import { CheckFailedError, ClockNotSetError, DaemonRunningError, NoServerError, UsageError } from '../errors.js'
+import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { formatOffset, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../ports.js'
@@ -41,13 +41,27 @@ export interface MainDeps {
   openLogger?: OpenLogger
   /** replaces a file's content atomically (--metrics-file) */
   writeFileAtomically?: (path: string, text: string) => Promise<void>
+  /** SIGINT, SIGTERM and SIGHUP, as they arrive; absent: the run cannot be interrupted */
+  interruption?: Interruption
+}
+
+/** A signal that ends the run: the report is still published, and the clock is then never set. */
+export interface Interruption {
+  /** resolves with the first such signal */
+  arrived: Promise<InterruptSignal>
+  /** the signal that arrived, if one did */
+  signal(): InterruptSignal | undefined
 }
 
 export async function main(argv: readonly string[], deps: MainDeps): Promise<ExitCode> {
   const report = startRunReport(argv, deps)
   const output = createOutput(report.terminal)
   try {
-    return report.finished(await run(argv, deps, output, report))
+    const running = run(argv, deps, output, report)
+    if (!deps.interruption) return report.finished(await running)
+    running.catch(() => {}) // after a signal it is left to end on its own, and never sets the clock
+    const interrupted = deps.interruption.arrived.then((signal) => Promise.reject(new InterruptedError(signal)))
+    return report.finished(await Promise.race([running, interrupted]))
   } catch (error) {
     const known = exitCodeFor(error)
     const message = error instanceof Error ? error.message : String(error)
@@ -106,6 +120,10 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   report.planned(plan)
   const daemon = plan.action === 'set' && !options.force ? system.timeDaemon() : undefined
   if (daemon) throw new DaemonRunningError(daemonRefusal(plan.method, daemon))
+  // Nothing awaits between this check and the set, and the set is one system call: a signal
+  // handled before it prevents the set, and one that comes later finds it done.
+  const signal = deps.interruption?.signal()
+  if (signal) throw new InterruptedError(signal)
   carryOut(plan, system.clock)
   if (plan.action === 'set') report.clockChanged()
   say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
