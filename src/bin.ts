@@ -73,10 +73,10 @@ void main(process.argv.slice(2), {
   interruption,
 }).then((code) => {
   process.exitCode = code
-  if (interruption.signal()) process.exit(code) // the queries it cut short need not end
-  // The work is done and every line written (stdout/stderr writes to pipes and files are
-  // synchronous on Linux). A name lookup for a syslog server that never answers would still hold
-  // the process: syslog-client's sockets are unref'd, but a pending getaddrinfo cannot be. Do not
-  // wait for it.
-  setTimeout(() => process.exit(code), 200).unref()
+  // The work is done and every line written. What may still hold the process: the queries a signal
+  // cut short, or a name lookup (of a server or a syslog host) that a dead resolver never answers.
+  // A pending getaddrinfo holds even process.exit() (see io/exit-libc.ts): do not wait for it.
+  const exitAtOnce = async () => (await import('./io/exit-libc.js')).exitAtOnce(code)
+  if (interruption.signal()) void exitAtOnce()
+  else setTimeout(exitAtOnce, 200).unref()
 })

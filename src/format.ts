@@ -12,6 +12,29 @@ export function linePrefix(date: Date, pid: number): string {
   return `${day} ${MONTHS[date.getMonth()]} ${time} tsntpdate[${pid}]: `
 }
 
+/** The longest line written to the terminal or to syslog, in characters (a longer one is cut with `…`). */
+export const MAX_LINE_LENGTH = 1024
+
+/**
+ * Text from outside (kiss codes, refids, names, values) made safe for one line on a terminal or in
+ * syslog: control characters (C0, DEL, C1) and line or paragraph separators are written as `\xNN`
+ * or `\uNNNN`, so an `ESC[2J` from the network cannot clear a screen and a newline cannot start
+ * a forged log line; the whole is cut to MAX_LINE_LENGTH.
+ */
+export function oneLine(text: string): string {
+  const escaped = text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  })
+  return escaped.length <= MAX_LINE_LENGTH ? escaped : `${escaped.slice(0, MAX_LINE_LENGTH - 1)}…`
+}
+
+/** `a, b, c` for a few items; `a, b, c, … (10000 in all)` for many, so that one line stays short. */
+export function listSome(items: readonly string[], shown = 5): string {
+  if (items.length <= shown) return items.join(', ')
+  return `${items.slice(0, shown).join(', ')}, … (${items.length} in all)`
+}
+
 /** Always signed, six decimals: `+0.000008`, `-1.250000`. */
 export function formatOffset(seconds: number): string {
   const text = Math.abs(seconds).toFixed(6)
@@ -40,7 +63,7 @@ export function resultLine(method: Method, server: string, offset: number): stri
 export function noMajorityLine(voters: readonly { server: string; offset: number; rootDistance: number }[]): string {
   const offsets = voters.map((v) => v.offset)
   const spread = Math.max(...offsets) - Math.min(...offsets)
-  const each = voters.map((v) => `${v.server} ${formatOffset(v.offset)} ±${v.rootDistance.toFixed(6)}`).join(', ')
+  const each = listSome(voters.map((v) => `${v.server} ${formatOffset(v.offset)} ±${v.rootDistance.toFixed(6)}`))
   return `no majority agrees among ${voters.length} servers (${each}); they disagree by ${spread.toFixed(6)} s, clock left untouched`
 }
 

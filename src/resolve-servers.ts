@@ -1,17 +1,14 @@
 /** Server specs to the addresses to query (shell: uses the injected resolver). */
 import { NoServerError } from './errors.js'
 import type { Resolve } from './ports.js'
+import { listSome } from './format.js'
 import { displayServer, type AddressFamily, type Server, type ServerSpec } from './server.js'
 
 /**
- * Names looked up at once. getaddrinfo runs on libuv's 4 worker threads anyway; the cap keeps a
- * command line of a thousand names from queueing a thousand lookups (and resolver queries) at once.
- */
-const MAX_CONCURRENT_LOOKUPS = 8
-
-/**
  * Every address of every name; a name that does not resolve is a warning, as in classic ntpdate,
- * and is handed to `unresolved` with the reason (for the JSON report).
+ * and is handed to `unresolved` with the reason (for the JSON report). All the lookups together get
+ * `budgetSeconds` (the run's -t): a resolver that does not answer costs that once, not its own
+ * timeout for every name, and a name not resolved by then counts as unresolved.
  */
 export async function resolveServers(
   specs: readonly ServerSpec[],
@@ -20,18 +17,26 @@ export async function resolveServers(
   warn: (line: string) => void,
   debug: ((line: string) => void) | undefined,
   unresolved: (spec: ServerSpec, reason: string) => void = () => {},
+  budgetSeconds = Infinity,
 ): Promise<Server[]> {
-  const results = await settleAtMost(MAX_CONCURRENT_LOOKUPS, specs, (spec) => resolve(spec.host, family))
+  let timer: NodeJS.Timeout | undefined
+  const outOfTime = new Promise<never>((_, reject) => {
+    if (budgetSeconds !== Infinity) timer = setTimeout(() => reject(new LookupTimeout(budgetSeconds)), budgetSeconds * 1000)
+  })
+  outOfTime.catch(() => {})
+  // All at once: getaddrinfo runs on libuv's worker threads (4), which queue the rest, and an IP
+  // literal needs no lookup, so it must not wait behind names that hang.
+  const results = await Promise.allSettled(specs.map((spec) => Promise.race([resolve(spec.host, family), outOfTime])))
+  clearTimeout(timer)
   const servers = new Map<string, Server>()
-  const failed: string[] = []
+  const failed: { host: string; reason: string }[] = []
   results.forEach((result, i) => {
     const spec = specs[i]!
     const found = result.status === 'fulfilled' ? result.value : []
     if (found.length === 0) {
       const reason = result.status === 'rejected' ? describeLookupError(result.reason) : `no IPv${family} address`
-      failed.push(spec.host)
-      unresolved(spec, reason)
-      return warn(`Can't find host ${spec.host}: ${reason}`)
+      failed.push({ host: spec.host, reason })
+      return unresolved(spec, reason)
     }
     const addresses = found.map((a) => a.address)
     if (addresses.join() !== spec.host) debug?.(`resolved ${spec.host} to ${addresses.join(', ')}`)
@@ -40,30 +45,35 @@ export async function resolveServers(
       servers.set(displayServer(server), server)
     }
   })
-  if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${failed.join(', ')} resolved`)
+  warnUnresolved(failed, warn)
+  const names = failed.map((f) => f.host)
+  if (servers.size === 0) throw new NoServerError(`no servers can be used, exiting: none of ${listSome(names)} resolved`)
   return [...servers.values()]
 }
 
-/** Promise.allSettled over `items`, with at most `limit` calls of `run` in flight; results in order. */
-async function settleAtMost<T, R>(limit: number, items: readonly T[], run: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const results: PromiseSettledResult<R>[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      try {
-        results[i] = { status: 'fulfilled', value: await run(items[i]!) }
-      } catch (reason) {
-        results[i] = { status: 'rejected', reason }
-      }
-    }
+/** Classic's `Can't find host NAME: why` for each name, or for many, one line per reason. */
+function warnUnresolved(failed: readonly { host: string; reason: string }[], warn: (line: string) => void): void {
+  if (failed.length <= LINES_FOR_EACH_NAME) return failed.forEach(({ host, reason }) => warn(`Can't find host ${host}: ${reason}`))
+  const byReason = new Map<string, string[]>()
+  for (const { host, reason } of failed) {
+    if (!byReason.has(reason)) byReason.set(reason, [])
+    byReason.get(reason)!.push(host)
   }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return results
+  for (const [reason, hosts] of byReason) warn(`${hosts.length} names did not resolve (${reason}): ${listSome(hosts)}`)
+}
+
+const LINES_FOR_EACH_NAME = 5
+
+/** The lookups' budget ran out before this name's answer came. */
+class LookupTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`the resolver did not answer within ${seconds} s`)
+  }
 }
 
 /** getaddrinfo's failures in words; a temporary one says so, since a later run may well succeed. */
 export function describeLookupError(error: unknown): string {
+  if (error instanceof LookupTimeout) return error.message
   const code = (error as { code?: unknown } | null)?.code
   switch (code) {
     case 'ENOTFOUND':

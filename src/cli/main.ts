@@ -94,7 +94,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
 
   const debug = options.debug ? output.print : undefined
   if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
-  const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved)
+  const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds)
   const ignored = new Map<string, number>()
   const onEvent = (event: QueryEvent) => {
     if (event.kind === 'ignored') ignored.set(event.reject.kind, (ignored.get(event.reject.kind) ?? 0) + 1)

@@ -7,10 +7,11 @@
  * - the -q server lines and the -d trace : stdout only, also with -s (as classic ntpdate)
  * - usage errors : stderr only, before any syslog is opened
  * With -s the terminal gets none of the results, warnings or errors: they go to syslog(3) only.
+ * Every line goes through oneLine(): control characters escaped, at most MAX_LINE_LENGTH long.
  * A remote syslog server (--syslog-server) gets a copy of what syslog gets, with or without -s;
  * if it cannot be reached, that is one warning line on stderr, and the exit status does not change.
  */
-import { linePrefix } from '../format.js'
+import { linePrefix, oneLine } from '../format.js'
 import type { Logger, OpenLogger } from '../ports.js'
 import type { LogTarget, SyslogFormat, SyslogServer } from '../syslog-config.js'
 
@@ -59,6 +60,9 @@ export function createOutput(terminal: TerminalDeps): Output {
   const loggers: Logger[] = []
   let silent = false
   const prefixed = (message: string) => linePrefix(terminal.localTime(), terminal.pid) + message
+  const log = (severity: 'notice' | 'err', message: string) => {
+    for (const logger of loggers) logger.log(severity, message)
+  }
   return {
     async open(choice, openLogger) {
       for (const target of logTargets(choice)) {
@@ -68,26 +72,28 @@ export function createOutput(terminal: TerminalDeps): Output {
       silent = choice.syslog
     },
     notice(message) {
-      if (!silent) terminal.stdout(prefixed(message))
-      for (const logger of loggers) logger.log('notice', message)
+      const line = oneLine(message)
+      if (!silent) terminal.stdout(prefixed(line))
+      log('notice', line)
     },
     error(message) {
-      if (!silent) terminal.stderr(prefixed(message))
-      for (const logger of loggers) logger.log('err', message)
+      const line = oneLine(message)
+      if (!silent) terminal.stderr(prefixed(line))
+      log('err', line)
     },
     version(text) {
       if (!silent) terminal.stdout(text)
-      for (const logger of loggers) logger.log('notice', text)
+      log('notice', text)
     },
     print(line) {
-      terminal.stdout(line)
+      terminal.stdout(oneLine(line))
     },
     usage(message) {
-      terminal.stderr(prefixed(message))
+      terminal.stderr(prefixed(oneLine(message)))
     },
     async close() {
       const problems = await Promise.all(loggers.splice(0).map((logger) => logger.close().catch((error: unknown) => String(error))))
-      for (const problem of problems) if (problem) terminal.stderr(prefixed(problem))
+      for (const problem of problems) if (problem) terminal.stderr(prefixed(oneLine(problem)))
     },
   }
 }

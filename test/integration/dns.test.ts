@@ -4,6 +4,7 @@
  *
  * Address block of this file: 127.0.8.x.
  */
+import { createSocket } from 'node:dgram'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -42,5 +43,25 @@ if (process.getuid?.() !== 0) {
     t.match(messages[0], /^Can't find host ntp\.example\.org: temporary failure/)
     t.match(messages[1], /^Can't find host time\.example\.net: temporary failure/)
     t.equal(messages[2], 'no servers can be used, exiting: none of ntp.example.org, time.example.net resolved')
+  })
+
+  t.test('a resolver that never answers costs one -t for all names, not its timeout for each (issue 9, finding 11)', async (t) => {
+    // a DNS "server" that reads every query and answers none; glibc would wait 5 s x 2 tries a name
+    const silent = createSocket('udp4').on('message', () => {})
+    await new Promise<void>((resolve) => silent.bind(53, '127.0.8.54', resolve))
+    t.teardown(() => silent.close())
+    const silentConf = join(dir, 'silent-resolv.conf')
+    writeFileSync(silentConf, 'nameserver 127.0.8.54\noptions timeout:5 attempts:2\n')
+    const silentResolver = ['unshare', '--mount', 'sh', '-c', `mount --bind ${silentConf} /etc/resolv.conf && exec "$0" "$@"`]
+    const good = await startChronyd(t, { address: '127.0.8.2', port: 12802 })
+    const names = Array.from({ length: 20 }, (_, i) => `n${i}.example.org`)
+    const r = await runCli(['-q', '-t', '1', ...names, good.spec], { prefix: silentResolver, timeoutMs: 60_000 })
+    t.equal(r.code, 0, 'exit 0: the live server carries the run', { output: describe(r) })
+    t.ok(r.ms < 4000, `done in ${r.ms.toFixed(0)} ms: one -t of 1 s for the lookups, not 20 x 10 s`)
+    const warnings = lines(r.stderr).map((line) => parsePrefixedLine(line)?.message)
+    t.same(warnings, [
+      '20 names did not resolve (the resolver did not answer within 1 s): n0.example.org, n1.example.org, n2.example.org, n3.example.org, n4.example.org, … (20 in all)',
+    ])
+    t.equal(parseQueryOutput(r.stdout).final?.server, good.spec)
   })
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { formatDelay, formatOffset, linePrefix, resultLine, serverLine } from '../../src/format.js'
+import { formatDelay, formatOffset, linePrefix, listSome, MAX_LINE_LENGTH, oneLine, resultLine, serverLine } from '../../src/format.js'
 
 t.test('linePrefix: classic ntpdate terminal prefix, local time', async (t) => {
   t.equal(linePrefix(new Date(2026, 10, 25, 2, 33, 22), 834), '25 Nov 02:33:22 tsntpdate[834]: ')
@@ -34,4 +34,16 @@ t.test('serverLine', async (t) => {
 t.test('resultLine', async (t) => {
   t.equal(resultLine('slew', '127.0.0.2', 0.000008), 'adjust time server 127.0.0.2 offset +0.000008 sec')
   t.equal(resultLine('step', '10.0.0.1', -1.25), 'step time server 10.0.0.1 offset -1.250000 sec')
+})
+
+t.test('oneLine: control characters escaped, printable text untouched', async (t) => {
+  t.equal(oneLine('plain text, ±0.1 µs'), 'plain text, ±0.1 µs')
+  t.equal(oneLine('\x1b[2J\r\n\t\x00\x7f\x85'), '\\x1b[2J\\x0d\\x0a\\x09\\x00\\x7f\\x85')
+  t.equal(oneLine('a\u2028b\u2029c'), 'a\\u2028b\\u2029c')
+  t.equal(oneLine('y'.repeat(5000)).length, MAX_LINE_LENGTH)
+})
+
+t.test('listSome: a few items in full, many summarised', async (t) => {
+  t.equal(listSome(['a', 'b']), 'a, b')
+  t.equal(listSome(Array.from({ length: 10_000 }, (_, i) => `h${i}`)), 'h0, h1, h2, h3, h4, … (10000 in all)')
 })

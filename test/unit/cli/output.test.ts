@@ -1,6 +1,7 @@
 // Where each kind of line goes: terminal, syslog or both (src/cli/output.ts).
 import t from 'tap'
 import { createOutput, logTargets, type SyslogChoice } from '../../../src/cli/output.js'
+import { MAX_LINE_LENGTH } from '../../../src/format.js'
 import type { Logger } from '../../../src/ports.js'
 import type { LogTarget } from '../../../src/syslog-config.js'
 
@@ -105,4 +106,30 @@ t.test('logTargets: local first, then remote, sharing the facility', async (t) =
 t.test('asking for syslog without a way to open it is an error, not silence', async (t) => {
   const h = harness()
   await t.rejects(h.output.open({ ...NO_SYSLOG, syslog: true }, undefined), /no syslog available for local logging/)
+})
+
+t.test('text from outside cannot write to the terminal or forge a log line (issue 9, finding 9)', async (t) => {
+  const h = harness()
+  await h.output.open({ ...NO_SYSLOG, syslogServer: REMOTE }, h.openLogger)
+  h.output.print('kiss-o\'-death \x1b[2J from 10.0.0.1')
+  h.output.error("Can't find host evil\nDec 2 00:00:00 host sshd[1]: Accepted: no such host")
+  h.output.notice('adjust time server a\u2028b offset +0.1 sec')
+  h.output.usage('bad server \'\x07\x9b\'')
+  await h.output.close()
+  t.same(h.stdout, ["kiss-o'-death \\x1b[2J from 10.0.0.1", `${PREFIX}adjust time server a\\u2028b offset +0.1 sec`])
+  t.same(h.stderr, [`${PREFIX}Can't find host evil\\x0aDec 2 00:00:00 host sshd[1]: Accepted: no such host`, `${PREFIX}bad server '\\x07\\x9b'`])
+  t.same(h.logged, [
+    "remote err Can't find host evil\\x0aDec 2 00:00:00 host sshd[1]: Accepted: no such host",
+    'remote notice adjust time server a\\u2028b offset +0.1 sec',
+  ])
+})
+
+t.test('a line is at most MAX_LINE_LENGTH characters, on the terminal and in syslog', async (t) => {
+  const h = harness()
+  await h.output.open({ ...NO_SYSLOG, syslogServer: REMOTE }, h.openLogger)
+  h.output.error('x'.repeat(150_000))
+  await h.output.close()
+  t.equal(h.stderr[0]!.length, PREFIX.length + MAX_LINE_LENGTH)
+  t.match(h.stderr[0], /x…$/)
+  t.equal(h.logged[0], `remote err ${'x'.repeat(MAX_LINE_LENGTH - 1)}…`)
 })
