@@ -1,7 +1,7 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
 import { maxOffsetExcess } from '../check-offset.js'
 import { decide, type Plan } from '../decide.js'
-import { chooseDefaultServers, type DefaultServerTexts } from '../default-servers.js'
+import { chooseDefaultServers, type DefaultServers, type DefaultServerTexts } from '../default-servers.js'
 import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { formatOffset, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../format.js'
@@ -86,10 +86,10 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     output.version(`tsntpdate ${deps.version}`)
     if (options.defaultServers) return ExitCode.Ok
   }
-  const fallback = options.defaultServers ? chooseDefaultServers(deps.defaultServerTexts?.() ?? {}) : undefined
-  const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const say = output.notice
   const warn = output.error
+  const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
+  const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const system = await deps.loadSystem()
 
   const debug = options.debug ? output.print : undefined
@@ -161,6 +161,15 @@ function carryOut(plan: Plan, clock: ClockSetter): void {
     case 'set':
       return plan.method === 'step' ? clock.step(plan.offset) : clock.slew(plan.offset)
   }
+}
+
+/** The servers of the defaults file, step-tickers or the built-in one; a defaults file outside its subset is a usage error. */
+function defaultServers(deps: MainDeps, warn: (line: string) => void): DefaultServers {
+  const texts = deps.defaultServerTexts?.() ?? {}
+  texts.warnings?.forEach(warn)
+  const chosen = chooseDefaultServers(texts)
+  if ('error' in chosen) throw new UsageError(chosen.error)
+  return chosen
 }
 
 /** `from`: where a server not named on the command line came from (NTPSERVERS, step-tickers) */

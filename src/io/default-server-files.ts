@@ -1,6 +1,6 @@
 /** Reads the files the default server list comes from (src/default-servers.ts chooses from them). */
-import { readFileSync } from 'node:fs'
 import type { DefaultServerTexts } from '../default-servers.js'
+import { readConfigFile } from './read-config-file.js'
 
 export const DEFAULTS_FILE = '/etc/default/tsntpdate'
 export const STEP_TICKERS_FILE = '/etc/ntp/step-tickers'
@@ -13,15 +13,16 @@ export function defaultServerPaths(env: NodeJS.ProcessEnv): { defaults: string; 
   }
 }
 
-/** A file that is missing or unreadable counts as absent, as `[ -r FILE ]` in the cron script. */
+/**
+ * A file that is missing or unreadable counts as absent, as `[ -r FILE ]` in the cron script; one
+ * that is there but is no regular file, or too large, counts as absent with a warning.
+ */
 export function readDefaultServerTexts(paths: { defaults: string; stepTickers: string }): DefaultServerTexts {
-  return { defaults: readIfReadable(paths.defaults), stepTickers: readIfReadable(paths.stepTickers) }
-}
-
-function readIfReadable(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
+  const warnings: string[] = []
+  const textOf = (path: string) => {
+    const read = readConfigFile(path)
+    if ('refused' in read) warnings.push(read.refused)
+    return 'text' in read ? read.text : undefined
   }
+  return { defaults: textOf(paths.defaults), defaultsPath: paths.defaults, stepTickers: textOf(paths.stepTickers), warnings }
 }

@@ -1,27 +1,11 @@
 import t from 'tap'
-import { BUILT_IN_SERVER, chooseDefaultServers, ntpServersValue, stepTickerServers } from '../../src/default-servers.js'
+import { BUILT_IN_SERVER, chooseDefaultServers, stepTickerServers } from '../../src/default-servers.js'
 import { defaultServerPaths, readDefaultServerTexts } from '../../src/io/default-server-files.js'
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { MAX_CONFIG_BYTES, readConfigFile } from '../../src/io/read-config-file.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-
-t.test('NTPSERVERS: the simple assignment forms a defaults file uses', async (t) => {
-  t.equal(ntpServersValue('NTPSERVERS="a.example b.example"\n'), 'a.example b.example', 'double quotes')
-  t.equal(ntpServersValue("NTPSERVERS='a b'\n"), 'a b', 'single quotes')
-  t.equal(ntpServersValue('NTPSERVERS=a.example # the one\n'), 'a.example', 'bare word, then a comment')
-  t.equal(ntpServersValue('  export NTPSERVERS="x"\n'), 'x', 'indented, exported')
-  t.equal(ntpServersValue('NTPSERVERS="a\n  b"\nNTPOPTIONS=-u\n'), 'a\n  b', 'a quoted value spans lines')
-  t.equal(ntpServersValue('NTPSERVERS="a"\nNTPSERVERS="b c"\n'), 'b c', 'the last assignment wins, as in sh')
-  t.equal(ntpServersValue('NTPSERVERS=\n'), '', 'an empty value')
-  t.equal(ntpServersValue('NTPSERVERS=""\n'), '', 'an empty quoted value')
-  t.equal(ntpServersValue('NTPSERVERS="$HOST"\n'), '$HOST', 'nothing is expanded')
-  t.equal(ntpServersValue('NTPSERVERS="a \\"b\\" \\\\"\n'), 'a "b" \\', 'backslash escapes inside double quotes')
-  t.equal(ntpServersValue("NTPSERVERS='a \\ b' # x\n"), 'a \\ b', 'none inside single quotes')
-  t.equal(ntpServersValue('NTPSERVERS="a b\n'), 'a b\n', 'an unclosed quote: the rest of the file')
-  t.equal(ntpServersValue('# NTPSERVERS="commented out"\nNTPOPTIONS=""\n'), undefined, 'a commented line is no assignment')
-  t.equal(ntpServersValue('MY_NTPSERVERS="x"\n'), undefined, 'another variable')
-  t.equal(ntpServersValue(''), undefined, 'an empty file')
-})
 
 t.test('step-tickers: servers on one or more lines, # comments', async (t) => {
   const text = '# servers to step from\nntp1.example  # the near one\n\nntp2.example ntp3.example\n#ntp4.example\n'
@@ -32,8 +16,11 @@ t.test('the order: NTPSERVERS, then step-tickers, then pool.ntp.org', async (t) 
   const tickers = 'tick1 tick2\n'
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="a b"', stepTickers: tickers }), { servers: ['a', 'b'], from: 'NTPSERVERS' })
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS=""', stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' })
-  t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="  \n "', stepTickers: tickers }).from, 'step-tickers', 'only blanks count as empty')
-  t.same(chooseDefaultServers({ stepTickers: tickers }).from, 'step-tickers', 'no defaults file')
+  t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="  \t "', stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' }, 'only blanks count as empty')
+  t.same(chooseDefaultServers({ stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' }, 'no defaults file')
+  t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="a\n', defaultsPath: '/etc/d', stepTickers: tickers }), {
+    error: '/etc/d:1: not of the form NAME="value" (or NAME=\'value\', NAME=word, a # comment): NTPSERVERS="a',
+  }, 'a defaults file outside the subset is an error, not a fallback')
   t.same(chooseDefaultServers({ defaults: 'SPLAY=5\n', stepTickers: '# none\n' }), { servers: [BUILT_IN_SERVER], from: 'built-in' })
   t.same(chooseDefaultServers({}), { servers: ['pool.ntp.org'], from: 'built-in' })
 })
@@ -50,7 +37,34 @@ t.test('reading: a missing file counts as absent', async (t) => {
   writeFileSync(join(dir, 'defaults'), 'NTPSERVERS="x"\n')
   t.same(readDefaultServerTexts({ defaults: join(dir, 'defaults'), stepTickers: join(dir, 'missing') }), {
     defaults: 'NTPSERVERS="x"\n',
+    defaultsPath: join(dir, 'defaults'),
     stepTickers: undefined,
+    warnings: [],
   })
-  t.same(readDefaultServerTexts({ defaults: dir, stepTickers: join(dir, 'no', 'such') }), { defaults: undefined, stepTickers: undefined }, 'a directory, a missing parent')
+  t.same(readDefaultServerTexts({ defaults: dir, stepTickers: join(dir, 'no', 'such') }), {
+    defaults: undefined,
+    defaultsPath: dir,
+    stepTickers: undefined,
+    warnings: [`${dir} is a directory, not a regular file; ignored`],
+  }, 'a directory (with a warning), a missing parent (absent)')
+})
+
+t.test('reading: only regular files, at most 1 MiB, never a hang (issue 9, finding 6)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-read-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const fifo = join(dir, 'fifo')
+  const made = spawnSync('mkfifo', [fifo])
+  t.equal(made.status, 0, 'mkfifo')
+  const big = join(dir, 'big')
+  writeFileSync(big, Buffer.alloc(MAX_CONFIG_BYTES + 1, 0x20))
+  const cases: [string, unknown][] = [
+    [fifo, { refused: `${fifo} is a FIFO, not a regular file; ignored` }],
+    ['/dev/zero', { refused: '/dev/zero is a character device, not a regular file; ignored' }],
+    ['/dev/null', { refused: '/dev/null is a character device, not a regular file; ignored' }],
+    [big, { refused: `${big} is larger than ${MAX_CONFIG_BYTES} bytes; ignored` }],
+    [join(dir, 'none'), { absent: true }],
+  ]
+  for (const [path, expected] of cases) t.same(readConfigFile(path), expected, path)
+  writeFileSync(join(dir, 'ok'), 'NTPSERVERS=x\n')
+  t.same(readConfigFile(join(dir, 'ok')), { text: 'NTPSERVERS=x\n' })
 })

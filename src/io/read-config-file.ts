@@ -1,0 +1,45 @@
+/**
+ * Reads a file we take settings from (the defaults file, step-tickers; key files and caches to
+ * come) with the care a program running as root owes them: only a regular file, at most
+ * MAX_CONFIG_BYTES, and never a hang. The file is opened non-blocking, so a FIFO cannot stall the
+ * open, and judged by fstat of what was opened, so it cannot be swapped after the check; a device
+ * such as /dev/zero is refused before a byte is read.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+
+export const MAX_CONFIG_BYTES = 1 << 20
+
+/** The text; or absent (no such file, or unreadable: as `[ -r FILE ]`); or present but refused, with why. */
+export type ConfigFileRead = { text: string } | { absent: true } | { refused: string }
+
+export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): ConfigFileRead {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY)
+  } catch {
+    return { absent: true }
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile()) return { refused: `${path} is ${kindOf(stat)}, not a regular file; ignored` }
+    if (stat.size > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
+    const buffer = Buffer.alloc(maxBytes + 1)
+    let length = 0
+    for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, maxBytes + 1 - length, null)) > 0; ) length += n
+    if (length > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
+    return { text: buffer.subarray(0, length).toString('utf8') }
+  } catch (error) {
+    return { refused: `${path} could not be read: ${(error as Error).message}; ignored` }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function kindOf(stat: import('node:fs').Stats): string {
+  if (stat.isDirectory()) return 'a directory'
+  if (stat.isFIFO()) return 'a FIFO'
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isSocket()) return 'a socket'
+  return 'not a regular file'
+}
