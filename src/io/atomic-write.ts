@@ -2,17 +2,38 @@
  * Replaces a file's content all at once: a reader (node_exporter's textfile collector) sees the old
  * file or the new one, never a half-written one. The temp file sits in the same directory, so
  * rename(2) stays within one file system; its name starts with '.' and does not end in '.prom',
- * so the collector never reads it.
+ * so the collector never reads it, and it is short whatever the target's name (NAME_MAX is 255).
+ *
+ * Only a regular file is replaced (or a path where nothing is): a device node, FIFO, socket,
+ * symlink or directory there is left alone and the write refused, so `--metrics-file /dev/null`
+ * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner.
  */
 import { randomBytes } from 'node:crypto'
-import { open, rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { lstat, open, rename, rm } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { dirname, join } from 'node:path'
+
+/** The target is there but is no regular file: nothing was written. */
+export class NotARegularFileError extends Error {
+  constructor(kind: string) {
+    super(`it is ${kind}, not a regular file; left alone`)
+  }
+}
 
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined
+    throw error
+  })
+  if (existing && !existing.isFile()) throw new NotARegularFileError(kindOf(existing))
+  const temp = join(dirname(path), `.tsntpdate.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     const file = await open(temp, 'wx', 0o644)
     try {
+      if (existing) {
+        await file.chown(existing.uid, existing.gid).catch(() => {}) // only root may give a file away
+        await file.chmod(existing.mode & 0o7777)
+      }
       await file.writeFile(text, 'utf8')
       await file.sync()
     } finally {
@@ -23,4 +44,14 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     await rm(temp, { force: true }).catch(() => {})
     throw error
   }
+}
+
+function kindOf(stat: Stats): string {
+  if (stat.isSymbolicLink()) return 'a symbolic link'
+  if (stat.isDirectory()) return 'a directory'
+  if (stat.isFIFO()) return 'a FIFO'
+  if (stat.isCharacterDevice()) return 'a character device'
+  if (stat.isBlockDevice()) return 'a block device'
+  if (stat.isSocket()) return 'a socket'
+  return 'not a regular file'
 }
