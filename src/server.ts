@@ -42,7 +42,7 @@ export function parseServerSpec(text: string): ServerSpec | { error: string } {
     portText = colon < 0 ? undefined : text.slice(colon + 1)
   }
   if (host === '') return bad('empty host')
-  if (/[\s/@]/.test(host)) return bad('not a host name or address')
+  if (/[\s/@]/.test(host) || host.startsWith('-')) return bad('not a host name or address')
   const port = portText === undefined ? NTP_PORT : parsePort(portText)
   if (port === undefined) return bad(`port '${portText}' is not a number from 1 to 65535`)
   return { text, host, port }

@@ -53,14 +53,17 @@ export type LogTarget =
 
 /** The facility code of a name (case-insensitive), or an error message. */
 export function parseFacility(text: string): number | { error: string } {
-  const code = FACILITIES[text.toLowerCase()]
-  if (code !== undefined) return code
+  const name = text.toLowerCase()
+  if (Object.hasOwn(FACILITIES, name)) return FACILITIES[name]!
   return { error: `'${text}' is not a syslog facility (${Object.keys(FACILITIES).join(', ')})` }
 }
 
 /** `udp://HOST[:PORT]` or `tcp://HOST[:PORT]` (`[IPv6]` in brackets), or an error message. */
 export function parseSyslogServer(text: string): SyslogServer | { error: string } {
   const error = { error: `'${text}' is not udp://HOST[:PORT] or tcp://HOST[:PORT]` }
+  // URL refuses a port above 65535 outright; say what is wrong with it
+  const port = /^[a-z]+:\/\/(?:\[[^\]]*\]|[^:/]*):(\d+)$/i.exec(text)?.[1]
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return { error: `'${text}': port ${port} is not from 1 to 65535` }
   let url: URL
   try {
     url = new URL(text)
@@ -70,8 +73,7 @@ export function parseSyslogServer(text: string): SyslogServer | { error: string 
   const transport = url.protocol === 'udp:' ? 'udp' : url.protocol === 'tcp:' ? 'tcp' : undefined
   const bare = url.pathname === '' && url.search === '' && url.hash === '' && url.username === '' && url.password === ''
   if (!transport || !bare || url.hostname === '' || !/^[a-z]+:\/\//i.test(text)) return error
-  const port = url.port === '' ? DEFAULT_SYSLOG_PORT : Number(url.port)
-  if (port < 1 || port > 65535) return { error: `'${text}': port ${url.port} is not from 1 to 65535` }
+  const portNumber = url.port === '' ? DEFAULT_SYSLOG_PORT : Number(url.port)
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
-  return { transport, host, port, url: `${transport}://${host.includes(':') ? `[${host}]` : host}:${port}` }
+  return { transport, host, port: portNumber, url: `${transport}://${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
 }

@@ -8,11 +8,11 @@
  */
 import t, { type Test } from 'tap'
 import { spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { chooseDefaultServers } from '../../src/default-servers.js'
-import { DEFAULTS_FILE } from '../../src/io/default-server-files.js'
+import { parseDefaultsFile } from '../../src/defaults-file.js'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
 import { BIN, cleanEnv, parseQueryOutput, REPO, runCli, runCommand } from '../helpers/cli.js'
 import { devLogUnavailable, startRsyslogd } from '../helpers/rsyslogd.js'
@@ -31,8 +31,11 @@ interface Sandbox {
   /** writes the defaults file the script reads */
   defaults(text: string): void
   stepTickers(text: string): void
-  /** a stub command that appends its argv (one invocation per line, JSON) to its own log */
-  stub(name: string, exitCode?: number, says?: string): string
+  /**
+   * a stub command that appends its argv (one invocation per line, JSON) to its own log; it says
+   * `says` on stdout and stderr, or with `action` prints a --json document with that action
+   */
+  stub(name: string, exitCode?: number, says?: string, action?: string): string
   /** the invocations of a stub so far */
   calls(name: string): string[][]
   run(options?: { prefix?: readonly string[]; env?: NodeJS.ProcessEnv }): Promise<Run>
@@ -57,7 +60,7 @@ function sandbox(t: Test): Sandbox {
     env,
     defaults: (text) => writeFileSync(join(dir, 'default'), text),
     stepTickers: (text) => writeFileSync(join(dir, 'step-tickers'), text),
-    stub(name, exitCode = 0, says) {
+    stub(name, exitCode = 0, says, action) {
       const path = join(dir, name)
       const log = join(dir, `${name}.calls`)
       writeFileSync(
@@ -67,6 +70,7 @@ function sandbox(t: Test): Sandbox {
           // one JSON array of strings per call (the tests' arguments need no escaping beyond quotes)
           `sep=; line='['; for a; do line="$line$sep\\"$a\\""; sep=,; done; printf '%s]\\n' "$line" >>'${log}'`,
           ...(says === undefined ? [] : [`echo '${says}'; echo '${says} (stderr)' >&2`]),
+          ...(action === undefined ? [] : [`printf '{\\n  "version": "0.1.0",\\n  "action": "${action}",\\n  "exitCode": ${exitCode}\\n}\\n'`]),
           `exit ${exitCode}`,
           '',
         ].join('\n'),
@@ -105,8 +109,10 @@ t.test('shellcheck: the script and the sample defaults file are clean', async (t
 })
 
 t.test('the sample defaults file, sourced by sh, sets what the script reads', async (t) => {
-  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK"', 'sh', join(REPO, 'cron', 'tsntpdate.default')])
-  t.equal(r.stdout, '||0|no')
+  const sample = join(REPO, 'cron', 'tsntpdate.default')
+  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK" "$MAXSTEP"', 'sh', sample])
+  t.equal(r.stdout, '||0|no|1000')
+  t.notOk('error' in parseDefaultsFile(readFileSync(sample, 'utf8'), sample), 'tsntpdate accepts it too')
 })
 
 t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
@@ -128,16 +134,18 @@ t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
     const r = await box.run()
     t.equal(r.code, 1, 'exit 1: no suitable server', { output: show(r) })
     t.equal(r.stdout, '', 'stdout empty')
-    t.match(r.stderr, new RegExp(`^ntpdate-hourly: .*tsntpdate -s -q -t 0\\.3 ${dead.spec.replace(/\./g, '\\.')} failed with exit status 1; details in syslog`, 'm'))
+    t.match(r.stderr, /^ntpdate-hourly: .*tsntpdate -s --json --max-step 1000 -q -t 0\.3 failed with exit status 1; details in syslog/m)
   })
 
-  t.test('SYNC_HWCLOCK=yes: hwclock --systohc after a successful run', async (t) => {
-    const box = sandbox(t)
-    box.defaults(`NTPSERVERS="${chronyd.spec}"\nNTPOPTIONS="-q"\nSYNC_HWCLOCK=yes\n`)
-    const r = await box.run({ env: { TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
-    t.equal(r.code, 0, 'exit 0', { output: show(r) })
-    t.equal(r.stdout + r.stderr, '', 'silent')
-    t.same(box.calls('hwclock'), [['--systohc']])
+  t.test('SYNC_HWCLOCK=yes, NTPOPTIONS="-q" (or -d, --max-offset): the clock was not set, so no hwclock (issue 9, finding 12)', async (t) => {
+    for (const options of ['-q', '-d', '--max-offset 1']) {
+      const box = sandbox(t)
+      box.defaults(`NTPSERVERS="${chronyd.spec}"\nNTPOPTIONS="${options}"\nSYNC_HWCLOCK=yes\n`)
+      const r = await box.run({ env: { TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
+      t.equal(r.code, 0, `${options}: exit 0`, { output: show(r) })
+      t.equal(r.stdout + r.stderr, '', `${options}: silent`)
+      t.same(box.calls('hwclock'), [], `${options}: hwclock not called`)
+    }
   })
 
   t.test('SYNC_HWCLOCK=yes, the run fails: hwclock is not called', async (t) => {
@@ -185,37 +193,7 @@ t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
   })
 })
 
-t.test('the lock: while another run holds it, a run exits 0 silently and runs nothing', async (t) => {
-  const box = sandbox(t)
-  const tsntpdate = box.stub('tsntpdate')
-  const holder = spawn('flock', ['-n', join(box.dir, 'lock'), 'sh', '-c', 'echo held; exec sleep 60'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    detached: true,
-  })
-  const stopHolder = () => {
-    try {
-      process.kill(-holder.pid!, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-  t.teardown(stopHolder)
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.once('data', () => resolve())
-    holder.once('close', (code) => reject(new Error(`flock exited ${code} before holding the lock`)))
-  })
-  const r = await box.run({ env: { TSNTPDATE_BIN: tsntpdate } })
-  t.equal(r.code, 0, 'exit 0', { output: show(r) })
-  t.equal(r.stdout + r.stderr, '', 'silent')
-  t.same(box.calls('tsntpdate'), [], 'tsntpdate did not run')
-
-  const closed = new Promise((resolve) => holder.once('close', resolve))
-  stopHolder()
-  await closed
-  const after = await box.run({ env: { TSNTPDATE_BIN: tsntpdate } })
-  t.equal(after.code, 0)
-  t.equal(box.calls('tsntpdate').length, 1, 'once the lock is free, the next run runs tsntpdate')
-})
+const ARGS = ['-s', '--json', '--max-step', '1000']
 
 t.test('SPLAY: the random delay is a whole number of seconds in 0..SPLAY', async (t) => {
   const box = sandbox(t)
@@ -247,63 +225,104 @@ t.test('SPLAY with a leading zero is decimal, not octal (sh would reject 09)', a
   t.ok(delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 9), `within 0..9: ${delays.join(' ')}`)
 })
 
-t.test('SPLAY=0 (the default) and the real sleep', async (t) => {
+t.test('SPLAY=0 (the default), SPLAY= (empty: 0), TSNTPDATE_SPLAY (the unit: 0), and the real sleep', async (t) => {
   const box = sandbox(t)
   const tsntpdate = box.stub('tsntpdate')
+  const sleep = box.stub('sleep')
   box.defaults('NTPSERVERS=x.example\n')
-  t.equal((await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_SLEEP: box.stub('sleep') } })).code, 0)
+  t.equal((await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_SLEEP: sleep } })).code, 0)
+  box.defaults('NTPSERVERS=x.example\nSPLAY=\n')
+  t.equal((await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_SLEEP: sleep } })).code, 0, 'SPLAY= is 0')
+  box.defaults('NTPSERVERS=x.example\nSPLAY=3600\n')
+  t.equal((await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_SLEEP: sleep, TSNTPDATE_SPLAY: '0' } })).code, 0, 'TSNTPDATE_SPLAY=0 wins')
   t.same(box.calls('sleep'), [], 'no SPLAY: no sleep at all')
   box.defaults('NTPSERVERS=x.example\nSPLAY=1\n')
   const r = await box.run({ env: { TSNTPDATE_BIN: tsntpdate } })
   t.equal(r.code, 0, 'SPLAY=1 with the real sleep(1): exit 0', { output: show(r) })
-  t.equal(box.calls('tsntpdate').length, 2)
+  t.equal(box.calls('tsntpdate').length, 4)
 })
 
 t.test('bad settings: exit 2 and a line naming the setting', async (t) => {
   for (const [setting, pattern] of [
     ['SPLAY=5s', /^ntpdate-hourly: SPLAY='5s' in .*default is not a whole number of seconds$/],
     ['SPLAY=-1', /SPLAY='-1'/],
-    ['SPLAY=""', /SPLAY=''/],
-    ['SPLAY=9999999999', /SPLAY='9999999999' in .* is too large/],
+    ['SPLAY=3601', /SPLAY='3601' in .* is more than 3600 seconds/],
+    ['SPLAY=999999999', /SPLAY='999999999' in .* is more than 3600 seconds/],
     ['SYNC_HWCLOCK=true', /^ntpdate-hourly: SYNC_HWCLOCK='true' in .*default: say yes or no$/],
+    ['MAXSTEP=big', /^ntpdate-hourly: MAXSTEP='big' in .* is not a number of seconds$/],
+    ['NTPSERVERS=a\r\nSPLAY=0\r', /^ntpdate-hourly: .*default: a carriage return \(DOS line ends\); save the file with Unix line ends$/],
+    ['\ufeffNTPSERVERS=a', /^ntpdate-hourly: .*default:1: starts with a byte-order mark; save it without one$/],
   ] as const) {
     const box = sandbox(t)
     box.defaults(`${setting}\n`)
     const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate') } })
-    t.equal(r.code, 2, `${setting}: exit 2`)
-    t.match(r.stderr.trim(), pattern, setting)
-    t.same(box.calls('tsntpdate'), [], `${setting}: tsntpdate did not run`)
+    t.equal(r.code, 2, `${JSON.stringify(setting)}: exit 2`)
+    t.match(r.stderr.trim(), pattern, JSON.stringify(setting))
+    t.same(box.calls('tsntpdate'), [], `${JSON.stringify(setting)}: tsntpdate did not run`)
   }
 })
 
-t.test('SYNC_HWCLOCK, with a stub tsntpdate', async (t) => {
-  for (const [tsntpdateExit, sync, expected] of [
-    [0, 'yes', [['--systohc']]],
-    [4, 'yes', []],
-    [0, 'no', []],
+t.test('what tsntpdate is given: -s --json, the step limit, NTPOPTIONS as words; never a server (it reads them itself)', async (t) => {
+  for (const [defaults, args] of [
+    ['NTPSERVERS="-b evil"\n', ARGS],
+    ['NTPOPTIONS="-p 2  -t 1 *"\n', [...ARGS, '-p', '2', '-t', '1', '*']],
+    ['MAXSTEP=\n', ['-s', '--json']],
+    ['MAXSTEP=0.5\nNTPOPTIONS=-B\n', ['-s', '--json', '--max-step', '0.5', '-B']],
+  ] as const) {
+    const box = sandbox(t)
+    box.defaults(defaults)
+    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate') } })
+    t.equal(r.code, 0, JSON.stringify(defaults), { output: show(r) })
+    t.same(box.calls('tsntpdate'), [args], JSON.stringify(defaults))
+  }
+  // and the real tsntpdate refuses a server list that would be options
+  const box = sandbox(t)
+  box.defaults('NTPSERVERS="-b"\n')
+  const r = await box.run()
+  t.equal(r.code, 2, 'NTPSERVERS="-b": exit 2', { output: show(r) })
+  t.match(r.stderr, /NTPSERVERS: bad server '-b': not a host name or address/)
+})
+
+t.test('SYNC_HWCLOCK: hwclock only after tsntpdate really set the clock (its --json action)', async (t) => {
+  for (const [tsntpdateExit, action, sync, expected] of [
+    [0, 'step', 'yes', [['--systohc']]],
+    [0, 'slew', 'yes', [['--systohc']]],
+    [0, 'query', 'yes', []],
+    [3, 'query', 'yes', []],
+    [4, 'none', 'yes', []],
+    [0, 'step', 'no', []],
   ] as const) {
     const box = sandbox(t)
     box.defaults(`NTPSERVERS=x.example\nSYNC_HWCLOCK=${sync}\n`)
-    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', tsntpdateExit), TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
-    t.equal(r.code, tsntpdateExit, `tsntpdate exit ${tsntpdateExit}, SYNC_HWCLOCK=${sync}: the script exits ${tsntpdateExit}`)
+    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', tsntpdateExit, undefined, action), TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
+    const name = `tsntpdate exit ${tsntpdateExit} action ${action}, SYNC_HWCLOCK=${sync}`
+    t.equal(r.code, tsntpdateExit, `${name}: the script exits ${tsntpdateExit}`)
     t.equal(r.stdout === '' && r.stderr === '', tsntpdateExit === 0, tsntpdateExit === 0 ? 'silent' : 'says why')
-    t.same(box.calls('hwclock'), expected, `hwclock calls: ${JSON.stringify(expected)}`)
+    t.same(box.calls('hwclock'), expected, `${name}: hwclock calls ${JSON.stringify(expected)}`)
   }
   const box = sandbox(t)
   box.defaults('NTPSERVERS=x.example\nSYNC_HWCLOCK=yes\n')
-  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_HWCLOCK: box.stub('hwclock', 3) } })
+  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', 0, undefined, 'step'), TSNTPDATE_HWCLOCK: box.stub('hwclock', 3) } })
   t.equal(r.code, 3, 'hwclock fails: its exit status')
   t.match(r.stderr, /^ntpdate-hourly: .*hwclock --systohc failed with exit status 3$/m)
 })
 
-t.test("tsntpdate's own output: passed on when it fails, dropped when it succeeds", async (t) => {
+t.test("tsntpdate's errors: passed on when it fails, each failure with its own words (issue 9, finding 12)", async (t) => {
   const box = sandbox(t)
   box.defaults('NTPSERVERS=x.example\n')
-  const failed = await box.run({ env: { TSNTPDATE_BIN: box.stub('failing', 2, 'usage: tsntpdate …') } })
-  t.equal(failed.code, 2)
-  t.equal(failed.stdout, '', 'nothing on stdout')
-  t.same(failed.stderr.split('\n').slice(0, 2).sort(), ['usage: tsntpdate …', 'usage: tsntpdate … (stderr)'], 'both of its streams, on stderr')
-  t.match(failed.stderr, /^ntpdate-hourly: .*failing -s x\.example failed with exit status 2;/m)
+  const usage = await box.run({ env: { TSNTPDATE_BIN: box.stub('failing', 2, 'usage: tsntpdate …') } })
+  t.equal(usage.code, 2)
+  t.equal(usage.stdout, '', 'nothing on stdout')
+  const lines = usage.stderr.split('\n')
+  t.equal(lines[0], 'usage: tsntpdate … (stderr)', 'its stderr')
+  t.match(lines[1], /^ntpdate-hourly: .*failing -s --json --max-step 1000 refused its options or .*default \(exit status 2\)$/)
+  t.notMatch(usage.stderr, /syslog/, 'a usage error is not in syslog: not said to be')
+  const failed = await box.run({ env: { TSNTPDATE_BIN: box.stub('failing', 1) } })
+  t.match(failed.stderr, /failed with exit status 1; details in syslog \(ident tsntpdate\)$/m)
+  const missing = await box.run({ env: { TSNTPDATE_BIN: join(box.dir, 'no-such-tsntpdate') } })
+  t.equal(missing.code, 127)
+  t.match(missing.stderr, /^ntpdate-hourly: cannot run .*no-such-tsntpdate \(exit status 127\)$/m)
+  t.notMatch(missing.stderr, /syslog/)
   const ok = await box.run({ env: { TSNTPDATE_BIN: box.stub('chatty', 0, 'a warning') } })
   t.equal(ok.code, 0)
   t.equal(ok.stdout + ok.stderr, '', 'exit 0: silent')
@@ -312,32 +331,119 @@ t.test("tsntpdate's own output: passed on when it fails, dropped when it succeed
 t.test('a time daemon keeps the clock (tsntpdate exits 5): exit 0, no mail, no hwclock', async (t) => {
   const box = sandbox(t)
   box.defaults('NTPSERVERS=x.example\nSYNC_HWCLOCK=yes\n')
-  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', 5), TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
+  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', 5, undefined, 'none'), TSNTPDATE_HWCLOCK: box.stub('hwclock') } })
   t.equal(r.code, 0, 'exit 0', { output: show(r) })
   t.equal(r.stdout + r.stderr, '', 'silent')
   t.equal(box.calls('tsntpdate').length, 1, 'tsntpdate ran')
   t.same(box.calls('hwclock'), [], 'the clock was not set: hwclock not called')
 })
 
-t.test('the server list: NTPSERVERS, then step-tickers, then pool.ntp.org (tsntpdate argv)', async (t) => {
-  const cases: { name: string; defaults?: string; stepTickers?: string; options?: string[]; servers: string[] }[] = [
-    { name: 'NTPSERVERS', defaults: 'NTPSERVERS="a.example  b.example:11123"\n', stepTickers: 'tick.example\n', servers: ['a.example', 'b.example:11123'] },
-    { name: 'NTPOPTIONS split into words, not globbed', defaults: 'NTPSERVERS=a.example\nNTPOPTIONS="-p 2  -t 1 *"\n', options: ['-p', '2', '-t', '1', '*'], servers: ['a.example'] },
-    { name: 'NTPSERVERS empty: step-tickers', defaults: 'NTPSERVERS=""\n', stepTickers: '# ours\ntick1.example # near\n\ntick2.example tick3.example\n', servers: ['tick1.example', 'tick2.example', 'tick3.example'] },
-    { name: 'no defaults file: step-tickers', stepTickers: 'tick.example\n', servers: ['tick.example'] },
-    { name: 'step-tickers only comments: pool.ntp.org', defaults: 'NTPSERVERS=" "\n', stepTickers: '# none yet\n', servers: ['pool.ntp.org'] },
-    { name: 'neither file: pool.ntp.org', servers: ['pool.ntp.org'] },
-  ]
-  for (const c of cases) {
-    const box = sandbox(t)
-    if (c.defaults !== undefined) box.defaults(c.defaults)
-    if (c.stepTickers !== undefined) box.stepTickers(c.stepTickers)
-    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate') } })
-    t.equal(r.code, 0, `${c.name}: exit 0`, { output: show(r) })
-    t.same(box.calls('tsntpdate'), [['-s', ...(c.options ?? []), ...c.servers]], c.name)
-    // tsntpdate itself, given no server, chooses the same list from the same files
-    t.same(chooseDefaultServers({ defaults: c.defaults, stepTickers: c.stepTickers }).servers, c.servers, `${c.name}: src/default-servers.ts agrees`)
+t.test('a defaults file that is a FIFO: one warning, ignored, no hang (issue 9, finding 6)', async (t) => {
+  const box = sandbox(t)
+  t.equal((await runTool('mkfifo', [join(box.dir, 'default')])).code, 0)
+  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate') } })
+  t.equal(r.code, 0, { output: show(r) })
+  t.match(r.stderr, /^ntpdate-hourly: .*default is not a regular file; ignored$/m)
+  t.same(box.calls('tsntpdate'), [ARGS])
+})
+
+t.test("the lock: in a directory of root's own, never through a symlink (issue 9, finding 4)", async (t) => {
+  const box = sandbox(t)
+  const tsntpdate = box.stub('tsntpdate')
+  // a symlink where the lock goes: refused, and its target untouched
+  writeFileSync(join(box.dir, 'precious'), 'keep me\n')
+  symlinkSync(join(box.dir, 'precious'), join(box.dir, 'lock'))
+  const linked = await box.run({ env: { TSNTPDATE_BIN: tsntpdate } })
+  t.equal(linked.code, 1, { output: show(linked) })
+  t.match(linked.stderr, /^ntpdate-hourly: the lock file .*lock is a symbolic link$/m)
+  t.equal(readFileSync(join(box.dir, 'precious'), 'utf8'), 'keep me\n', 'the target is not truncated')
+  // a lock directory others can write: refused
+  const open = join(box.dir, 'open')
+  mkdirSync(open)
+  chmodSync(open, 0o1777)
+  const shared = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOCK: join(open, 'lock') } })
+  t.equal(shared.code, 1, { output: show(shared) })
+  t.match(shared.stderr, /^ntpdate-hourly: the lock directory .*open can be written by others \(mode 1777\)$/m)
+  // a missing directory is made (0755), and the lock file is 0600
+  const made = join(box.dir, 'run', 'tsntpdate')
+  const fresh = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOCK: join(made, 'hourly.lock') } })
+  t.equal(fresh.code, 0, { output: show(fresh) })
+  t.equal(statSync(made).mode & 0o777, 0o755, 'the lock directory is 0755')
+  t.equal(statSync(join(made, 'hourly.lock')).mode & 0o777, 0o600, 'the lock file is 0600')
+  // a directory that cannot be made: the script's own message
+  writeFileSync(join(box.dir, 'file'), '')
+  const impossible = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOCK: join(box.dir, 'file', 'sub', 'lock') } })
+  t.equal(impossible.code, 1, { output: show(impossible) })
+  t.equal(impossible.stderr, `ntpdate-hourly: cannot create the lock directory ${join(box.dir, 'file', 'sub')}\n`)
+  t.same(box.calls('tsntpdate'), [ARGS], 'tsntpdate ran only where the lock was sound')
+})
+
+/** A process that holds `lock` (flock) until the test ends; the function returned lets go early. */
+async function holdLock(t: Test, lock: string): Promise<() => Promise<void>> {
+  const holder = spawn('flock', ['-n', lock, 'sh', '-c', 'echo held; exec sleep 60'], { stdio: ['ignore', 'pipe', 'inherit'], detached: true })
+  const stop = () => {
+    try {
+      process.kill(-holder.pid!, 'SIGKILL')
+    } catch {
+      // already gone
+    }
   }
+  t.teardown(stop)
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve())
+    holder.once('close', (code) => reject(new Error(`flock exited ${code} before holding the lock`)))
+  })
+  return async () => {
+    const closed = new Promise((resolve) => holder.once('close', resolve))
+    stop()
+    await closed
+  }
+}
+
+t.test('the lock: while another run holds it, a run exits 0 silently and runs nothing', async (t) => {
+  const box = sandbox(t)
+  const tsntpdate = box.stub('tsntpdate')
+  const release = await holdLock(t, join(box.dir, 'lock'))
+  const r = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOGGER: box.stub('logger') } })
+  t.equal(r.code, 0, 'exit 0', { output: show(r) })
+  t.equal(r.stdout + r.stderr, '', 'silent')
+  t.same(box.calls('tsntpdate'), [], 'tsntpdate did not run')
+  t.same(box.calls('logger'), [], 'nothing logged: a lock held for a short while is normal')
+  await release()
+  const after = await box.run({ env: { TSNTPDATE_BIN: tsntpdate } })
+  t.equal(after.code, 0)
+  t.equal(box.calls('tsntpdate').length, 1, 'once the lock is free, the next run runs tsntpdate')
+})
+
+t.test('a lock held for longer than any run can take is reported once, to syslog and stderr (issue 9, finding 4)', async (t) => {
+  const box = sandbox(t)
+  const env = { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') }
+  const lock = join(box.dir, 'lock')
+  await holdLock(t, lock)
+  const threeHoursAgo = new Date(Date.now() - 3 * 3600 * 1000)
+  utimesSync(lock, threeHoursAgo, threeHoursAgo)
+  const first = await box.run({ env })
+  t.equal(first.code, 0, { output: show(first) })
+  t.match(first.stderr, /^ntpdate-hourly: the lock .*lock has been held since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d by a run that does not end; hourly runs are skipped until it does\n$/)
+  const logged = box.calls('logger')
+  t.equal(logged.length, 1, 'one syslog line')
+  t.same(logged[0]?.slice(0, 5), ['-t', 'ntpdate-hourly', '-p', 'daemon.err', '--'])
+  const second = await box.run({ env })
+  t.equal(second.code, 0)
+  t.equal(second.stdout + second.stderr, '', 'the second run says nothing more')
+  t.equal(box.calls('logger').length, 1, 'and logs nothing more')
+  t.same(box.calls('tsntpdate'), [], 'tsntpdate never ran')
+})
+
+t.test('the server list tsntpdate reads itself: NTPSERVERS, then step-tickers, then pool.ntp.org', async (t) => {
+  const cases: { name: string; defaults?: string; stepTickers?: string; servers: string[]; from: string }[] = [
+    { name: 'NTPSERVERS', defaults: 'NTPSERVERS="a.example  b.example:11123"\n', stepTickers: 'tick.example\n', servers: ['a.example', 'b.example:11123'], from: 'NTPSERVERS' },
+    { name: 'NTPSERVERS empty: step-tickers', defaults: 'NTPSERVERS=""\n', stepTickers: '# ours\ntick1.example # near\n\ntick2.example tick3.example\n', servers: ['tick1.example', 'tick2.example', 'tick3.example'], from: 'step-tickers' },
+    { name: 'no defaults file: step-tickers', stepTickers: 'tick.example\n', servers: ['tick.example'], from: 'step-tickers' },
+    { name: 'step-tickers only comments: pool.ntp.org', defaults: 'NTPSERVERS=" "\n', stepTickers: '# none yet\n', servers: ['pool.ntp.org'], from: 'built-in' },
+    { name: 'neither file: pool.ntp.org', servers: ['pool.ntp.org'], from: 'built-in' },
+  ]
+  for (const c of cases) t.same(chooseDefaultServers({ defaults: c.defaults, stepTickers: c.stepTickers }), { servers: c.servers, from: c.from }, c.name)
 })
 
 /**
@@ -353,23 +459,13 @@ t.test('systemd units: hourly with a random delay, oneshot after network-online'
   t.same(service['Unit']?.['Wants'], ['network-online.target'])
   t.same(service['Unit']?.['After'], ['network-online.target'])
   t.same(service['Service']?.['Type'], ['oneshot'])
-  t.same(service['Service']?.['EnvironmentFile'], [`-${DEFAULTS_FILE}`], 'the defaults file, optional')
-  t.same(service['Service']?.['ExecStart'], ['tsntpdate -s $NTPOPTIONS'], 'tsntpdate itself reads NTPSERVERS from the defaults file')
-  t.same(service['Service']?.['SuccessExitStatus'], ['5'], 'a time daemon keeping the clock is not a failed unit')
+  t.same(service['Service']?.['ExecStart'], ['tsntpdate-hourly'], 'the hourly script: one lock, one reading of the defaults file, the step limit')
+  t.same(service['Service']?.['Environment'], ['TSNTPDATE_SPLAY=0'], 'no SPLAY: the timer has RandomizedDelaySec')
   t.same(timer['Timer']?.['OnCalendar'], ['hourly'])
   t.match(timer['Timer']?.['RandomizedDelaySec']?.[0] ?? '', /^\d+(min|s)?$/, 'RandomizedDelaySec')
   t.same(timer['Install']?.['WantedBy'], ['timers.target'])
-
-  // ExecStartPost, run by sh as systemd would (after a successful ExecStart), with a stub hwclock
-  const post = /^\/bin\/sh -c '(.*)'$/.exec(service['Service']?.['ExecStartPost']?.[0] ?? '')?.[1]
-  if (!post) return void t.fail('ExecStartPost is /bin/sh -c \'…\'')
-  for (const [sync, expected] of [['yes', [['--systohc']]], ['no', []], ['', []]] as const) {
-    const box = sandbox(t)
-    box.stub('hwclock')
-    const r = await runTool('sh', ['-c', post], { ...box.env, PATH: `${box.dir}:${box.env['PATH']}`, SYNC_HWCLOCK: sync })
-    t.equal(r.code, 0, `SYNC_HWCLOCK=${sync}: exit 0`, { output: show(r) })
-    t.same(box.calls('hwclock'), expected, `SYNC_HWCLOCK=${sync}: hwclock ${expected.length ? 'called with --systohc' : 'not called'}`)
-  }
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { bin: Record<string, string> }
+  t.equal(pkg.bin['tsntpdate-hourly'], 'cron/ntpdate-hourly', 'npm installs the script as tsntpdate-hourly')
 })
 
 /** A systemd unit file: section → key → values, in order; fails on a line that is none of those. */

@@ -51,3 +51,8 @@ t.test('displayServer shows the port only when it is not 123', async (t) => {
   t.equal(displayServer({ address: '2001:db8::1', port: 123, family: 6 }), '2001:db8::1')
   t.equal(displayServer({ address: '::1', port: 11123, family: 6 }), '[::1]:11123')
 })
+
+t.test('a name that starts with - is no server (NTPSERVERS="-b" must not become an option)', async (t) => {
+  t.same(parseServerSpec('-b'), { error: "bad server '-b': not a host name or address" })
+  t.same(parseServerSpec('--max-step=9'), { error: "bad server '--max-step=9': not a host name or address" })
+})
