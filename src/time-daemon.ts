@@ -5,7 +5,10 @@
  * 1. A process that may discipline the clock: one of DAEMONS, except a chronyd started with -x
  *    (never touches the clock; the test servers) or -Q (prints the offset and exits).
  *    Matched by the kernel's command name (comm), which a process cannot change by rewriting
- *    its argv, and which is cut to 15 characters.
+ *    its argv, and which is cut to 15 characters. Since any user can name a process `ntpd`, it
+ *    counts only if it runs as root or a system account (uid below FIRST_USER_UID) and its
+ *    executable is not in a place an ordinary user can write (/tmp, a home directory): where
+ *    either is unknown (unreadable), it counts.
  * 2. Else the kernel's word, for a daemon this PID namespace cannot see (a container's host):
  *    the clock is marked synchronised (STA_UNSYNC clear) and someone said so recently. Only
  *    daemons clear STA_UNSYNC; the kernel sets it again once its error bound, which grows by
@@ -22,6 +25,28 @@ export interface ProcessInfo {
   state: string
   /** /proc/PID/cmdline split at NULs (empty while the process exits); undefined when unreadable */
   argv: readonly string[] | undefined
+  /** the real user id (/proc/PID/status); undefined when unreadable */
+  uid?: number | undefined
+  /** where /proc/PID/exe points, judged: an ordinary user could have put it there or not; undefined when unreadable */
+  executable?: { path: string; userWritable: boolean } | undefined
+}
+
+/** Debian's FIRST_UID (adduser.conf; login.defs UID_MIN): below it, root and system accounts. */
+export const FIRST_USER_UID = 1000
+
+/** A file or directory on an executable's path, as stat(2) gives it. */
+export interface PathEntry {
+  uid: number
+  mode: number
+}
+
+/**
+ * Whether an ordinary user could have placed an executable: some entry of its path (the file, its
+ * directory, each parent up to /) is not root's, or can be written by group or others (/tmp is
+ * 1777: writable, sticky or not).
+ */
+export function userWritable(entries: readonly PathEntry[]): boolean {
+  return entries.some((e) => e.uid !== 0 || (e.mode & 0o022) !== 0)
 }
 
 /** The part of the kernel's `struct timex` that tells whether someone disciplines the clock. */
@@ -96,6 +121,9 @@ export function findTimeDaemon(processes: readonly ProcessInfo[], kernel: Kernel
     if (p.argv?.length === 0) return []
     // argv unreadable: its options are unknown, so it may well discipline the clock
     if (p.argv && daemon.harmless?.(p.argv.slice(1)) !== undefined) return []
+    // a user's own process, or a program a user could have put in place, named like a daemon
+    if (p.uid !== undefined && p.uid >= FIRST_USER_UID) return []
+    if (p.executable?.userWritable) return []
     return [{ name: daemon.name, pid: p.pid }]
   })
   if (found.length > 0) return { evidence: 'process', processes: found, description: describeProcesses(found) }

@@ -1,8 +1,8 @@
 /** Reads what src/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { koffi, libc } from './ffi.js'
-import { findTimeDaemon, isTimeDaemonName, type KernelClock, type ProcessInfo, type RunningDaemon } from '../time-daemon.js'
+import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */
@@ -32,8 +32,12 @@ export function readProcesses(procRoot: string): ProcessInfo[] {
     const stat = readText(join(procRoot, entry, 'stat'))
     const parsed = stat === undefined ? undefined : parseStat(stat)
     if (!parsed) continue
-    const argv = isTimeDaemonName(parsed.comm) ? readArgv(join(procRoot, entry, 'cmdline')) : undefined
-    processes.push({ pid: Number(entry), ...parsed, argv })
+    if (!isTimeDaemonName(parsed.comm)) {
+      processes.push({ pid: Number(entry), ...parsed, argv: undefined })
+      continue
+    }
+    const dir = join(procRoot, entry)
+    processes.push({ pid: Number(entry), ...parsed, argv: readArgv(join(dir, 'cmdline')), uid: readUid(dir), executable: readExecutable(dir) })
   }
   return processes
 }
@@ -44,6 +48,33 @@ export function parseStat(stat: string): { comm: string; state: string } | undef
   const close = stat.lastIndexOf(')')
   if (open < 0 || close < open) return undefined
   return { comm: stat.slice(open + 1, close), state: stat.slice(close + 2, close + 3) }
+}
+
+/** The real uid: the first number of status's `Uid:` line. */
+function readUid(processDir: string): number | undefined {
+  const uid = /^Uid:\s+(\d+)/m.exec(readText(join(processDir, 'status')) ?? '')?.[1]
+  return uid === undefined ? undefined : Number(uid)
+}
+
+/** Where exe points (a program since replaced reads `PATH (deleted)`), and every entry of that path. */
+function readExecutable(processDir: string): ProcessInfo['executable'] {
+  let path: string
+  try {
+    path = readlinkSync(join(processDir, 'exe')).replace(/ \(deleted\)$/, '')
+  } catch {
+    return undefined
+  }
+  const entries: PathEntry[] = []
+  for (let at = path; ; at = dirname(at)) {
+    try {
+      const { uid, mode } = statSync(at)
+      entries.push({ uid, mode })
+    } catch {
+      // gone (a deleted program): its directories still tell
+    }
+    if (dirname(at) === at) break
+  }
+  return { path, userWritable: userWritable(entries) }
 }
 
 function readArgv(path: string): string[] | undefined {

@@ -14,7 +14,7 @@
  * Address block of this file: 127.0.9.x, ports 12900-12999.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
@@ -108,7 +108,8 @@ function expectClockKept(t: Test, change: number, what: string) {
 async function realProcessTests(t: Test) {
   await holdClockLock(t)
   const truth = await startChronyd(t, { address: '127.0.9.1', port: 12901 })
-  const bin = mkdtempSync(join(tmpdir(), 'tsntpdate-daemons-'))
+  // in a directory only root can write (/run): a stand-in in /tmp would not count (see below)
+  const bin = mkdtempSync('/run/tsntpdate-daemons-')
   t.teardown(() => rmSync(bin, { recursive: true, force: true }))
   for (const name of ['ntpd', 'chronyd']) copyFileSync('/bin/sleep', join(bin, name))
   mkdirSync(join(bin, 'x'))
@@ -130,7 +131,10 @@ async function realProcessTests(t: Test) {
     })
     await new Promise<void>((resolve, reject) => child.once('spawn', resolve).once('error', reject))
     const pid = child.pid!
-    t.equal(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), name, `pid ${pid} runs as ${name}`)
+    // a wrapper (setpriv) execs the stand-in a moment after the spawn
+    const comm = () => readFileSync(`/proc/${pid}/comm`, 'utf8').trim()
+    for (let tries = 0; comm() !== name && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 10))
+    t.equal(comm(), name, `pid ${pid} runs as ${name}`)
     return pid
   }
 
@@ -187,6 +191,25 @@ async function realProcessTests(t: Test) {
       const r = await runWatched([flag, ...BEST_OF_4, '--max-step', '0.001', truth.spec])
       expectRefusal(t, r, method, `ntpd (pid ${pid})`)
     }
+  })
+
+  t.test("an ordinary user's ntpd, or one run from /tmp, never stops a set (issue 9, finding 5)", async (t) => {
+    const scratch = mkdtempSync(join(tmpdir(), 'tsntpdate-user-daemon-'))
+    t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
+    chmodSync(scratch, 0o755)
+    copyFileSync('/bin/sleep', join(scratch, 'ntpd'))
+    chmodSync(join(scratch, 'ntpd'), 0o755)
+    const byNobody = await pretend(t, 'ntpd', 'setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', join(scratch, 'ntpd'), '300'])
+    const byRootFromTmp = await pretend(t, 'ntpd', join(scratch, 'ntpd'), ['300'])
+    const seen = readProcesses('/proc').filter((p) => p.pid === byNobody || p.pid === byRootFromTmp)
+    t.same(seen.find((p) => p.pid === byNobody)?.uid, 65534, "nobody's uid read from /proc")
+    t.equal(seen.find((p) => p.pid === byRootFromTmp)?.executable?.userWritable, true, '/tmp is a place users can write')
+    t.equal(findRunningTimeDaemon(), undefined, 'neither counts as a time daemon')
+    if (!(await safeToSet(t))) return
+    // Without CAP_SYS_TIME the set fails: exit 4 with EPERM shows the guard did not stop it (exit 5).
+    const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec], WITHOUT_SYS_TIME)
+    t.equal(r.code, 4, 'exit 4, not 5', { output: describe(r) })
+    expectClockKept(t, r.clockChange, 'unprivileged step')
   })
 
   t.test('a running ntpd: -q and -d still exit 0 with the final line', async (t) => {

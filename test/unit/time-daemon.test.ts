@@ -8,6 +8,7 @@ import {
   kernelKeptSynchronised,
   type KernelClock,
   type ProcessInfo,
+  userWritable,
 } from '../../src/time-daemon.js'
 
 const STA_PLL = 0x0001
@@ -150,4 +151,22 @@ t.test('the refusal is one line naming the daemon and the way out', async (t) =>
   )
   t.match(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /^refusing to slew the clock while a time daemon runs: the kernel says /)
   t.notMatch(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /\n/)
+})
+
+t.test("a process named like a daemon counts only if root's (or a system account's) and not placed by a user (issue 9, finding 5)", async (t) => {
+  const ntpd = (extra: Partial<ProcessInfo>): ProcessInfo => ({ pid: 77, comm: 'ntpd', state: 'S', argv: ['/usr/sbin/ntpd'], ...extra })
+  const safe = { path: '/usr/sbin/ntpd', userWritable: false }
+  t.equal(findTimeDaemon([ntpd({ uid: 0, executable: safe })], undefined)?.description, 'ntpd (pid 77)', 'root, /usr/sbin')
+  t.equal(findTimeDaemon([ntpd({ uid: 108, executable: safe })], undefined)?.description, 'ntpd (pid 77)', 'a system account (ntpsec drops to ntpsec)')
+  t.equal(findTimeDaemon([ntpd({ uid: 1000, executable: safe })], undefined), undefined, 'the first ordinary user')
+  t.equal(findTimeDaemon([ntpd({ uid: 65534, executable: safe })], undefined), undefined, 'nobody')
+  t.equal(findTimeDaemon([ntpd({ uid: 0, executable: { path: '/tmp/ntpd', userWritable: true } })], undefined), undefined, 'root running a program from /tmp')
+  t.equal(findTimeDaemon([ntpd({ uid: undefined, executable: undefined })], undefined)?.description, 'ntpd (pid 77)', 'unknown: it counts')
+})
+
+t.test('userWritable: any entry of the path not root\'s, or writable by group or others', async (t) => {
+  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o40755 }, { uid: 0, mode: 0o40755 }]), false, '/usr/sbin/ntpd')
+  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o41777 }, { uid: 0, mode: 0o40755 }]), true, '/tmp/ntpd (1777)')
+  t.equal(userWritable([{ uid: 1000, mode: 0o100755 }, { uid: 1000, mode: 0o40700 }, { uid: 0, mode: 0o40755 }]), true, '/home/u/ntpd')
+  t.equal(userWritable([{ uid: 0, mode: 0o100775 }, { uid: 0, mode: 0o40755 }]), true, 'a group-writable program')
 })
