@@ -198,6 +198,10 @@ function matchReply(
   return reject ? { reject } : { request, nonce, packet }
 }
 
-function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
-  return a.port === b.port && a.address.toLowerCase() === b.address.toLowerCase()
+/**
+ * Both addresses are canonical (io/resolve.ts, io/udp.ts), so equal text is equal bytes; a zone
+ * (`fe80::1%eth0`) chose the interface to send on and is not part of the reply's source.
+ */
+function sameEndpoint(from: Endpoint, server: Endpoint): boolean {
+  return from.port === server.port && from.address === server.address.replace(/%.*$/, '')
 }

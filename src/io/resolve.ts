@@ -17,7 +17,9 @@ export async function ipLiteralFamily(host: string): Promise<0 | 4 | 6> {
 export const resolveWithSystem: Resolve = async (host, family) => {
   // An IP literal needs no resolver (and no resolver thread pool, nor the dns module, to start).
   const literal = await ipLiteralFamily(host)
-  if (literal === 4 || literal === 6) return family === undefined || family === literal ? [{ address: host, family: literal }] : []
+  if (literal !== 0 && family !== undefined && family !== literal) return []
+  if (literal === 4) return [{ address: host, family: 4 }]
+  if (literal === 6) return [{ address: (await import('./ip-address.js')).canonicalIPv6(host), family: 6 }]
   const { lookup } = await import('node:dns/promises')
   const found = await lookup(host, { all: true, family: family ?? 0, verbatim: true })
   // lookup() hands an IP literal back whatever family was asked for: -4/-6 must filter it too

@@ -33,7 +33,8 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
       const readAtNanos = clock.nowNanos()
       const arrivedAtNanos = stamps?.received(readAtNanos)
       if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primingArrived(arrivedAtNanos !== undefined)
-      const from = { address: rinfo.address, port: rinfo.port }
+      // libuv already writes an address as inet_ntop does (canonical); only a zone is dropped
+      const from = { address: family === 6 ? withoutZone(rinfo.address) : rinfo.address, port: rinfo.port }
       if (arrivedAtNanos === undefined) onDatagram(msg, from, readAtNanos, 'process')
       else onDatagram(msg, from, arrivedAtNanos, 'kernel')
     })
@@ -94,5 +95,7 @@ async function prime(
     clearTimeout(timer)
   }
 }
+
+const withoutZone = (address: string) => address.replace(/%.*$/, '')
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
