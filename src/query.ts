@@ -11,7 +11,7 @@ import { toSample, type Sample } from './ntp/sample.js'
 import type { NtpTimestamp } from './ntp/timestamp.js'
 import type { ClockReader, DatagramSocket, Endpoint, OpenSocket, RandomBytes, StampSource } from './ports.js'
 import type { ServerObservation } from './select.js'
-import type { AddressFamily, Server } from './server.js'
+import { withoutZone, type AddressFamily, type Server } from './server.js'
 
 export interface QuerySettings {
   samples: number
@@ -203,5 +203,5 @@ function matchReply(
  * (`fe80::1%eth0`) chose the interface to send on and is not part of the reply's source.
  */
 function sameEndpoint(from: Endpoint, server: Endpoint): boolean {
-  return from.port === server.port && from.address === server.address.replace(/%.*$/, '')
+  return from.port === server.port && from.address === withoutZone(server.address)
 }

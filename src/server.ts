@@ -54,6 +54,12 @@ function parsePort(text: string): number | undefined {
   return port >= 1 && port <= 65_535 ? port : undefined
 }
 
+/** An address without its IPv6 zone (`fe80::1%eth0` → `fe80::1`): the zone picks the interface to send on, a reply's source has none. */
+export function withoutZone(address: string): string {
+  const zoneAt = address.indexOf('%')
+  return zoneAt < 0 ? address : address.slice(0, zoneAt)
+}
+
 /** How a server is printed: the address, as classic ntpdate does, plus the port when not 123. */
 export function displayServer(server: Pick<Server, 'address' | 'port' | 'family'>): string {
   if (server.port === NTP_PORT) return server.address

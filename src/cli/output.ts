@@ -13,7 +13,7 @@
  */
 import { linePrefix, oneLine } from '../format.js'
 import type { Logger, OpenLogger } from '../ports.js'
-import type { LogTarget, SyslogFormat, SyslogServer } from '../syslog-config.js'
+import type { LogSeverity, LogTarget, SyslogFormat, SyslogServer } from '../syslog-config.js'
 
 export interface TerminalDeps {
   pid: number
@@ -60,7 +60,7 @@ export function createOutput(terminal: TerminalDeps): Output {
   const loggers: Logger[] = []
   let silent = false
   const prefixed = (message: string) => linePrefix(terminal.localTime(), terminal.pid) + message
-  const log = (severity: 'notice' | 'err', message: string) => {
+  const log = (severity: LogSeverity, message: string) => {
     for (const logger of loggers) logger.log(severity, message)
   }
   return {

@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { lstat, open, rename, rm } from 'node:fs/promises'
-import type { Stats } from 'node:fs'
+import { describeFileKind } from './file-kind.js'
 import { dirname, join } from 'node:path'
 
 /** The target is there but is no regular file: nothing was written. */
@@ -25,7 +25,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     if (error.code === 'ENOENT') return undefined
     throw error
   })
-  if (existing && !existing.isFile()) throw new NotARegularFileError(kindOf(existing))
+  if (existing && !existing.isFile()) throw new NotARegularFileError(describeFileKind(existing))
   const temp = join(dirname(path), `.tsntpdate.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     const file = await open(temp, 'wx', 0o644)
@@ -44,14 +44,4 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     await rm(temp, { force: true }).catch(() => {})
     throw error
   }
-}
-
-function kindOf(stat: Stats): string {
-  if (stat.isSymbolicLink()) return 'a symbolic link'
-  if (stat.isDirectory()) return 'a directory'
-  if (stat.isFIFO()) return 'a FIFO'
-  if (stat.isCharacterDevice()) return 'a character device'
-  if (stat.isBlockDevice()) return 'a block device'
-  if (stat.isSocket()) return 'a socket'
-  return 'not a regular file'
 }

@@ -6,11 +6,10 @@
  * from.
  */
 import { SocketAddress } from 'node:net'
+import { withoutZone } from '../server.js'
 
 /** The canonical form of an IPv6 literal, its zone (if any) after a '%'. */
 export function canonicalIPv6(text: string): string {
-  const zoneAt = text.indexOf('%')
-  const address = zoneAt < 0 ? text : text.slice(0, zoneAt)
-  const canonical = new SocketAddress({ address, family: 'ipv6' }).address
-  return zoneAt < 0 ? canonical : `${canonical}${text.slice(zoneAt)}`
+  const address = withoutZone(text)
+  return new SocketAddress({ address, family: 'ipv6' }).address + text.slice(address.length)
 }

@@ -6,6 +6,7 @@
  * such as /dev/zero is refused before a byte is read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { describeFileKind } from './file-kind.js'
 
 export const MAX_CONFIG_BYTES = 1 << 20
 
@@ -21,7 +22,7 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile()) return { refused: `${path} is ${kindOf(stat)}, not a regular file; ignored` }
+    if (!stat.isFile()) return { refused: `${path} is ${describeFileKind(stat)}, not a regular file; ignored` }
     if (stat.size > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
     const buffer = Buffer.alloc(maxBytes + 1)
     let length = 0
@@ -33,13 +34,4 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
   } finally {
     closeSync(fd)
   }
-}
-
-function kindOf(stat: import('node:fs').Stats): string {
-  if (stat.isDirectory()) return 'a directory'
-  if (stat.isFIFO()) return 'a FIFO'
-  if (stat.isCharacterDevice()) return 'a character device'
-  if (stat.isBlockDevice()) return 'a block device'
-  if (stat.isSocket()) return 'a socket'
-  return 'not a regular file'
 }

@@ -2,7 +2,7 @@
 import { DgramAsPromised } from 'dgram-as-promised'
 import type { SocketOptions } from 'node:dgram'
 import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from '../ports.js'
-import type { AddressFamily } from '../server.js'
+import { withoutZone, type AddressFamily } from '../server.js'
 import { kernelStamps, type KernelStamps } from './kernel-stamp.js'
 
 const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const
@@ -95,7 +95,5 @@ async function prime(
     clearTimeout(timer)
   }
 }
-
-const withoutZone = (address: string) => address.replace(/%.*$/, '')
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
