@@ -2,10 +2,10 @@
 import { main, type Interruption, type System } from './cli/main.js'
 import type { InterruptSignal } from './errors.js'
 import { ExitCode } from './exit-codes.js'
-import { linePrefix } from './format.js'
-import type { OpenLogger } from './ports.js'
+import { linePrefix } from './report/format.js'
+import type { OpenLogger } from './io/ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
-import { VERSION } from './version.js'
+import { VERSION } from './cli/version.js'
 
 async function loadSystem(): Promise<System> {
   const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([

@@ -1,9 +1,9 @@
 /** argv to Options, or a UsageError naming the problem. Pure: no I/O, no process access. */
 import { parseArgs as utilParseArgs, type ParseArgsConfig } from 'node:util'
-import type { Method } from '../decide.js'
+import type { Method } from '../decide/decide.js'
 import { DEFAULT_VERSION } from '../ntp/exchange.js'
 import { UsageError } from '../errors.js'
-import type { AddressFamily } from '../server.js'
+import type { AddressFamily } from '../config/server.js'
 import { OPTIONS, optionKey } from './option-table.js'
 import type { SyslogChoice } from './output.js'
 import { parseSyslogOptions } from './syslog-options.js'

@@ -11,9 +11,9 @@
  * A remote syslog server (--syslog-server) gets a copy of what syslog gets, with or without -s;
  * if it cannot be reached, that is one warning line on stderr, and the exit status does not change.
  */
-import { linePrefix, oneLine } from '../format.js'
-import type { Logger, OpenLogger } from '../ports.js'
-import type { LogSeverity, LogTarget, SyslogFormat, SyslogServer } from '../syslog-config.js'
+import { linePrefix, oneLine } from '../report/format.js'
+import type { Logger, OpenLogger } from '../io/ports.js'
+import type { LogSeverity, LogTarget, SyslogFormat, SyslogServer } from '../config/syslog-config.js'
 
 export interface TerminalDeps {
   pid: number

@@ -8,12 +8,12 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
-import type { Plan } from '../decide.js'
+import type { Plan } from '../decide/decide.js'
 import type { ExitCode } from '../exit-codes.js'
-import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report-json.js'
-import { renderMetrics } from '../report-metrics.js'
-import type { Selection, ServerObservation } from '../select.js'
-import type { ServerSpec } from '../server.js'
+import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report/json.js'
+import { renderMetrics } from '../report/metrics.js'
+import type { Selection, ServerObservation } from '../select/select.js'
+import type { ServerSpec } from '../config/server.js'
 import type { Options } from './args.js'
 import type { Output, TerminalDeps } from './output.js'
 

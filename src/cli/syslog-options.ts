@@ -8,7 +8,7 @@ import {
   parseSyslogServer,
   SYSLOG_FORMATS,
   type SyslogFormat,
-} from '../syslog-config.js'
+} from '../config/syslog-config.js'
 import type { SyslogChoice } from './output.js'
 
 export interface SyslogTexts {

@@ -1,11 +1,11 @@
 /** The -d trace: one line per query event and per server verdict. Pure. */
 import { displayReferenceId } from '../ntp/refid.js'
 import { describeReject } from '../ntp/reject.js'
-import type { QueryEvent } from '../query.js'
-import type { StampSource } from '../ports.js'
-import type { Selection, ServerVerdict } from '../select.js'
-import { displayServer } from '../server.js'
-import { formatOffset, missedIntervalText } from '../format.js'
+import type { QueryEvent } from '../network/query.js'
+import type { StampSource } from '../io/ports.js'
+import type { Selection, ServerVerdict } from '../select/select.js'
+import { displayServer } from '../config/server.js'
+import { formatOffset, missedIntervalText } from '../report/format.js'
 
 export function traceEvent(event: QueryEvent): string {
   switch (event.kind) {

@@ -1,7 +1,7 @@
 /** CLOCK_REALTIME through libc (koffi FFI): nanosecond reads, clock_settime steps, adjtime slews. */
 import { koffi, libc } from './ffi.js'
 import { ClockNotSetError } from '../errors.js'
-import type { ClockReader, ClockSetter } from '../ports.js'
+import type { ClockReader, ClockSetter } from './ports.js'
 
 const CLOCK_REALTIME = 0
 const CLOCK_MONOTONIC = 1

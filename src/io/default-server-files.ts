@@ -1,5 +1,5 @@
-/** Reads the files the default server list comes from (src/default-servers.ts chooses from them). */
-import type { DefaultServerTexts } from '../default-servers.js'
+/** Reads the files the default server list comes from (src/config/default-servers.ts chooses from them). */
+import type { DefaultServerTexts } from '../config/default-servers.js'
 import { readConfigFile } from './read-config-file.js'
 
 export const DEFAULTS_FILE = '/etc/default/tsntpdate'

@@ -3,7 +3,7 @@
  * crypto.getRandomValues too, without loading Node's Web Crypto (measured ~1.7 ms of a ~100 ms run).
  */
 import { libc } from './ffi.js'
-import type { RandomBytes } from '../ports.js'
+import type { RandomBytes } from './ports.js'
 
 const MAX_WHOLE_READ = 256 // getrandom(2): reads up to 256 bytes are never short once the pool is ready
 

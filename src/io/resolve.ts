@@ -1,5 +1,5 @@
 /** Host names to every address, through the system resolver (getaddrinfo, so /etc/hosts counts). */
-import type { Resolve } from '../ports.js'
+import type { Resolve } from './ports.js'
 
 const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
 

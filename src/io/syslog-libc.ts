@@ -1,7 +1,7 @@
 /** A Logger on libc's syslog(3) (koffi FFI): what `-s` writes to, i.e. /dev/log. Imported only with -s. */
 import { koffi, libc } from './ffi.js'
-import type { Logger } from '../ports.js'
-import { SEVERITY_CODES } from '../syslog-config.js'
+import type { Logger } from './ports.js'
+import { SEVERITY_CODES } from '../config/syslog-config.js'
 
 const IDENT = 'tsntpdate'
 const LOG_PID = 0x01

@@ -1,7 +1,7 @@
 /** A Logger that sends to a remote syslog server over UDP or TCP (syslog-client). Imported only with --syslog-server. */
 import { createClient, Transport } from 'syslog-client'
-import type { Logger } from '../ports.js'
-import { SEVERITY_CODES, type SyslogFormat, type SyslogServer } from '../syslog-config.js'
+import type { Logger } from './ports.js'
+import { SEVERITY_CODES, type SyslogFormat, type SyslogServer } from '../config/syslog-config.js'
 
 const APP_NAME = 'tsntpdate'
 

@@ -1,8 +1,8 @@
-/** Reads what src/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
+/** Reads what src/decide/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { koffi, libc } from './ffi.js'
-import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../time-daemon.js'
+import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */

@@ -1,8 +1,8 @@
 /** UDP sockets for the query engine, on dgram-as-promised, with kernel timestamps where Linux gives them. */
 import { DgramAsPromised } from 'dgram-as-promised'
 import type { SocketOptions } from 'node:dgram'
-import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from '../ports.js'
-import { withoutZone, type AddressFamily } from '../server.js'
+import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from './ports.js'
+import { withoutZone, type AddressFamily } from '../config/server.js'
 import { kernelStamps, type KernelStamps } from './kernel-stamp.js'
 
 const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const

@@ -1,6 +1,6 @@
 /**
  * One reading of /etc/default/tsntpdate (issue 9, finding 6): the cron script sources it with sh,
- * tsntpdate parses it itself (src/defaults-file.ts). Over generated files, wherever tsntpdate
+ * tsntpdate parses it itself (src/config/defaults-file.ts). Over generated files, wherever tsntpdate
  * accepts a file, sh reads it without error and finds the same NTPSERVERS. sh runs only on files
  * tsntpdate accepted, in a scratch directory.
  */
@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import t from 'tap'
-import { parseDefaultsFile } from '../../src/defaults-file.js'
-import { holds } from '../helpers-property.js'
+import { parseDefaultsFile } from '../../src/config/defaults-file.js'
+import { holds } from '../helpers/property.js'
 
 const TRICKY = [...'ab1.:-_/@%+=[],', ' ', '\t', '#', ';', '$', '`', '\\', "'", '"', '~', '*', '?', '{', '}', '&', '|', '<', '>', '(', ')', '!', 'é', '\r']
 const chars = (pool: readonly string[], maxLength = 12) => fc.array(fc.constantFrom(...pool), { maxLength }).map((a) => a.join(''))

@@ -1,5 +1,5 @@
 /**
- * src/query.ts queryServers, with the real UDP opener and the libc clock, against scripted servers.
+ * src/network/query.ts queryServers, with the real UDP opener and the libc clock, against scripted servers.
  * Address block of this file: 127.0.3.x, ports chosen by the kernel (port 0).
  */
 import t, { type Test } from 'tap'
@@ -8,8 +8,8 @@ import { libcClock } from '../../src/io/clock-libc.js'
 import { udpSocketOpener } from '../../src/io/udp.js'
 import { decodePacket, NtpMode } from '../../src/ntp/packet.js'
 import type { Reject } from '../../src/ntp/reject.js'
-import { queryServers, type QueryEvent, type QuerySettings } from '../../src/query.js'
-import type { Server } from '../../src/server.js'
+import { queryServers, type QueryEvent, type QuerySettings } from '../../src/network/query.js'
+import type { Server } from '../../src/config/server.js'
 import { replyTo, startScriptServer, type Handler, type ScriptServer } from '../helpers/script-server.js'
 import type { Teardown } from '../helpers/chronyd.js'
 

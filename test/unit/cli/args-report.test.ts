@@ -1,7 +1,7 @@
 import t from 'tap'
 import { parseArgs } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
-import { parseArgsError } from '../../helpers-unit.js'
+import { parseArgsError } from '../../helpers/unit.js'
 
 const usageMessage = (argv: string[]) => {
   const error = parseArgsError(argv)

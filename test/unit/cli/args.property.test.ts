@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import t from 'tap'
 import { parseArgs } from '../../../src/cli/args.js'
 import { OPTIONS, optionKey, type OptionSpec } from '../../../src/cli/option-table.js'
-import { holds } from '../../helpers-property.js'
+import { holds } from '../../helpers/property.js'
 
 /** Values that pass some options' checks and fail others'. */
 const VALUES = ['1', '4', '0.5', '300', '0', '-1', 'x', 'udp://127.0.0.1', 'local3', 'rfc3164', 'm.prom']

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { DEFAULT_SERVER, joinDashedValues, parseArgs, type Options } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
-import { parseArgsError } from '../../helpers-unit.js'
+import { parseArgsError } from '../../helpers/unit.js'
 
 const defaults: Options = {
   servers: ['pool.ntp.org'],

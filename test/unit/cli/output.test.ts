@@ -1,9 +1,9 @@
 // Where each kind of line goes: terminal, syslog or both (src/cli/output.ts).
 import t from 'tap'
 import { createOutput, logTargets, type SyslogChoice } from '../../../src/cli/output.js'
-import { MAX_LINE_LENGTH } from '../../../src/format.js'
-import type { Logger } from '../../../src/ports.js'
-import type { LogTarget } from '../../../src/syslog-config.js'
+import { MAX_LINE_LENGTH } from '../../../src/report/format.js'
+import type { Logger } from '../../../src/io/ports.js'
+import type { LogTarget } from '../../../src/config/syslog-config.js'
 
 const PREFIX = '25 Nov 02:33:22 tsntpdate[4242]: '
 const NO_SYSLOG: SyslogChoice = { syslog: false, syslogFacility: 3, syslogServer: undefined, syslogFormat: 'rfc5424' }

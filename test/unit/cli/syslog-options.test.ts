@@ -1,7 +1,7 @@
 import t from 'tap'
 import { parseArgs } from '../../../src/cli/args.js'
 import { UsageError } from '../../../src/errors.js'
-import { parseArgsError } from '../../helpers-unit.js'
+import { parseArgsError } from '../../helpers/unit.js'
 
 t.test('defaults: no syslog, facility daemon, rfc5424', async (t) => {
   t.match(parseArgs(['h']), { syslog: false, syslogFacility: 3, syslogServer: undefined, syslogFormat: 'rfc5424' })

@@ -1,8 +1,8 @@
 import t from 'tap'
 import { traceEvent, traceIgnored, traceVerdict } from '../../../src/cli/trace.js'
-import type { QueryEvent } from '../../../src/query.js'
-import type { Selection, ServerVerdict } from '../../../src/select.js'
-import { sampleOf, server } from '../../helpers-unit.js'
+import type { QueryEvent } from '../../../src/network/query.js'
+import type { Selection, ServerVerdict } from '../../../src/select/select.js'
+import { sampleOf, server } from '../../helpers/unit.js'
 
 const v4 = server('192.0.2.1')
 const v6 = server('::1', 11123)

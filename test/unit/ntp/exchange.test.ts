@@ -2,7 +2,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { checkReply, DEFAULT_VERSION, newRequest } from '../../../src/ntp/exchange.js'
 import { decodePacket, LeapIndicator, NtpMode } from '../../../src/ntp/packet.js'
-import { hexOf, kissOfDeath, readHexFixture, replyTo } from '../../helpers-unit.js'
+import { hexOf, kissOfDeath, readHexFixture, replyTo } from '../../helpers/unit.js'
 
 const NONCE_BYTES = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef])
 

@@ -3,8 +3,8 @@ import t from 'tap'
 import fc from 'fast-check'
 import { estimateOffset } from '../../../src/ntp/offset-filter.js'
 import { PHI } from '../../../src/ntp/sample.js'
-import { near, sampleOf } from '../../helpers-unit.js'
-import { holds } from '../../helpers-property.js'
+import { near, sampleOf } from '../../helpers/unit.js'
+import { holds } from '../../helpers/property.js'
 
 const ms = (n: number) => n / 1000
 

@@ -17,8 +17,8 @@ import {
   type NtpPacket,
 } from '../../../src/ntp/packet.js'
 import { diffSeconds, diffUnits, NTP_TO_UNIX_SECONDS, ntpFromUnixNanos, unixNanosFromNtp } from '../../../src/ntp/timestamp.js'
-import { holds } from '../../helpers-property.js'
-import { NANOS_PER_SECOND } from '../../helpers-unit.js'
+import { holds } from '../../helpers/property.js'
+import { NANOS_PER_SECOND } from '../../helpers/unit.js'
 
 const TWO_TO_63 = 1n << 63n
 const TWO_TO_64 = 1n << 64n

@@ -11,7 +11,7 @@ import {
 import { checkReply } from '../../../src/ntp/exchange.js'
 import { checkSuitability } from '../../../src/ntp/suitability.js'
 import { displayReferenceId } from '../../../src/ntp/refid.js'
-import { hexOf, readHexFixture, refidOf, replyTo } from '../../helpers-unit.js'
+import { hexOf, readHexFixture, refidOf, replyTo } from '../../helpers/unit.js'
 
 /** Every header field set to something distinct from the defaults, with negative poll and precision. */
 const full: NtpPacket = {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { asciiOfReferenceId, displayReferenceId, KISS_CODES_THAT_STOP } from '../../../src/ntp/refid.js'
-import { refidOf } from '../../helpers-unit.js'
+import { refidOf } from '../../helpers/unit.js'
 
 t.test('asciiOfReferenceId', async (t) => {
   t.equal(asciiOfReferenceId(0x5241_5445), 'RATE')

@@ -2,7 +2,7 @@ import t from 'tap'
 import type { NtpPacket } from '../../../src/ntp/packet.js'
 import { LOCAL_PRECISION, PHI, rootDistanceAt, toSample } from '../../../src/ntp/sample.js'
 import { ntpFromUnixNanos } from '../../../src/ntp/timestamp.js'
-import { at, ERA_1_START_UNIX_SECONDS, near, replyTo } from '../../helpers-unit.js'
+import { at, ERA_1_START_UNIX_SECONDS, near, replyTo } from '../../helpers/unit.js'
 
 const BASE = 1_764_038_000n // 2025-11-25, Unix seconds
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { LeapIndicator } from '../../../src/ntp/packet.js'
 import { checkRootDistance, checkSuitability, MAX_REFERENCE_AGE_SECONDS, MAX_ROOT_DISTANCE_SECONDS, MAX_STRATUM } from '../../../src/ntp/suitability.js'
-import { kissOfDeath, refidOf, replyTo } from '../../helpers-unit.js'
+import { kissOfDeath, refidOf, replyTo } from '../../helpers/unit.js'
 
 t.test('Kiss-o\'-Death: stratum 0 with the ASCII code from the refid', async (t) => {
   for (const code of ['RATE', 'DENY', 'RSTR', 'INIT']) {

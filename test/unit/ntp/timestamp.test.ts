@@ -9,7 +9,7 @@ import {
   shortFromSeconds,
   unixNanosFromNtp,
 } from '../../../src/ntp/timestamp.js'
-import { at, ERA_1_START_UNIX_SECONDS, NANOS_PER_SECOND } from '../../helpers-unit.js'
+import { at, ERA_1_START_UNIX_SECONDS, NANOS_PER_SECOND } from '../../helpers/unit.js'
 
 const UNIT = 1n << 32n // one second in Q32.32
 

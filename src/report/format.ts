@@ -1,0 +1,79 @@
+/** Output lines in classic ntpdate's formats (see man/tsntpdate.8, OUTPUT). Pure. */
+import type { Method } from '../decide/decide.js'
+import type { Agreement } from '../select/select.js'
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** `25 Nov 02:33:22 tsntpdate[834]: ` in local time, as classic's terminal output (`%2d %s %02d:%02d:%02d`). */
+export function linePrefix(date: Date, pid: number): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  const day = String(date.getDate()).padStart(2, ' ')
+  const time = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`
+  return `${day} ${MONTHS[date.getMonth()]} ${time} tsntpdate[${pid}]: `
+}
+
+/** The longest line written to the terminal or to syslog, in characters (a longer one is cut with `…`). */
+export const MAX_LINE_LENGTH = 1024
+
+/**
+ * Text from outside (kiss codes, refids, names, values) made safe for one line on a terminal or in
+ * syslog: control characters (C0, DEL, C1) and line or paragraph separators are written as `\xNN`
+ * or `\uNNNN`, so an `ESC[2J` from the network cannot clear a screen and a newline cannot start
+ * a forged log line; the whole is cut to MAX_LINE_LENGTH.
+ */
+export function oneLine(text: string): string {
+  const escaped = text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0)
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
+  })
+  return escaped.length <= MAX_LINE_LENGTH ? escaped : `${escaped.slice(0, MAX_LINE_LENGTH - 1)}…`
+}
+
+/** `a, b, c` for a few items; `a, b, c, … (10000 in all)` for many, so that one line stays short. */
+export function listSome(items: readonly string[], shown = 5): string {
+  if (items.length <= shown) return items.join(', ')
+  return `${items.slice(0, shown).join(', ')}, … (${items.length} in all)`
+}
+
+/** Always signed, six decimals: `+0.000008`, `-1.250000`. */
+export function formatOffset(seconds: number): string {
+  const text = Math.abs(seconds).toFixed(6)
+  return (seconds < 0 && Number(text) !== 0 ? '-' : '+') + text
+}
+
+export function formatDelay(seconds: number): string {
+  return seconds.toFixed(5)
+}
+
+/** `server 127.0.0.2, stratum 2, offset +0.000008, delay 0.00012` (printed with -q, one per answering server). */
+export function serverLine(server: string, stratum: number, offset: number, delay: number): string {
+  return `server ${server}, stratum ${stratum}, offset ${formatOffset(offset)}, delay ${formatDelay(delay)}`
+}
+
+/** `adjust time server 127.0.0.2 offset +0.000008 sec` or `step time server …`. */
+export function resultLine(method: Method, server: string, offset: number): string {
+  const verb = method === 'step' ? 'step' : 'adjust'
+  return `${verb} time server ${server} offset ${formatOffset(offset)} sec`
+}
+
+/**
+ * Why nothing was trusted when the vote found no majority: every voter's offset and bound, and the
+ * spread between the extremes.
+ */
+export function noMajorityLine(voters: readonly { server: string; offset: number; rootDistance: number }[]): string {
+  const offsets = voters.map((v) => v.offset)
+  const spread = Math.max(...offsets) - Math.min(...offsets)
+  const each = listSome(voters.map((v) => `${v.server} ${formatOffset(v.offset)} ±${v.rootDistance.toFixed(6)}`))
+  return `no majority agrees among ${voters.length} servers (${each}); they disagree by ${spread.toFixed(6)} s, clock left untouched`
+}
+
+/** Classic ntpdate's line for a RATE kiss. */
+export function rateLimitLine(server: string): string {
+  return `${server} rate limit response from server.`
+}
+
+/** Why a falseticker was not believed: `+2.500010 ±0.000023 misses the majority's interval [-0.000012, +0.000009]`. */
+export function missedIntervalText(offset: number, rootDistance: number, agreement: Agreement): string {
+  const span = agreement.kind === 'majority' ? ` [${formatOffset(agreement.intersection.low)}, ${formatOffset(agreement.intersection.high)}]` : ''
+  return `${formatOffset(offset)} ±${rootDistance.toFixed(6)} misses the majority's interval${span}`
+}

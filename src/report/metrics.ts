@@ -1,0 +1,59 @@
+/**
+ * --metrics-file: the run as node_exporter textfile-collector metrics (Prometheus text format
+ * 0.0.4), every family with HELP and TYPE. Built from the --json document, so both say the same. Pure.
+ */
+import { baseStatus, JSON_STATUSES, type JsonReport } from './json.js'
+
+interface Family {
+  name: string
+  help: string
+  samples: { labels?: string; value: number }[]
+}
+
+/** `nowSeconds`: Unix time of the end of the run (a wall-clock reading, not an NTP timestamp). */
+export function renderMetrics(report: JsonReport, nowSeconds: number): string {
+  const selected = report.servers.find((s) => s.status === 'selected')
+  const counts = new Map<string, number>(JSON_STATUSES.map((status) => [status, 0]))
+  for (const server of report.servers) {
+    const status = baseStatus(server.status)
+    counts.set(status, (counts.get(status) ?? 0) + 1)
+  }
+  const families: Family[] = [
+    { name: 'tsntpdate_success', help: '1 if the last run exited 0, else 0.', samples: [{ value: report.exitCode === 0 ? 1 : 0 }] },
+    { name: 'tsntpdate_exit_code', help: 'Exit status of the last run.', samples: [{ value: report.exitCode }] },
+    {
+      name: 'tsntpdate_last_run_timestamp_seconds',
+      help: 'Unix time at the end of the last run.',
+      samples: [{ value: nowSeconds }],
+    },
+    ...(report.offset === null
+      ? []
+      : [{ name: 'tsntpdate_offset_seconds', help: "Selected server's offset; > 0: the local clock is behind.", samples: [{ value: report.offset }] }]),
+    ...(selected?.delay == null
+      ? []
+      : [{ name: 'tsntpdate_delay_seconds', help: 'Round-trip delay to the selected server.', samples: [{ value: selected.delay }] }]),
+    ...(selected?.stratum == null
+      ? []
+      : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
+    {
+      name: 'tsntpdate_servers',
+      help: 'Servers (addresses, and names that did not resolve) of the last run by status.',
+      samples: [...counts].map(([status, value]) => ({ labels: `status="${status}"`, value })),
+    },
+  ]
+  return families.flatMap(renderFamily).join('\n') + '\n'
+}
+
+function renderFamily({ name, help, samples }: Family): string[] {
+  return [
+    `# HELP ${name} ${help}`,
+    `# TYPE ${name} gauge`,
+    ...samples.map(({ labels, value }) => `${name}${labels ? `{${labels}}` : ''} ${formatValue(value)}`),
+  ]
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN'
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf'
+  return String(value)
+}

@@ -1,0 +1,299 @@
+// main() with an in-process network and a fake clock: the step/slew choice and the error mapping
+// through the Clock port, without touching this machine's clock.
+import t from 'tap'
+import { main, type MainDeps, type System } from '../../../src/cli/main.js'
+import { ClockNotSetError } from '../../../src/errors.js'
+import { decodePacket, encodePacket, NtpMode } from '../../../src/ntp/packet.js'
+import { ntpFromUnixNanos } from '../../../src/ntp/timestamp.js'
+import type { DatagramListener, Endpoint } from '../../../src/io/ports.js'
+import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
+
+const START = 1_795_000_000_000_000_000n
+const ONE_WAY_NANOS = 100_000n
+
+interface FakeServer {
+  /** seconds the server's clock is ahead of ours */
+  ahead: number
+  stratum?: number
+}
+
+function fakeSystem(servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
+  let now = START
+  const calls: string[] = []
+  const daemonChecks: string[] = []
+  const system: System = {
+    timeDaemon: () => {
+      daemonChecks.push(calls.length === 0 ? 'before any clock change' : 'after a clock change')
+      return daemon
+    },
+    clock: {
+      nowNanos: () => (now += 1_000n),
+      step: (offset) => {
+        if (refuse) throw new ClockNotSetError(`Can't set time of day: ${refuse}`)
+        calls.push(`step ${offset.toFixed(6)}`)
+      },
+      slew: (offset) => {
+        if (refuse) throw new ClockNotSetError(`Can't adjust the time of day: ${refuse}`)
+        calls.push(`slew ${offset.toFixed(6)}`)
+      },
+    },
+    resolve: async (host) => {
+      if (host === 'nowhere.invalid') throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' })
+      if (host === 'flaky.example') throw Object.assign(new Error('getaddrinfo EAI_AGAIN flaky.example'), { code: 'EAI_AGAIN' })
+      return [{ address: host, family: 4 }]
+    },
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    openSocket: async (_family, listener: DatagramListener) => ({
+      async send(bytes: Uint8Array, to: Endpoint) {
+        const server = servers[to.address]
+        if (!server) return // a dead server
+        const request = decodePacket(bytes)
+        const serverNanos = now + ONE_WAY_NANOS + BigInt(Math.round(server.ahead * 1e9))
+        const reply = encodePacket({
+          ...request,
+          leap: 0,
+          mode: NtpMode.Server,
+          stratum: server.stratum ?? 2,
+          referenceTime: ntpFromUnixNanos(serverNanos - 16_000_000_000n),
+          originTime: request.transmitTime,
+          receiveTime: ntpFromUnixNanos(serverNanos),
+          transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
+        })
+        now += 2n * ONE_WAY_NANOS + 10_000n
+        setImmediate(() => listener(reply, { address: to.address, port: to.port }, now))
+      },
+      async close() {},
+    }),
+  }
+  return { system, calls, daemonChecks }
+}
+
+async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
+  const { system, calls, daemonChecks } = fakeSystem(servers, refuse, daemon)
+  const stdout: string[] = []
+  const stderr: string[] = []
+  /** what went to syslog: `local daemon.notice message` (facility as its code) */
+  const logged: string[] = []
+  const deps: MainDeps = {
+    version: '0.1.0',
+    pid: 4242,
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    localTime: () => new Date(2026, 10, 25, 2, 33, 22),
+    loadSystem: async () => system,
+    openLogger: async (target) => ({
+      log: (severity, message) => logged.push(`${target.kind} ${target.facility}.${severity} ${message}`),
+      close: async () => undefined,
+    }),
+  }
+  const code = await main(argv, deps)
+  return { code, stdout, stderr, calls, daemonChecks, logged }
+}
+
+const FAST = ['--gap', '0', '-t', '0.05']
+
+t.test('a small offset is slewed and reported as adjust', async (t) => {
+  const r = await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.same(r.calls, ['slew 0.200000'])
+  t.same(r.stdout, ['25 Nov 02:33:22 tsntpdate[4242]: adjust time server 10.0.0.1 offset +0.200000 sec'])
+  t.same(r.stderr, [])
+})
+
+t.test('a large offset is stepped; -B forces a slew, -b a step', async (t) => {
+  t.same((await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: -3 } })).calls, ['step -3.000000'])
+  t.same((await run([...FAST, '-B', '10.0.0.1'], { '10.0.0.1': { ahead: -3 } })).calls, ['slew -3.000000'])
+  t.same((await run([...FAST, '-B', '-b', '10.0.0.1'], { '10.0.0.1': { ahead: 0.001 } })).calls, ['step 0.001000'])
+})
+
+t.test('-q and -d never touch the clock', async (t) => {
+  const q = await run([...FAST, '-q', '10.0.0.1'], { '10.0.0.1': { ahead: 3 } })
+  t.equal(q.code, 0)
+  t.same(q.calls, [])
+  t.match(q.stdout[0], /^server 10\.0\.0\.1, stratum 2, offset \+3\.000000, delay 0\.00020$/)
+  t.match(q.stdout[1], /step time server 10\.0\.0\.1 offset \+3\.000000 sec$/)
+  const d = await run([...FAST, '-d', '10.0.0.1'], { '10.0.0.1': { ahead: 3 } })
+  t.equal(d.code, 0)
+  t.same(d.calls, [])
+})
+
+t.test('the lowest-delay server is chosen; unusable servers are not', async (t) => {
+  const r = await run([...FAST, '-q', '10.0.0.1', '10.0.0.2', '10.0.0.3'], {
+    '10.0.0.1': { ahead: 0.1 },
+    '10.0.0.2': { ahead: 0.1, stratum: 16 },
+  })
+  t.equal(r.code, 0)
+  t.equal(r.stdout.length, 3, 'two answering servers and the final line')
+  t.match(r.stdout[2], /adjust time server 10\.0\.0\.1 /)
+})
+
+t.test('a refused clock change exits 4 with one line and no success line', async (t) => {
+  const r = await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: 2 } }, 'Operation not permitted')
+  t.equal(r.code, 4)
+  t.same(r.stdout, [])
+  t.same(r.stderr, ["25 Nov 02:33:22 tsntpdate[4242]: Can't set time of day: Operation not permitted"])
+})
+
+t.test('--max-step refuses a larger change and leaves the clock alone', async (t) => {
+  const r = await run([...FAST, '--max-step', '1', '10.0.0.1'], { '10.0.0.1': { ahead: -2 } })
+  t.equal(r.code, 4)
+  t.same(r.calls, [])
+  t.match(r.stderr[0], /refusing to step the clock by -2\.000000 s, more than --max-step 1 s/)
+  const ok = await run([...FAST, '--max-step', '1', '10.0.0.1'], { '10.0.0.1': { ahead: 0.5 } })
+  t.same(ok.calls, ['step 0.500000'])
+})
+
+t.test('no answer, or no name resolving, exits 1', async (t) => {
+  const dead = await run([...FAST, '10.0.0.9'], {})
+  t.equal(dead.code, 1)
+  t.match(dead.stderr, [/no server suitable for synchronization found$/])
+  const unresolved = await run([...FAST, 'nowhere.invalid'], {})
+  t.equal(unresolved.code, 1)
+  t.match(unresolved.stderr, [/Can't find host nowhere\.invalid: no such host$/, /no servers can be used, exiting: none of nowhere\.invalid resolved$/])
+  const none = await run([...FAST, 'nowhere.invalid', 'flaky.example'], {})
+  t.equal(none.code, 1)
+  t.match(none.stderr, [
+    /Can't find host nowhere\.invalid: no such host$/,
+    /Can't find host flaky\.example: temporary failure in name resolution \(the resolver did not answer; try again later\)$/,
+    /no servers can be used, exiting: none of nowhere\.invalid, flaky\.example resolved$/,
+  ])
+})
+
+t.test('a name that does not resolve is a warning; the others carry on', async (t) => {
+  const r = await run([...FAST, '-q', 'flaky.example', '10.0.0.1'], { '10.0.0.1': { ahead: 0.1 } })
+  t.equal(r.code, 0)
+  t.match(r.stderr, [/Can't find host flaky\.example: temporary failure in name resolution/])
+  t.equal(r.stderr.length, 1)
+})
+
+t.test('two servers that disagree: no majority, exit 1, the clock untouched, both named', async (t) => {
+  const r = await run([...FAST, '10.0.0.1', '10.0.0.2'], { '10.0.0.1': { ahead: 2.5 }, '10.0.0.2': { ahead: 0 } })
+  t.equal(r.code, 1)
+  t.same(r.calls, [])
+  t.equal(r.stderr.length, 1)
+  t.match(r.stderr[0], /no majority agrees among 2 servers \(10\.0\.0\.1 \+2\.\d+ ±0\.0\d+, 10\.0\.0\.2 [+-]0\.0000\d+ ±0\.0\d+\); they disagree by 2\.\d+ s, clock left untouched$/)
+})
+
+t.test('the majority outvotes a lower-delay liar', async (t) => {
+  const r = await run([...FAST, '10.0.0.1', '10.0.0.2', '10.0.0.3'], {
+    '10.0.0.1': { ahead: 0.2 },
+    '10.0.0.2': { ahead: 5 },
+    '10.0.0.3': { ahead: 0.2 },
+  })
+  t.equal(r.code, 0)
+  t.same(r.calls, ['slew 0.200000'])
+})
+
+t.test('usage errors exit 2 before any system access', async (t) => {
+  let loaded = false
+  const code = await main(['-p', '0'], {
+    version: '0.1.0',
+    pid: 1,
+    stdout: () => {},
+    stderr: () => {},
+    localTime: () => new Date(),
+    loadSystem: async () => {
+      loaded = true
+      throw new Error('must not load')
+    },
+  })
+  t.equal(code, 2)
+  t.equal(loaded, false)
+})
+
+t.test('--help and -v print and exit 0', async (t) => {
+  const help = await run(['--help'], {})
+  t.equal(help.code, 0)
+  t.match(help.stdout[0], /--max-step/)
+  const version = await run(['-v'], {})
+  t.same(version.stdout, ['tsntpdate 0.1.0'])
+  t.equal(version.code, 0)
+})
+
+const CHRONYD: RunningDaemon = {
+  evidence: 'process',
+  processes: [{ name: 'chronyd', pid: 812 }],
+  description: 'chronyd (pid 812)',
+}
+
+t.test('a running time daemon: exit 5, one line naming it, the clock untouched', async (t) => {
+  for (const [argv, method] of [[['-b'], 'step'], [['-B'], 'slew'], [[], 'slew']] as const) {
+    const r = await run([...FAST, ...argv, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, CHRONYD)
+    t.equal(r.code, 5, `${argv.join(' ') || 'auto'}: exit 5`)
+    t.same(r.calls, [], 'the clock untouched')
+    t.same(r.daemonChecks, ['before any clock change'])
+    t.same(r.stdout, [], 'no final line')
+    t.same(r.stderr, [
+      `25 Nov 02:33:22 tsntpdate[4242]: refusing to ${method} the clock while a time daemon runs: chronyd (pid 812); ` +
+        'clock left untouched (--force overrides)',
+    ])
+  }
+})
+
+t.test('--force sets the clock anyway, without asking', async (t) => {
+  const r = await run([...FAST, '--force', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, CHRONYD)
+  t.equal(r.code, 0)
+  t.same(r.calls, ['slew 0.200000'])
+  t.same(r.daemonChecks, [], 'not even looked for')
+})
+
+t.test('-q and -d are not stopped by a time daemon, and do not look for one', async (t) => {
+  for (const mode of ['-q', '-d']) {
+    const r = await run([...FAST, mode, '10.0.0.1'], { '10.0.0.1': { ahead: 3 } }, undefined, CHRONYD)
+    t.equal(r.code, 0, `${mode}: exit 0`)
+    t.same(r.calls, [])
+    t.same(r.daemonChecks, [])
+    t.match(r.stdout.at(-1), /step time server 10\.0\.0\.1 offset \+3\.000000 sec$/)
+  }
+})
+
+t.test('--max-step refuses before the daemon check (exit 4 names the real limit)', async (t) => {
+  const r = await run([...FAST, '--max-step', '1', '10.0.0.1'], { '10.0.0.1': { ahead: -2 } }, undefined, CHRONYD)
+  t.equal(r.code, 4)
+  t.same(r.daemonChecks, [])
+  t.match(r.stderr[0], /more than --max-step 1 s/)
+})
+
+t.test('with no daemon, the check is made once, before the clock is set', async (t) => {
+  const r = await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.same(r.daemonChecks, ['before any clock change'])
+})
+
+t.test('-s: the result at NOTICE and errors at ERR go to syslog, the terminal stays silent', async (t) => {
+  const ok = await run([...FAST, '-s', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(ok.code, 0)
+  t.same(ok.calls, ['slew 0.200000'])
+  t.same([...ok.stdout, ...ok.stderr], [])
+  t.same(ok.logged, ['local 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+
+  const failed = await run([...FAST, '-s', '--syslog-facility', 'local2', 'nowhere.invalid', '10.0.0.9'], {})
+  t.equal(failed.code, 1)
+  t.same([...failed.stdout, ...failed.stderr], [])
+  t.match(failed.logged, [/^local 18\.err Can't find host nowhere\.invalid: /, 'local 18.err no server suitable for synchronization found'])
+
+  const refused = await run([...FAST, '-s', '10.0.0.1'], { '10.0.0.1': { ahead: 2 } }, 'Operation not permitted')
+  t.equal(refused.code, 4)
+  t.same(refused.logged, ["local 3.err Can't set time of day: Operation not permitted"])
+})
+
+t.test('-s -q: the server lines stay on stdout (as classic ntpdate); -s -v logs the version', async (t) => {
+  const r = await run([...FAST, '-s', '-q', '-v', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.same(r.stdout, ['server 10.0.0.1, stratum 2, offset +0.200000, delay 0.00020'])
+  t.same(r.logged, ['local 3.notice tsntpdate 0.1.0', 'local 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+})
+
+t.test('-s: a usage error still goes to stderr, and no syslog is opened', async (t) => {
+  const r = await run(['-s', '-p', '0', '10.0.0.1'], {})
+  t.equal(r.code, 2)
+  t.match(r.stderr, [/-p: '0'/])
+  t.same(r.logged, [])
+})
+
+t.test('--syslog-server: a copy at the same severities, the terminal unchanged', async (t) => {
+  const r = await run([...FAST, '--syslog-server', 'udp://10.9.9.9', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.match(r.stdout, [/adjust time server 10\.0\.0\.1 offset \+0\.200000 sec$/])
+  t.same(r.logged, ['remote 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+})

@@ -1,0 +1,172 @@
+import t from 'tap'
+import {
+  daemonRefusal,
+  describeStatus,
+  findTimeDaemon,
+  FRESH_WITHIN_SECONDS,
+  isTimeDaemonName,
+  kernelKeptSynchronised,
+  type KernelClock,
+  type ProcessInfo,
+  userWritable,
+} from '../../../src/decide/time-daemon.js'
+
+const STA_PLL = 0x0001
+const STA_UNSYNC = 0x0040
+const STA_NANO = 0x2000
+
+/** What this project's machine reported (adjtimex, 2026-11): nobody disciplines its clock. */
+const IDLE_KERNEL: KernelClock = { status: STA_UNSYNC, maxErrorMicros: 16_000_000 }
+/** A daemon updated the kernel 24 s ago and called the clock synchronised. */
+const KEPT_KERNEL: KernelClock = { status: STA_PLL | STA_NANO, maxErrorMicros: 12_000 }
+
+function proc(pid: number, comm: string, argv: readonly string[] | undefined = [comm], state = 'S'): ProcessInfo {
+  return { pid, comm, state, argv }
+}
+
+const PLAIN = [proc(1, 'systemd', ['/sbin/init']), proc(300, 'sshd', ['sshd: /usr/sbin/sshd -D']), proc(400, 'node', ['node', 'x.js'])]
+
+t.test('no daemon, an idle kernel: none', async (t) => {
+  t.equal(findTimeDaemon(PLAIN, IDLE_KERNEL), undefined)
+  t.equal(findTimeDaemon([], undefined), undefined, 'nothing known at all')
+})
+
+t.test('chronyd -x never touches the clock: ignored, however -x is spelled', async (t) => {
+  const servers = [
+    ['/usr/sbin/chronyd', '-x', '-d', '-4', '-t', '900', '-f', '/tmp/a/chronyd.conf'], // test/helpers/chronyd.ts
+    ['chronyd', '-dx', '-f', '/tmp/c.conf'],
+    ['chronyd', '-4dxf', '/tmp/c.conf'],
+    ['chronyd', '-f', '/tmp/c.conf', 'port 11123', '-x'], // GNU getopt permutes: an option after an operand counts
+    ['chronyd', '-Q', 'server 127.0.0.1 iburst'], // prints the offset and exits
+  ]
+  for (const argv of servers) t.equal(findTimeDaemon([...PLAIN, proc(812, 'chronyd', argv)], IDLE_KERNEL), undefined, argv.join(' '))
+})
+
+t.test('chronyd without -x may discipline the clock: counted, with its pid', async (t) => {
+  const keepers = [
+    ['/usr/sbin/chronyd', '-F', '1'],
+    ['chronyd', '-d'],
+    ['chronyd', '-q', 'server 127.0.0.1 iburst'], // sets the clock once
+    ['chronyd', '-u', '-x'], // '-x' is -u's value (the user name)
+    ['chronyd', '-f-x'], // the config file is named '-x'
+    ['chronyd', '--', '-x'], // after '--', a config directive
+    ['chronyd', 'x'],
+  ]
+  for (const argv of keepers) {
+    const found = findTimeDaemon([...PLAIN, proc(812, 'chronyd', argv)], IDLE_KERNEL)
+    t.same(found, { evidence: 'process', processes: [{ name: 'chronyd', pid: 812 }], description: 'chronyd (pid 812)' }, argv.join(' '))
+  }
+})
+
+t.test('a chronyd whose argv could not be read is counted: its options are unknown', async (t) => {
+  t.equal(findTimeDaemon([proc(812, 'chronyd', undefined)], IDLE_KERNEL)?.description, 'chronyd (pid 812)')
+})
+
+t.test('ntpd (ntp.org, NTPsec, OpenNTPD, BusyBox) is counted whatever its options', async (t) => {
+  for (const argv of [['/usr/sbin/ntpd', '-p', '/run/ntpd.pid', '-g', '-u', '105:110'], ['ntpd', '-x', '-n'], ['ntpd: ntp engine'], ['ntpd', '-q']]) {
+    t.equal(findTimeDaemon([proc(90, 'ntpd', argv)], IDLE_KERNEL)?.description, 'ntpd (pid 90)', argv.join(' '))
+  }
+})
+
+t.test('systemd-timesyncd, whose command name the kernel cuts to 15 characters', async (t) => {
+  t.equal('systemd-timesyn'.length, 15)
+  const found = findTimeDaemon([proc(77, 'systemd-timesyn', ['/lib/systemd/systemd-timesyncd'])], IDLE_KERNEL)
+  t.equal(found?.description, 'systemd-timesyncd (pid 77)', 'named in full')
+  t.equal(findTimeDaemon([proc(77, 'systemd-timesyncd', [])], IDLE_KERNEL), undefined, 'no comm is 17 characters long')
+})
+
+t.test('openntpd, ntpd-rs and phc2sys are counted', async (t) => {
+  for (const [comm, name] of [['openntpd', 'openntpd'], ['ntp-daemon', 'ntp-daemon'], ['phc2sys', 'phc2sys']]) {
+    t.equal(findTimeDaemon([proc(5, comm!)], undefined)?.description, `${name} (pid 5)`)
+  }
+})
+
+t.test('names are matched exactly, by comm', async (t) => {
+  for (const comm of ['chronyc', 'ntpdate', 'ntpdig', 'sntp', 'tsntpdate', 'xntpd', 'ntpd2', 'Chronyd', 'timesyncd']) {
+    t.equal(findTimeDaemon([proc(5, comm)], IDLE_KERNEL), undefined, comm)
+    t.equal(isTimeDaemonName(comm), false)
+  }
+  // argv[0] is the process's to rewrite; comm is the name it was started as
+  t.equal(findTimeDaemon([proc(5, 'sleep', ['ntpd'])], IDLE_KERNEL), undefined, 'argv[0] alone does not make a daemon')
+})
+
+t.test('zombies and exiting processes do not count', async (t) => {
+  t.equal(findTimeDaemon([proc(90, 'ntpd', ['ntpd'], 'Z'), proc(91, 'chronyd', ['chronyd'], 'X')], IDLE_KERNEL), undefined)
+  // exit_mm() has run: cmdline reads empty while the state is still R or D, -x no longer visible
+  t.equal(findTimeDaemon([proc(92, 'chronyd', [], 'R'), proc(93, 'ntpd', [], 'D')], IDLE_KERNEL), undefined)
+})
+
+t.test('several daemons: every one named, pids grouped by name, in /proc order', async (t) => {
+  const found = findTimeDaemon(
+    [proc(90, 'ntpd', ['ntpd']), proc(91, 'ntpd', ['ntpd: ntp engine']), proc(95, 'chronyd', ['chronyd', '-x']), proc(120, 'systemd-timesyn'), proc(92, 'ntpd', ['ntpd: dns engine'])],
+    KEPT_KERNEL,
+  )
+  t.equal(found?.evidence, 'process', 'a process named beats the kernel word')
+  t.equal(found?.description, 'ntpd (pids 90, 91, 92), systemd-timesyncd (pid 120)')
+})
+
+t.test('the kernel: synchronised and freshly updated counts when no daemon is visible', async (t) => {
+  const found = findTimeDaemon(PLAIN, KEPT_KERNEL)
+  t.equal(found?.evidence, 'kernel')
+  t.equal(
+    found?.description,
+    'the kernel says its clock is kept synchronised (adjtimex status 0x2001 (PLL NANO), max error 0.012000 s, ' +
+      'so updated at most 24 s ago), by a daemon not visible here',
+  )
+})
+
+t.test('the kernel: unsynchronised, or synchronised but stale, does not count', async (t) => {
+  const cases: [string, KernelClock, boolean][] = [
+    ['this machine: UNSYNC, max error 16 s', IDLE_KERNEL, false],
+    ['UNSYNC though the PLL is on (a daemon starting up)', { status: STA_PLL | STA_UNSYNC, maxErrorMicros: 1_000 }, false],
+    ['synchronised, max error 0', { status: 0, maxErrorMicros: 0 }, true],
+    ['synchronised, updated at the edge of freshness', { status: STA_PLL, maxErrorMicros: FRESH_WITHIN_SECONDS * 500 }, true],
+    ['synchronised but not updated for longer (a daemon that stopped)', { status: STA_PLL, maxErrorMicros: FRESH_WITHIN_SECONDS * 500 + 1 }, false],
+    ['synchronised, bound at the kernel limit', { status: STA_PLL, maxErrorMicros: 16_000_000 }, false],
+  ]
+  for (const [what, kernel, kept] of cases) {
+    t.equal(kernelKeptSynchronised(kernel), kept, what)
+    t.equal(findTimeDaemon(PLAIN, kernel)?.evidence, kept ? 'kernel' : undefined, what)
+  }
+  t.equal(FRESH_WITHIN_SECONDS, 4096, 'twice the longest default poll interval (systemd-timesyncd: 2048 s)')
+})
+
+t.test('the kernel unreadable: the processes alone decide', async (t) => {
+  t.equal(findTimeDaemon(PLAIN, undefined), undefined)
+  t.equal(findTimeDaemon([proc(90, 'ntpd')], undefined)?.description, 'ntpd (pid 90)')
+})
+
+t.test('describeStatus names the bits', async (t) => {
+  t.equal(describeStatus(0x0040), '0x0040 (UNSYNC)')
+  t.equal(describeStatus(0x2001), '0x2001 (PLL NANO)')
+  t.equal(describeStatus(0), '0x0000')
+  t.equal(describeStatus(0x000e), '0x000e (PPSFREQ PPSTIME FLL)')
+})
+
+t.test('the refusal is one line naming the daemon and the way out', async (t) => {
+  const found = findTimeDaemon([proc(812, 'chronyd', ['chronyd'])], undefined)!
+  t.equal(
+    daemonRefusal('step', found),
+    'refusing to step the clock while a time daemon runs: chronyd (pid 812); clock left untouched (--force overrides)',
+  )
+  t.match(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /^refusing to slew the clock while a time daemon runs: the kernel says /)
+  t.notMatch(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /\n/)
+})
+
+t.test("a process named like a daemon counts only if root's (or a system account's) and not placed by a user (issue 9, finding 5)", async (t) => {
+  const ntpd = (extra: Partial<ProcessInfo>): ProcessInfo => ({ pid: 77, comm: 'ntpd', state: 'S', argv: ['/usr/sbin/ntpd'], ...extra })
+  const safe = { path: '/usr/sbin/ntpd', userWritable: false }
+  t.equal(findTimeDaemon([ntpd({ uid: 0, executable: safe })], undefined)?.description, 'ntpd (pid 77)', 'root, /usr/sbin')
+  t.equal(findTimeDaemon([ntpd({ uid: 108, executable: safe })], undefined)?.description, 'ntpd (pid 77)', 'a system account (ntpsec drops to ntpsec)')
+  t.equal(findTimeDaemon([ntpd({ uid: 1000, executable: safe })], undefined), undefined, 'the first ordinary user')
+  t.equal(findTimeDaemon([ntpd({ uid: 65534, executable: safe })], undefined), undefined, 'nobody')
+  t.equal(findTimeDaemon([ntpd({ uid: 0, executable: { path: '/tmp/ntpd', userWritable: true } })], undefined), undefined, 'root running a program from /tmp')
+  t.equal(findTimeDaemon([ntpd({ uid: undefined, executable: undefined })], undefined)?.description, 'ntpd (pid 77)', 'unknown: it counts')
+})
+
+t.test('userWritable: any entry of the path not root\'s, or writable by group or others', async (t) => {
+  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o40755 }, { uid: 0, mode: 0o40755 }]), false, '/usr/sbin/ntpd')
+  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o41777 }, { uid: 0, mode: 0o40755 }]), true, '/tmp/ntpd (1777)')
+  t.equal(userWritable([{ uid: 1000, mode: 0o100755 }, { uid: 1000, mode: 0o40700 }, { uid: 0, mode: 0o40755 }]), true, '/home/u/ntpd')
+  t.equal(userWritable([{ uid: 0, mode: 0o100775 }, { uid: 0, mode: 0o40755 }]), true, 'a group-writable program')
+})
