@@ -15,12 +15,14 @@ async function loadSystem(): Promise<System> {
     import('./io/resolve.js'),
     import('./io/time-daemon.js'),
   ])
+  const { hasSysTime } = await import('./io/capabilities.js')
   return {
     clock: libcClock,
     resolve: resolveWithSystem,
     openSocket: udpSocketOpener(libcClock),
     randomBytes: kernelRandomBytes,
     timeDaemon: () => findRunningTimeDaemon(),
+    canSetClock: () => hasSysTime(),
   }
 }
 

@@ -3,7 +3,7 @@
  * 0–2 are classic ntpdate's; 3 is the --max-offset check; 5 is the time-daemon guard; 128 + the
  * signal's number is a run ended by that signal, as a shell reports it.
  */
-import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError } from './errors.js'
+import { TsntpdateError, type ErrorCode } from './errors.js'
 
 export const ExitCode = {
   /** a server was selected; with a set, the clock was set as reported */
@@ -29,14 +29,19 @@ export const ExitCode = {
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]
 
-export function exitCodeFor(error: unknown): ExitCode {
-  if (error instanceof UsageError) return ExitCode.Usage
-  if (error instanceof NoServerError) return ExitCode.NoServer
-  if (error instanceof CheckFailedError) return ExitCode.CheckFailed
-  if (error instanceof ClockNotSetError) return ExitCode.ClockNotSet
-  if (error instanceof DaemonRunningError) return ExitCode.DaemonRunning
-  if (error instanceof InterruptedError) return SIGNAL_EXIT_CODES[error.signal]
-  return ExitCode.Internal
+/** Every error code's exit status: the one table (a new code without a row does not compile). */
+export const EXIT_CODE_OF: Readonly<Record<ErrorCode, ExitCode>> = {
+  USAGE: ExitCode.Usage,
+  NO_SERVER: ExitCode.NoServer,
+  CHECK_FAILED: ExitCode.CheckFailed,
+  CLOCK_NOT_SET: ExitCode.ClockNotSet,
+  DAEMON_RUNNING: ExitCode.DaemonRunning,
+  INTERRUPTED_SIGHUP: ExitCode.Hangup,
+  INTERRUPTED_SIGINT: ExitCode.Interrupt,
+  INTERRUPTED_SIGTERM: ExitCode.Terminate,
 }
 
-const SIGNAL_EXIT_CODES = { SIGHUP: ExitCode.Hangup, SIGINT: ExitCode.Interrupt, SIGTERM: ExitCode.Terminate } as const
+/** Anything that is not one of ours is a bug. */
+export function exitCodeFor(error: unknown): ExitCode {
+  return error instanceof TsntpdateError ? EXIT_CODE_OF[error.code] : ExitCode.Internal
+}

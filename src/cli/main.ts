@@ -1,16 +1,17 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
-import { maxOffsetExcess } from '../decide/check-offset.js'
-import { decide, type Plan } from '../decide/decide.js'
+import { decide, type Outcome } from '../decide/decide.js'
 import { chooseDefaultServers, type DefaultServers, type DefaultServerTexts } from '../config/default-servers.js'
 import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import { formatOffset, noMajorityLine, rateLimitLine, resultLine, serverLine } from '../report/format.js'
+import { failureLine, rateLimitLine, resultLine, serverLine } from '../report/format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../io/ports.js'
 import { queryServers, type QueryEvent } from '../network/query.js'
-import { selectServer, type Selection } from '../select/select.js'
+import { selectServer } from '../select/select.js'
+import { candidateOf, type Selection } from '../select/verdict.js'
 import { resolveServers } from '../network/resolve-servers.js'
-import { displayServer, parseServerSpec, type ServerSpec } from '../config/server.js'
-import { daemonRefusal, type RunningDaemon } from '../decide/time-daemon.js'
+import { parseServerSpec, type ServerSpec } from '../config/server.js'
+import { displayServer } from '../ntp/endpoint.js'
+import type { RunningDaemon } from '../decide/time-daemon.js'
 import { parseArgs } from './args.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
@@ -25,6 +26,8 @@ export interface System {
   randomBytes: RandomBytes
   /** the time daemon that keeps the clock, if any; asked only right before setting it */
   timeDaemon: () => RunningDaemon | undefined
+  /** whether this process may set the clock (CAP_SYS_TIME) */
+  canSetClock: () => boolean
 }
 
 export interface MainDeps {
@@ -86,18 +89,20 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     output.version(`tsntpdate ${deps.version}`)
     if (options.defaultServers) return ExitCode.Ok
   }
-  const say = output.notice
   const warn = output.error
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const system = await deps.loadSystem()
+  const readOnly = options.query || options.debug
+  // A run that is to set the clock and may not would only find that out after querying.
+  if (!readOnly && !system.canSetClock()) throw new ClockNotSetError(NO_RIGHT_TO_SET)
 
   const debug = options.debug ? output.print : undefined
   if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
   const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds)
   const ignored = new Map<string, number>()
   const onEvent = (event: QueryEvent) => {
-    if (event.kind === 'ignored') ignored.set(event.reject.kind, (ignored.get(event.reject.kind) ?? 0) + 1)
+    if (event.kind === 'ignored') ignored.set(event.reason.kind, (ignored.get(event.reason.kind) ?? 0) + 1)
     debug?.(traceEvent(event))
   }
   const observations = await queryServers(servers, options, {
@@ -108,58 +113,58 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   })
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)
-  if (options.query || options.debug) printServers(selection, options.debug, output.print)
+  if (options.debug) selection.verdicts.forEach((v) => output.print(traceVerdict(v)))
+  if (readOnly) printServerLines(selection, output.print)
   const ignoredLine = traceIgnored(ignored)
   if (ignoredLine) debug?.(ignoredLine)
-  for (const v of selection.verdicts) if (v.rateLimited) warn(rateLimitLine(v.server.address))
-  const chosen = selection.chosen
-  if (selection.agreement.kind === 'no-majority') throw new NoServerError(noMajorityLine(votersOf(selection)))
-  if (!chosen?.estimate) throw new NoServerError('no server suitable for synchronization found')
+  for (const o of observations) if (o.kisses.some((k) => k.code === 'RATE')) warn(rateLimitLine(o.server.address))
 
-  const plan = decide(chosen.estimate.offset, { ...options, readOnly: options.query || options.debug })
-  report.planned(plan)
-  const daemon = plan.action === 'set' && !options.force ? system.timeDaemon() : undefined
-  if (daemon) throw new DaemonRunningError(daemonRefusal(plan.method, daemon))
-  // Nothing awaits between this check and the set, and the set is one system call: a signal
-  // handled before it prevents the set, and one that comes later finds it done.
-  const signal = deps.interruption?.signal()
-  if (signal) throw new InterruptedError(signal)
-  carryOut(plan, system.clock)
-  if (plan.action === 'set') report.clockChanged()
-  say(resultLine(plan.method, displayServer(chosen.server), plan.offset))
-  const excess = options.maxOffsetSeconds === undefined ? undefined : maxOffsetExcess(plan.offset, options.maxOffsetSeconds)
-  if (excess) throw new CheckFailedError(excess)
-  return ExitCode.Ok
+  const daemon = !readOnly && !options.force ? system.timeDaemon() : undefined
+  const outcome = decide(selection, { ...options, readOnly }, { daemon })
+  report.decided(outcome)
+  return carryOut(outcome, system.clock, output, () => {
+    // Nothing awaits between this check and the set, and the set is one system call: a signal
+    // handled before it prevents the set, and one that comes later finds it done.
+    const signal = deps.interruption?.signal()
+    if (signal) throw new InterruptedError(signal)
+  }, report)
 }
 
-/** With -d, every server's verdict; with -q or -d, classic's line for every server that answered with a time. */
-function printServers(selection: Selection, debug: boolean, print: (line: string) => void): void {
-  if (debug) selection.verdicts.forEach((v) => print(traceVerdict(v, selection)))
-  for (const { server, best, estimate, status } of selection.verdicts) {
-    // a kiss carries no time worth printing (it may have none at all)
-    if (best && estimate && status.kind !== 'kod') print(serverLine(displayServer(server), best.stratum, estimate.offset, best.delay))
+const NO_RIGHT_TO_SET = 'no permission to set the clock (CAP_SYS_TIME): run as root, or use -q to query only; clock left untouched'
+
+/** The only place an outcome is acted on, and the clock changed. */
+function carryOut(outcome: Outcome, clock: ClockSetter, output: Output, beforeSet: () => void, report: RunReport): ExitCode {
+  switch (outcome.kind) {
+    case 'no-server':
+    case 'no-majority':
+      throw new NoServerError(failureLine(outcome))
+    case 'beyond-max-step':
+      throw new ClockNotSetError(failureLine(outcome))
+    case 'daemon-keeps-clock':
+      throw new DaemonRunningError(failureLine(outcome))
+    case 'check-failed':
+      output.notice(resultLine(outcome))
+      throw new CheckFailedError(failureLine(outcome))
+    case 'report':
+      output.notice(resultLine(outcome))
+      return ExitCode.Ok
+    case 'set':
+      beforeSet()
+      if (outcome.method === 'step') clock.step(outcome.offset)
+      else clock.slew(outcome.offset)
+      report.clockChanged()
+      output.notice(resultLine(outcome))
+      return ExitCode.Ok
   }
 }
 
-/** The servers that took part in a vote that found no majority. */
-function votersOf(selection: Selection): { server: string; offset: number; rootDistance: number }[] {
-  return selection.verdicts
-    .filter((v) => v.status.kind === 'truechimer')
-    .map((v) => ({ server: displayServer(v.server), offset: v.estimate!.offset, rootDistance: v.rootDistance! }))
-}
-
-/** The only place the clock is changed. */
-function carryOut(plan: Plan, clock: ClockSetter): void {
-  switch (plan.action) {
-    case 'report':
-      return
-    case 'refuse':
-      throw new ClockNotSetError(
-        `refusing to ${plan.method} the clock by ${formatOffset(plan.offset)} s, ` +
-          `more than --max-step ${plan.limit} s; clock left untouched`,
-      )
-    case 'set':
-      return plan.method === 'step' ? clock.step(plan.offset) : clock.slew(plan.offset)
+/** Classic's line for every server that answered with a time (-q, -d); a kiss is not a time. */
+function printServerLines(selection: Selection, print: (line: string) => void): void {
+  for (const verdict of selection.verdicts) {
+    const candidate = candidateOf(verdict)
+    const sample = candidate?.best ?? (verdict.kind === 'rejected' ? verdict.last : undefined)
+    if (!sample) continue
+    print(serverLine(displayServer(verdict.server), sample.stratum, candidate?.estimate.offset ?? sample.offset, sample.delay))
   }
 }
 

@@ -8,11 +8,12 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
-import type { Plan } from '../decide/decide.js'
+import type { Outcome } from '../decide/decide.js'
 import type { ExitCode } from '../exit-codes.js'
 import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report/json.js'
 import { renderMetrics } from '../report/metrics.js'
-import type { Selection, ServerObservation } from '../select/select.js'
+import type { ServerObservation } from '../ntp/observation.js'
+import type { Selection } from '../select/verdict.js'
 import type { ServerSpec } from '../config/server.js'
 import type { Options } from './args.js'
 import type { Output, TerminalDeps } from './output.js'
@@ -30,7 +31,7 @@ export interface RunReport {
   /** a name (and port) that yielded no address, and why */
   unresolved(spec: ServerSpec, reason: string): void
   selected(observations: readonly ServerObservation[], selection: Selection): void
-  planned(plan: Plan): void
+  decided(outcome: Outcome): void
   clockChanged(): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
@@ -51,7 +52,7 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     unresolvable: [],
     observations: undefined,
     selection: undefined,
-    plan: undefined,
+    outcome: undefined,
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -77,8 +78,8 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
       facts.observations = observations
       facts.selection = selection
     },
-    planned(plan) {
-      facts.plan = plan
+    decided(outcome) {
+      facts.outcome = outcome
     },
     clockChanged() {
       facts.clockChanged = true

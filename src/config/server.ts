@@ -1,23 +1,11 @@
-/** Servers as the user names them (`host`, `host:port`, `[v6]:port`) and as they are queried. */
-
-export const NTP_PORT = 123
-
-export type AddressFamily = 4 | 6
+/** Servers as the user names them: `host`, `host:port`, `[v6]:port`. */
+import { NTP_PORT } from '../ntp/endpoint.js'
 
 /** What the user wrote, split into a host to resolve and a port. */
 export interface ServerSpec {
   text: string
   host: string
   port: number
-}
-
-/** One address of one server: the unit that gets queried, sampled and judged. */
-export interface Server {
-  /** the name as given on the command line (without the port) */
-  name: string
-  address: string
-  port: number
-  family: AddressFamily
 }
 
 /** Parses `host`, `host:port`, `IPv4:port`, `[IPv6]`, `[IPv6]:port` or a bare IPv6 address. */
@@ -52,16 +40,4 @@ function parsePort(text: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined
   const port = Number(text)
   return port >= 1 && port <= 65_535 ? port : undefined
-}
-
-/** An address without its IPv6 zone (`fe80::1%eth0` → `fe80::1`): the zone picks the interface to send on, a reply's source has none. */
-export function withoutZone(address: string): string {
-  const zoneAt = address.indexOf('%')
-  return zoneAt < 0 ? address : address.slice(0, zoneAt)
-}
-
-/** How a server is printed: the address, as classic ntpdate does, plus the port when not 123. */
-export function displayServer(server: Pick<Server, 'address' | 'port' | 'family'>): string {
-  if (server.port === NTP_PORT) return server.address
-  return server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`
 }

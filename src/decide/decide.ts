@@ -1,4 +1,11 @@
-/** From the chosen offset and the options to what happens to the clock. Pure. */
+/**
+ * The one decision of a run: from the selection, the options and what the shell found out (the
+ * daemon guard), to the outcome that ends it. Pure; cli/main.ts carries the outcome out, and the
+ * words of each outcome are in report/format.ts.
+ */
+import type { Server } from '../ntp/endpoint.js'
+import type { Candidate, Selection } from '../select/verdict.js'
+import type { RunningDaemon } from './time-daemon.js'
 
 /** Classic ntpdate steps at or above this |offset| and slews below it. */
 export const STEP_THRESHOLD_SECONDS = 0.5
@@ -6,24 +13,60 @@ export const STEP_THRESHOLD_SECONDS = 0.5
 export type Method = 'step' | 'slew'
 
 export interface DecideOptions {
-  /** -q or -d: report, never touch the clock */
+  /** -q, -d or --max-offset: report, never touch the clock */
   readOnly: boolean
   /** -b forces 'step', -B forces 'slew'; 'auto' picks by STEP_THRESHOLD_SECONDS */
   method: Method | 'auto'
   /** --max-step: refuse to move the clock by more than this many seconds */
   maxStepSeconds: number | undefined
+  /** --max-offset: the check mode fails when |offset| is above this */
+  maxOffsetSeconds: number | undefined
 }
 
-export type Plan =
-  | { action: 'report'; method: Method; offset: number }
-  | { action: 'set'; method: Method; offset: number }
-  | { action: 'refuse'; method: Method; offset: number; limit: number }
+/** What the shell found out before deciding. */
+export interface DecideFacts {
+  /** the time daemon that keeps the clock; asked only when the run may set it and --force is not given */
+  daemon: RunningDaemon | undefined
+}
 
-export function decide(offset: number, options: DecideOptions): Plan {
-  const method: Method =
-    options.method !== 'auto' ? options.method : Math.abs(offset) >= STEP_THRESHOLD_SECONDS ? 'step' : 'slew'
-  if (options.readOnly) return { action: 'report', method, offset }
+/** The chosen server's offset and how the clock would be moved by it. */
+export interface Correction {
+  server: Server
+  offset: number
+  method: Method
+}
+
+export type Outcome =
+  /** no server passed the checks */
+  | { kind: 'no-server' }
+  /** the voters' intervals leave no majority */
+  | { kind: 'no-majority'; voters: readonly Candidate[] }
+  /** -q, -d, or --max-offset within its limit: report only */
+  | ({ kind: 'report' } & Correction)
+  /** --max-offset: |offset| is above the limit */
+  | ({ kind: 'check-failed'; limit: number } & Correction)
+  | ({ kind: 'set' } & Correction)
+  /** --max-step: the clock would move by more than the limit */
+  | ({ kind: 'beyond-max-step'; limit: number } & Correction)
+  /** a time daemon keeps the clock and --force was not given */
+  | ({ kind: 'daemon-keeps-clock'; daemon: RunningDaemon } & Correction)
+
+export function decide(selection: Selection, options: DecideOptions, facts: DecideFacts): Outcome {
+  if (selection.kind === 'none') return { kind: 'no-server' }
+  if (selection.kind === 'no-majority') return { kind: 'no-majority', voters: selection.voters }
+  const offset = selection.chosen.estimate.offset
+  const correction: Correction = { server: selection.chosen.server, offset, method: methodFor(offset, options.method) }
+  if (options.readOnly) {
+    const limit = options.maxOffsetSeconds
+    return limit !== undefined && Math.abs(offset) > limit ? { kind: 'check-failed', limit, ...correction } : { kind: 'report', ...correction }
+  }
   const limit = options.maxStepSeconds
-  if (limit !== undefined && Math.abs(offset) > limit) return { action: 'refuse', method, offset, limit }
-  return { action: 'set', method, offset }
+  if (limit !== undefined && Math.abs(offset) > limit) return { kind: 'beyond-max-step', limit, ...correction }
+  if (facts.daemon) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
+  return { kind: 'set', ...correction }
+}
+
+export function methodFor(offset: number, method: DecideOptions['method']): Method {
+  if (method !== 'auto') return method
+  return Math.abs(offset) >= STEP_THRESHOLD_SECONDS ? 'step' : 'slew'
 }

@@ -136,11 +136,6 @@ export function kernelKeptSynchronised(kernel: KernelClock): boolean {
   return (kernel.status & STA_UNSYNC) === 0 && updatedWithinSeconds(kernel) <= FRESH_WITHIN_SECONDS
 }
 
-/** The refusal, one line: `refusing to step the clock while a time daemon runs: chronyd (pid 812); …`. */
-export function daemonRefusal(method: 'step' | 'slew', daemon: RunningDaemon): string {
-  return `refusing to ${method} the clock while a time daemon runs: ${daemon.description}; clock left untouched (--force overrides)`
-}
-
 /** `STA_PLL | STA_NANO` as `0x2001 (PLL NANO)`. */
 export function describeStatus(status: number): string {
   const names = STATUS_BITS.filter(([bit]) => (status & bit) !== 0).map(([, name]) => name)

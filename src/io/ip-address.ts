@@ -6,7 +6,7 @@
  * from.
  */
 import { SocketAddress } from 'node:net'
-import { withoutZone } from '../config/server.js'
+import { withoutZone } from '../ntp/endpoint.js'
 
 /** The canonical form of an IPv6 literal, its zone (if any) after a '%'. */
 export function canonicalIPv6(text: string): string {

@@ -20,7 +20,7 @@
  */
 import type { Socket } from 'node:dgram'
 import { koffi, libc } from './ffi.js'
-import type { AddressFamily } from '../config/server.js'
+import type { AddressFamily } from '../ntp/endpoint.js'
 
 const SIOCGSTAMPNS = 0x8907
 const SOL_SOCKET = 1

@@ -1,5 +1,5 @@
 /** The shell's seams: what the core needs from the outside world, as small plain interfaces. */
-import type { AddressFamily } from '../config/server.js'
+import type { AddressFamily } from '../ntp/endpoint.js'
 import type { LogSeverity, LogTarget } from '../config/syslog-config.js'
 
 /** Reads CLOCK_REALTIME. */

@@ -2,7 +2,7 @@
 import { DgramAsPromised } from 'dgram-as-promised'
 import type { SocketOptions } from 'node:dgram'
 import type { ClockReader, DatagramListener, DatagramSocket, Endpoint, OpenSocket } from './ports.js'
-import { withoutZone, type AddressFamily } from '../config/server.js'
+import { withoutZone, type AddressFamily } from '../ntp/endpoint.js'
 import { kernelStamps, type KernelStamps } from './kernel-stamp.js'
 
 const LOOPBACK = { 4: '127.0.0.1', 6: '::1' } as const

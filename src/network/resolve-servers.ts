@@ -2,7 +2,8 @@
 import { NoServerError } from '../errors.js'
 import type { Resolve } from '../io/ports.js'
 import { listSome } from '../report/format.js'
-import { displayServer, type AddressFamily, type Server, type ServerSpec } from '../config/server.js'
+import { type ServerSpec } from '../config/server.js'
+import { displayServer, type AddressFamily, type Server } from '../ntp/endpoint.js'
 
 /**
  * Every address of every name; a name that does not resolve is a warning, as in classic ntpdate,

@@ -1,7 +1,5 @@
-/** One client/server exchange: build a request, then ask "is this a reply to me?" (RFC 5905 §8). */
-import { kissCodeOf } from './kiss.js'
+/** A client request (RFC 5905 §7.3, §8); its reply is classified by classify.ts. */
 import { encodePacket, LeapIndicator, NtpMode, type NtpPacket } from './packet.js'
-import type { Reject } from './reject.js'
 import type { NtpTimestamp } from './timestamp.js'
 
 export const DEFAULT_VERSION = 4
@@ -42,18 +40,4 @@ export function newRequest(random8: Uint8Array, version: number = DEFAULT_VERSIO
     mac: undefined,
   }
   return { bytes: encodePacket(packet), nonce }
-}
-
-/**
- * Checks that only concern the packet itself, once its origin has matched an outstanding nonce
- * and its source the queried address (both checked by the caller, who holds that state).
- */
-export function checkReply(packet: NtpPacket): Reject | null {
-  if (packet.version < 1 || packet.version > 4) return { kind: 'bad-version', version: packet.version }
-  if (packet.mode !== NtpMode.Server) return { kind: 'not-server-mode', mode: packet.mode }
-  // A kiss-o'-death need carry no timestamps (RFC 5905 §7.4): it is obeyed, never used as a sample.
-  if (kissCodeOf(packet)) return null
-  if (packet.receiveTime === 0n) return { kind: 'zero-receive-time' }
-  if (packet.transmitTime === 0n) return { kind: 'zero-transmit-time' }
-  return null
 }

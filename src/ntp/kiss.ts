@@ -1,13 +1,29 @@
-/** Kiss-o'-Death codes a client must act on (RFC 5905 §7.4). */
+/** Kiss-o'-Death (RFC 5905 §7.4): a stratum-0 reply whose refid is a code, never a time. */
 import type { NtpPacket } from './packet.js'
-import { asciiOfReferenceId, KISS_CODES_THAT_STOP } from './refid.js'
+import { asciiOfReferenceId } from './refid.js'
 
-export type KissCode = (typeof KISS_CODES_THAT_STOP)[number]
+/**
+ * What a client does about a kiss: DENY and RSTR withdraw the server (what it said before does not
+ * count either), RATE stops the requests to it (its earlier replies still count); any other code
+ * is only noted, as §7.4 leaves it to the client.
+ */
+export type KissAction = 'withdraw' | 'stop-requests' | 'none'
 
-/** The kiss code of a stratum-0 reply when it is one we must obey; undefined otherwise. */
-export function kissCodeOf(packet: NtpPacket): KissCode | undefined {
-  if (packet.stratum !== 0) return undefined
-  const code = asciiOfReferenceId(packet.referenceId)
-  return (KISS_CODES_THAT_STOP as readonly string[]).includes(code) ? (code as KissCode) : undefined
+export interface Kiss {
+  /** the refid's ASCII, as sent (it may hold anything: show it through oneLine) */
+  code: string
+  action: KissAction
+  receivedAtNanos: bigint
 }
 
+const ACTIONS: Readonly<Record<string, KissAction>> = { DENY: 'withdraw', RSTR: 'withdraw', RATE: 'stop-requests' }
+
+export function isKiss(packet: NtpPacket): boolean {
+  return packet.stratum === 0
+}
+
+/** The kiss a stratum-0 reply carries. */
+export function kissOf(packet: NtpPacket, receivedAtNanos: bigint): Kiss {
+  const code = asciiOfReferenceId(packet.referenceId)
+  return { code, action: Object.hasOwn(ACTIONS, code) ? (ACTIONS[code] ?? 'none') : 'none', receivedAtNanos }
+}

@@ -3,9 +3,6 @@
 /** A refid as it stands on the wire: four bytes, read big-endian. */
 export type ReferenceId = number
 
-/** Kiss codes a client must act on (RFC 5905 §7.4). */
-export const KISS_CODES_THAT_STOP = ['DENY', 'RSTR', 'RATE'] as const
-
 export function asciiOfReferenceId(id: ReferenceId): string {
   return String.fromCharCode(...bytesOf(id).filter((b) => b !== 0))
 }

@@ -6,6 +6,12 @@ import { diffSeconds, diffUnits, ntpFromUnixNanos, secondsFromUnits } from './ti
 export const LOCAL_PRECISION = -20
 /** PHI of RFC 5905 §7.2: the frequency tolerance assumed of any clock, 15 ppm. */
 export const PHI = 15e-6
+/**
+ * MINDISP of RFC 5905 §7.2 (Appendix A.5.5.2): the least round trip a root distance assumes, 10 ms.
+ * Without it, servers on one switch that claim a near-zero root delay and dispersion get intervals
+ * of a few µs, and three that agree within a millisecond fail to overlap.
+ */
+export const MINDISP = 0.01
 
 export interface Sample {
   /** seconds; > 0 means the local clock is behind the server (add it to local time) */
@@ -14,7 +20,10 @@ export interface Sample {
   delay: number
   /** seconds: ε at the time of the sample, both clocks' precision plus PHI × (T4 − T1) (RFC 5905 §8) */
   dispersion: number
-  /** seconds: the bound on the offset error, λ = δ/2 + ε + root delay/2 + root dispersion (§11.2.1) */
+  /**
+   * seconds: this sample's bound on the offset error when it was taken, RFC 5905 A.5.5.2's
+   * root_dist() without age and jitter: max(MINDISP, root delay + δ)/2 + root dispersion + ε
+   */
   rootDistance: number
   /** T1 and T4 as read from CLOCK_REALTIME, Unix nanoseconds */
   sentAtNanos: bigint
@@ -42,7 +51,7 @@ export function toSample(packet: NtpPacket, orgNanos: bigint, dstNanos: bigint):
     offset,
     delay,
     dispersion,
-    rootDistance: delay / 2 + dispersion + packet.rootDelay / 2 + packet.rootDispersion,
+    rootDistance: Math.max(MINDISP, packet.rootDelay + delay) / 2 + packet.rootDispersion + dispersion,
     sentAtNanos: orgNanos,
     receivedAtNanos: dstNanos,
     stratum: packet.stratum,
@@ -50,8 +59,21 @@ export function toSample(packet: NtpPacket, orgNanos: bigint, dstNanos: bigint):
   }
 }
 
-/** λ as it stands `nowNanos`: dispersion grows by PHI per second of the sample's age (RFC 5905 §8). */
-export function rootDistanceAt(sample: Sample, nowNanos: bigint): number {
+/**
+ * root_dist() as it stands `nowNanos` (RFC 5905 A.5.5.2): dispersion grows by PHI per second of the
+ * sample's age (§8), and the server's jitter (§10) is added.
+ */
+export function rootDistanceAt(sample: Sample, nowNanos: bigint, jitter = 0): number {
   const ageSeconds = Math.max(0, Number(nowNanos - sample.receivedAtNanos) / 1e9)
-  return sample.rootDistance + PHI * ageSeconds
+  return sample.rootDistance + PHI * ageSeconds + jitter
+}
+
+/**
+ * The jitter of RFC 5905 §10: the RMS of the samples' offsets' differences from the offset that was
+ * chosen, over n − 1 (zero for one sample).
+ */
+export function jitterOf(samples: readonly Sample[], chosenOffset: number): number {
+  if (samples.length < 2) return 0
+  const squares = samples.reduce((sum, s) => sum + (s.offset - chosenOffset) ** 2, 0)
+  return Math.sqrt(squares / (samples.length - 1))
 }

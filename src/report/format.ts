@@ -1,6 +1,8 @@
 /** Output lines in classic ntpdate's formats (see man/tsntpdate.8, OUTPUT). Pure. */
-import type { Method } from '../decide/decide.js'
-import type { Agreement } from '../select/select.js'
+import type { Correction, Outcome } from '../decide/decide.js'
+import { displayServer } from '../ntp/endpoint.js'
+import type { Candidate } from '../select/verdict.js'
+import type { Interval } from '../select/vote.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
@@ -50,20 +52,41 @@ export function serverLine(server: string, stratum: number, offset: number, dela
   return `server ${server}, stratum ${stratum}, offset ${formatOffset(offset)}, delay ${formatDelay(delay)}`
 }
 
-/** `adjust time server 127.0.0.2 offset +0.000008 sec` or `step time server …`. */
-export function resultLine(method: Method, server: string, offset: number): string {
+/** `adjust time server 127.0.0.2 offset +0.000008 sec` or `step time server …`: what was (or would be) done. */
+export function resultLine({ method, server, offset }: Correction): string {
   const verb = method === 'step' ? 'step' : 'adjust'
-  return `${verb} time server ${server} offset ${formatOffset(offset)} sec`
+  return `${verb} time server ${displayServer(server)} offset ${formatOffset(offset)} sec`
+}
+
+/** The one line of an outcome that ends the run with a non-zero status. */
+export function failureLine(outcome: Exclude<Outcome, { kind: 'report' | 'set' }>): string {
+  switch (outcome.kind) {
+    case 'no-server':
+      return 'no server suitable for synchronization found'
+    case 'no-majority':
+      return noMajorityLine(outcome.voters)
+    case 'check-failed': {
+      const excess = Math.abs(outcome.offset) - outcome.limit
+      return `offset ${formatOffset(outcome.offset)} s exceeds --max-offset ${outcome.limit} s by ${excess.toFixed(6)} s`
+    }
+    case 'beyond-max-step':
+      return (
+        `refusing to ${outcome.method} the clock by ${formatOffset(outcome.offset)} s, ` +
+        `more than --max-step ${outcome.limit} s; clock left untouched`
+      )
+    case 'daemon-keeps-clock':
+      return `refusing to ${outcome.method} the clock while a time daemon runs: ${outcome.daemon.description}; clock left untouched (--force overrides)`
+  }
 }
 
 /**
  * Why nothing was trusted when the vote found no majority: every voter's offset and bound, and the
  * spread between the extremes.
  */
-export function noMajorityLine(voters: readonly { server: string; offset: number; rootDistance: number }[]): string {
-  const offsets = voters.map((v) => v.offset)
+function noMajorityLine(voters: readonly Candidate[]): string {
+  const offsets = voters.map((v) => v.estimate.offset)
   const spread = Math.max(...offsets) - Math.min(...offsets)
-  const each = listSome(voters.map((v) => `${v.server} ${formatOffset(v.offset)} ±${v.rootDistance.toFixed(6)}`))
+  const each = listSome(voters.map((v) => `${displayServer(v.server)} ${formatOffset(v.estimate.offset)} ±${v.rootDistance.toFixed(6)}`))
   return `no majority agrees among ${voters.length} servers (${each}); they disagree by ${spread.toFixed(6)} s, clock left untouched`
 }
 
@@ -72,8 +95,8 @@ export function rateLimitLine(server: string): string {
   return `${server} rate limit response from server.`
 }
 
-/** Why a falseticker was not believed: `+2.500010 ±0.000023 misses the majority's interval [-0.000012, +0.000009]`. */
-export function missedIntervalText(offset: number, rootDistance: number, agreement: Agreement): string {
-  const span = agreement.kind === 'majority' ? ` [${formatOffset(agreement.intersection.low)}, ${formatOffset(agreement.intersection.high)}]` : ''
-  return `${formatOffset(offset)} ±${rootDistance.toFixed(6)} misses the majority's interval${span}`
+/** Why a falseticker was not believed: `+2.500010 ±0.010023 misses the majority's interval [-0.000012, +0.000009]`. */
+export function missedIntervalText(offset: number, rootDistance: number, intersection: Interval): string {
+  const span = `[${formatOffset(intersection.low)}, ${formatOffset(intersection.high)}]`
+  return `${formatOffset(offset)} ±${rootDistance.toFixed(6)} misses the majority's interval ${span}`
 }

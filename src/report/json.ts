@@ -2,15 +2,15 @@
  * The --json document: what a run found and did, as one stable object (schema in README, --json).
  * Seconds are numbers; what is not known is null, never absent. Pure.
  */
-import type { Plan } from '../decide/decide.js'
-import { missedIntervalText } from './format.js'
+import type { Outcome } from '../decide/decide.js'
+import { displayServer } from '../ntp/endpoint.js'
+import type { ServerObservation } from '../ntp/observation.js'
 import { displayReferenceId } from '../ntp/refid.js'
-import { describeReject } from '../ntp/reject.js'
 import type { Sample } from '../ntp/sample.js'
-import type { Selection, ServerObservation, ServerVerdict } from '../select/select.js'
-import { displayServer } from '../config/server.js'
+import { candidateOf, type Selection, type ServerVerdict } from '../select/verdict.js'
+import { explainVerdict } from './explain.js'
 
-export const JSON_STATUSES = ['selected', 'truechimer', 'falseticker', 'kod', 'no-reply', 'unresolvable', 'rejected'] as const
+export const JSON_STATUSES = ['selected', 'truechimer', 'falseticker', 'no-majority', 'kod', 'no-reply', 'unresolvable', 'rejected'] as const
 /** The part of a status before the ':' (`kod:RATE` → `kod`). */
 export type BaseStatus = (typeof JSON_STATUSES)[number]
 
@@ -28,8 +28,8 @@ export interface RunFacts {
   /** what selectServer was given, in the order of selection.verdicts */
   observations: readonly ServerObservation[] | undefined
   selection: Selection | undefined
-  plan: Plan | undefined
-  /** the plan's clock change was carried out */
+  outcome: Outcome | undefined
+  /** the outcome's clock change was carried out */
   clockChanged: boolean
   maxOffset: number | undefined
   exitCode: number
@@ -63,8 +63,11 @@ export interface JsonServer {
   rootDistance: number | null
   offset: number | null
   delay: number | null
+  /** the replies, never a kiss */
   samples: JsonSample[]
-  /** selected, truechimer, falseticker, kod:CODE, no-reply, unresolvable, rejected:REASON */
+  /** the kiss codes it sent, in order */
+  kisses: string[]
+  /** selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, unresolvable, rejected:REASON */
   status: string
   reason: string | null
   rateLimited: boolean
@@ -76,6 +79,8 @@ export interface JsonReport {
   agreement: 'majority' | 'no-majority' | 'none'
   intersection: { low: number; high: number } | null
   selected: string | null
+  /** how the run ended (decide/decide.ts): no-server, no-majority, report, check-failed, set, beyond-max-step, daemon-keeps-clock */
+  outcome: Outcome['kind'] | null
   action: 'query' | 'step' | 'slew' | 'none'
   method: 'step' | 'slew' | null
   offset: number | null
@@ -85,36 +90,25 @@ export interface JsonReport {
 }
 
 export function buildJsonReport(facts: RunFacts): JsonReport {
-  const selection = facts.selection
-  const agreement = selection?.agreement
+  const { selection, outcome } = facts
+  const correction = outcome && 'method' in outcome ? outcome : undefined
+  const chosen = selection?.kind === 'chosen' ? selection.chosen : undefined
   return {
     version: facts.version,
     servers: [
-      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i]?.samples ?? [], selection)) ?? []),
+      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i])) ?? []),
       ...facts.unresolvable.map(unresolvedServer),
     ],
-    agreement: agreement?.kind ?? 'none',
-    intersection: agreement?.kind === 'majority' ? { ...agreement.intersection } : null,
-    selected: selection?.chosen ? displayServer(selection.chosen.server) : null,
+    agreement: selection === undefined || selection.kind === 'none' ? 'none' : selection.kind === 'chosen' ? 'majority' : 'no-majority',
+    intersection: selection?.kind === 'chosen' ? { ...selection.intersection } : null,
+    selected: chosen ? displayServer(chosen.server) : null,
+    outcome: outcome?.kind ?? null,
     action: actionOf(facts),
-    method: facts.plan?.method ?? null,
-    offset: facts.plan?.offset ?? selection?.chosen?.estimate?.offset ?? null,
+    method: correction?.method ?? null,
+    offset: correction?.offset ?? chosen?.estimate.offset ?? null,
     maxOffset: facts.maxOffset ?? null,
     exitCode: facts.exitCode,
     error: facts.error ?? null,
-  }
-}
-
-/** `kod:RATE`, `rejected:bad-stratum`, `selected`, … */
-export function statusOf(verdict: ServerVerdict): string {
-  const status = verdict.status
-  switch (status.kind) {
-    case 'kod':
-      return `kod:${status.code}`
-    case 'rejected':
-      return `rejected:${status.reason.kind}`
-    default:
-      return status.kind
   }
 }
 
@@ -123,33 +117,36 @@ export function baseStatus(status: string): BaseStatus {
 }
 
 /** What was done to the clock: `query` for a read-only run that selected a server. */
-function actionOf({ plan, clockChanged }: RunFacts): JsonReport['action'] {
-  if (plan?.action === 'report') return 'query'
-  if (plan?.action === 'set' && clockChanged) return plan.method
+function actionOf({ outcome, clockChanged }: RunFacts): JsonReport['action'] {
+  if (outcome?.kind === 'report' || outcome?.kind === 'check-failed') return 'query'
+  if (outcome?.kind === 'set' && clockChanged) return outcome.method
   return 'none'
 }
 
-function jsonServer(verdict: ServerVerdict, samples: readonly Sample[], selection: Selection): JsonServer {
-  const { server, best } = verdict
-  const packet = best?.packet
-  // a kiss carries no time worth reporting; its sample stays in samples[]
-  const measured = best && verdict.status.kind !== 'kod' ? best : undefined
+/** A kiss carries no time: a kissed server has no offset, delay or root distance, and no header of a reply. */
+function jsonServer(verdict: ServerVerdict, observation: ServerObservation | undefined): JsonServer {
+  const { server } = verdict
+  const candidate = candidateOf(verdict)
+  const shown = candidate?.best ?? (verdict.kind === 'rejected' ? verdict.last : undefined)
+  const packet = shown?.packet
+  const { status, reason } = explainVerdict(verdict)
   return {
     name: server.name,
     address: server.address,
     port: server.port,
-    stratum: best?.stratum ?? null,
+    stratum: shown?.stratum ?? null,
     leap: packet?.leap ?? null,
-    refid: best ? refidOf(best) : null,
+    refid: shown ? refidOf(shown) : null,
     rootDelay: packet?.rootDelay ?? null,
     rootDispersion: packet?.rootDispersion ?? null,
-    rootDistance: measured ? verdict.rootDistance ?? null : null,
-    offset: measured ? verdict.estimate?.offset ?? null : null,
-    delay: measured?.delay ?? null,
-    samples: samples.map(jsonSample),
-    status: statusOf(verdict),
-    reason: reasonOf(verdict, selection),
-    rateLimited: verdict.rateLimited,
+    rootDistance: candidate?.rootDistance ?? shown?.rootDistance ?? null,
+    offset: candidate?.estimate.offset ?? shown?.offset ?? null,
+    delay: shown?.delay ?? null,
+    samples: (observation?.replies ?? []).map(jsonSample),
+    kisses: (observation?.kisses ?? []).map((k) => k.code),
+    status,
+    reason,
+    rateLimited: observation?.kisses.some((k) => k.code === 'RATE') ?? false,
   }
 }
 
@@ -167,6 +164,7 @@ function unresolvedServer({ name, port, reason }: UnresolvedName): JsonServer {
     offset: null,
     delay: null,
     samples: [],
+    kisses: [],
     status: 'unresolvable',
     reason,
     rateLimited: false,
@@ -194,31 +192,4 @@ function refidOf(sample: Sample): string {
 /** Whole seconds and the fraction apart, so the nanoseconds survive as far as a double allows. */
 function unixSeconds(nanos: bigint): number {
   return Number(nanos / 1_000_000_000n) + Number(nanos % 1_000_000_000n) / 1e9
-}
-
-function reasonOf(verdict: ServerVerdict, selection: Selection): string | null {
-  const rate = verdict.rateLimited && verdict.status.kind !== 'kod' ? '; it sent RATE, so no more requests were sent' : ''
-  const because = (text: string) => text + rate
-  const best = verdict.best
-  switch (verdict.status.kind) {
-    case 'selected':
-      return because('lowest delay among the truechimers')
-    case 'truechimer': {
-      const chosen = selection.chosen?.best
-      if (!chosen) return because('no majority of the servers agrees, so none was selected')
-      return because(
-        chosen.delay < best!.delay
-          ? `not selected: delay ${best!.delay.toFixed(6)} s is above the selected server's ${chosen.delay.toFixed(6)} s`
-          : 'not selected: same delay as the selected server, higher stratum',
-      )
-    }
-    case 'falseticker':
-      return because(missedIntervalText(verdict.estimate!.offset, verdict.rootDistance!, selection.agreement))
-    case 'kod':
-      return `kiss-o'-death ${verdict.status.code}: no more requests were sent`
-    case 'no-reply':
-      return 'no reply within the timeout'
-    case 'rejected':
-      return because(describeReject(verdict.status.reason))
-  }
 }

@@ -6,7 +6,7 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { libcClock } from '../../src/io/clock-libc.js'
 import { decodePacket, encodePacket, LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
-import type { Server } from '../../src/config/server.js'
+import type { Server } from '../../src/ntp/endpoint.js'
 import type { Teardown } from './chronyd.js'
 
 export interface ReceivedRequest {

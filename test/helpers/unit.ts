@@ -4,7 +4,7 @@ import { parseArgs } from '../../src/cli/args.js'
 import { LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
 import type { Sample } from '../../src/ntp/sample.js'
 import { ntpFromUnixNanos, type NtpTimestamp } from '../../src/ntp/timestamp.js'
-import type { AddressFamily, Server } from '../../src/config/server.js'
+import type { AddressFamily, Server } from '../../src/ntp/endpoint.js'
 
 export const NANOS_PER_SECOND = 1_000_000_000n
 

@@ -9,7 +9,7 @@ import { udpSocketOpener } from '../../src/io/udp.js'
 import { decodePacket, NtpMode } from '../../src/ntp/packet.js'
 import type { Reject } from '../../src/ntp/reject.js'
 import { queryServers, type QueryEvent, type QuerySettings } from '../../src/network/query.js'
-import type { Server } from '../../src/config/server.js'
+import type { Server } from '../../src/ntp/endpoint.js'
 import { replyTo, startScriptServer, type Handler, type ScriptServer } from '../helpers/script-server.js'
 import type { Teardown } from '../helpers/chronyd.js'
 

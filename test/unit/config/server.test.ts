@@ -1,5 +1,6 @@
 import t from 'tap'
-import { displayServer, NTP_PORT, parseServerSpec } from '../../../src/config/server.js'
+import { parseServerSpec } from '../../../src/config/server.js'
+import { displayServer, NTP_PORT } from '../../../src/ntp/endpoint.js'
 
 t.test('parseServerSpec accepts', async (t) => {
   t.equal(NTP_PORT, 123)

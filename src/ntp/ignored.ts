@@ -1,0 +1,35 @@
+/**
+ * Why a datagram was not a reply to us (RFC 5905 §8's tests): it says nothing about the server,
+ * it is counted and shown with -d, and the request it may claim to answer stays outstanding.
+ */
+
+export type IgnoredReason =
+  | { kind: 'malformed'; detail: string }
+  | { kind: 'wrong-source'; from: string }
+  | { kind: 'unknown-origin' }
+  | { kind: 'duplicate' }
+  | { kind: 'not-server-mode'; mode: number }
+  | { kind: 'bad-version'; version: number }
+  | { kind: 'zero-receive-time' }
+  | { kind: 'zero-transmit-time' }
+
+export function describeIgnored(reason: IgnoredReason): string {
+  switch (reason.kind) {
+    case 'malformed':
+      return `malformed packet: ${reason.detail}`
+    case 'wrong-source':
+      return `reply from unexpected source ${reason.from}`
+    case 'unknown-origin':
+      return 'origin timestamp matches no request of ours'
+    case 'duplicate':
+      return 'duplicate reply to a request already answered'
+    case 'not-server-mode':
+      return `mode ${reason.mode}, not a server reply (4)`
+    case 'bad-version':
+      return `unsupported NTP version ${reason.version}`
+    case 'zero-receive-time':
+      return 'receive timestamp is zero'
+    case 'zero-transmit-time':
+      return 'transmit timestamp is zero'
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * How many requests a server gets. `-p N` asks for N usable replies, not N requests: a server keeps
+ * getting a request every --gap until N usable replies have come or 2·N requests went out, so that
+ * loss costs time rather than accuracy. A server that has given no usable reply by the time its
+ * first N requests are answered or timed out gets no more (a dead one costs what it always did: one
+ * timeout after its N-th request), nor does one that sent a kiss telling us to stop (RFC 5905 §7.4).
+ */
+
+export interface RequestProgress {
+  sent: number
+  /** requests still waiting for a reply or their timeout */
+  waiting: number
+  /** replies that passed the checks a single reply can pass (ntp/suitability.ts) */
+  usable: number
+  /** a kiss said no more requests, or the server cannot be reached at all */
+  stopped: boolean
+}
+
+/** `send`: one more request now; `wait`: nothing now, maybe later; `done`: nothing more will come. */
+export type NextStep = 'send' | 'wait' | 'done'
+
+export function nextStep(progress: RequestProgress, wanted: number): NextStep {
+  const { sent, waiting, usable, stopped } = progress
+  const enough = stopped || usable >= wanted || sent >= 2 * wanted
+  const silent = sent >= wanted && usable === 0
+  if (!enough && !silent) return 'send'
+  return waiting > 0 ? 'wait' : 'done'
+}
