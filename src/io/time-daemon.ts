@@ -1,7 +1,8 @@
 /** Reads what src/decide/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { koffi, libc } from './ffi.js'
+import { libc } from './ffi.js'
+import { TIMEX, type Timex } from './timex.js'
 import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
@@ -93,36 +94,11 @@ function readText(path: string): string | undefined {
   }
 }
 
-// struct timex as <sys/timex.h> lays it out; koffi applies the platform's alignment.
-koffi.struct('tsntpdate_timex', {
-  modes: 'uint',
-  offset: 'long',
-  freq: 'long',
-  maxerror: 'long',
-  esterror: 'long',
-  status: 'int',
-  constant: 'long',
-  precision: 'long',
-  tolerance: 'long',
-  timeSeconds: 'long',
-  timeMicros: 'long',
-  tick: 'long',
-  ppsfreq: 'long',
-  jitter: 'long',
-  shift: 'int',
-  stabil: 'long',
-  jitcnt: 'long',
-  calcnt: 'long',
-  errcnt: 'long',
-  stbcnt: 'long',
-  tai: 'int',
-  reserved: koffi.array('int', 11),
-})
-const adjtimex = libc.func('int adjtimex(_Inout_ tsntpdate_timex *buf)')
+const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
 
 /** The kernel's NTP status; modes 0 only reads, which needs no privilege. Undefined if refused. */
 export function kernelClock(): KernelClock | undefined {
-  const timex: { modes: number; status?: number; maxerror?: number } = { modes: 0 }
+  const timex: Timex = { modes: 0 }
   if (adjtimex(timex) < 0 || timex.status === undefined || timex.maxerror === undefined) return undefined
   return { status: timex.status, maxErrorMicros: timex.maxerror }
 }

@@ -1,0 +1,41 @@
+/** struct timex as <sys/timex.h> lays it out, for adjtimex(2) and clock_adjtime(2); koffi applies the platform's alignment. */
+import { koffi } from './ffi.js'
+
+export const TIMEX = 'tsntpdate_timex'
+
+koffi.struct(TIMEX, {
+  modes: 'uint',
+  offset: 'long',
+  freq: 'long',
+  maxerror: 'long',
+  esterror: 'long',
+  status: 'int',
+  constant: 'long',
+  precision: 'long',
+  tolerance: 'long',
+  timeSeconds: 'long',
+  /** microseconds, or nanoseconds with ADJ_NANO */
+  timeMicros: 'long',
+  tick: 'long',
+  ppsfreq: 'long',
+  jitter: 'long',
+  shift: 'int',
+  stabil: 'long',
+  jitcnt: 'long',
+  calcnt: 'long',
+  errcnt: 'long',
+  stbcnt: 'long',
+  tai: 'int',
+  reserved: koffi.array('int', 11),
+})
+
+export interface Timex {
+  modes: number
+  offset?: number
+  freq?: number
+  maxerror?: number
+  esterror?: number
+  status?: number
+  timeSeconds?: number
+  timeMicros?: number
+}
