@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from '../../src/cli/args.js'
 import { LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
-import type { Sample } from '../../src/ntp/sample.js'
+import { MINDISP, type Sample } from '../../src/ntp/sample.js'
+import type { Kiss } from '../../src/ntp/kiss.js'
+import type { ServerObservation } from '../../src/ntp/observation.js'
 import { ntpFromUnixNanos, type NtpTimestamp } from '../../src/ntp/timestamp.js'
 import type { AddressFamily, Server } from '../../src/ntp/endpoint.js'
 
@@ -71,12 +73,23 @@ export function sampleOf(fields: {
     offset: fields.offset ?? 0,
     delay: fields.delay,
     dispersion: fields.dispersion ?? 0,
-    rootDistance: fields.delay / 2,
+    rootDistance: Math.max(MINDISP, packet.rootDelay + fields.delay) / 2 + packet.rootDispersion + (fields.dispersion ?? 0),
     sentAtNanos: 0n,
     receivedAtNanos: fields.receivedAtNanos ?? 0n,
     stratum: packet.stratum,
     packet,
   }
+}
+
+/** What the query loop hands selection for one server. */
+export function observed(on: Server, replies: Sample[], kisses: Kiss[] = []): ServerObservation {
+  return { server: on, replies, kisses }
+}
+
+/** A kiss as ntp/classify.ts reads it. */
+export function kiss(code: string, receivedAtNanos = 0n): Kiss {
+  const action = code === 'DENY' || code === 'RSTR' ? 'withdraw' : code === 'RATE' ? 'stop-requests' : 'none'
+  return { code, action, receivedAtNanos }
 }
 
 /** Bytes of a hex fixture in test/fixtures/; `#` starts a comment, whitespace is ignored. */

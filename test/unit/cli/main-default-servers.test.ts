@@ -21,6 +21,7 @@ function run(argv: string[], texts?: DefaultServerTexts) {
       throw new Error('no socket in this test')
     },
     timeDaemon: () => undefined,
+    canSetClock: () => true,
   }
   const deps: MainDeps = {
     version: '0.1.0',

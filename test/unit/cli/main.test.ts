@@ -1,75 +1,12 @@
 // main() with an in-process network and a fake clock: the step/slew choice and the error mapping
 // through the Clock port, without touching this machine's clock.
 import t from 'tap'
-import { main, type MainDeps, type System } from '../../../src/cli/main.js'
-import { ClockNotSetError } from '../../../src/errors.js'
-import { decodePacket, encodePacket, NtpMode } from '../../../src/ntp/packet.js'
-import { ntpFromUnixNanos } from '../../../src/ntp/timestamp.js'
-import type { DatagramListener, Endpoint } from '../../../src/io/ports.js'
+import { main, type MainDeps } from '../../../src/cli/main.js'
 import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
+import { fakeSystem, type FakeServer } from '../../helpers/fake-system.js'
 
-const START = 1_795_000_000_000_000_000n
-const ONE_WAY_NANOS = 100_000n
-
-interface FakeServer {
-  /** seconds the server's clock is ahead of ours */
-  ahead: number
-  stratum?: number
-}
-
-function fakeSystem(servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
-  let now = START
-  const calls: string[] = []
-  const daemonChecks: string[] = []
-  const system: System = {
-    timeDaemon: () => {
-      daemonChecks.push(calls.length === 0 ? 'before any clock change' : 'after a clock change')
-      return daemon
-    },
-    clock: {
-      nowNanos: () => (now += 1_000n),
-      step: (offset) => {
-        if (refuse) throw new ClockNotSetError(`Can't set time of day: ${refuse}`)
-        calls.push(`step ${offset.toFixed(6)}`)
-      },
-      slew: (offset) => {
-        if (refuse) throw new ClockNotSetError(`Can't adjust the time of day: ${refuse}`)
-        calls.push(`slew ${offset.toFixed(6)}`)
-      },
-    },
-    resolve: async (host) => {
-      if (host === 'nowhere.invalid') throw Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' })
-      if (host === 'flaky.example') throw Object.assign(new Error('getaddrinfo EAI_AGAIN flaky.example'), { code: 'EAI_AGAIN' })
-      return [{ address: host, family: 4 }]
-    },
-    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-    openSocket: async (_family, listener: DatagramListener) => ({
-      async send(bytes: Uint8Array, to: Endpoint) {
-        const server = servers[to.address]
-        if (!server) return // a dead server
-        const request = decodePacket(bytes)
-        const serverNanos = now + ONE_WAY_NANOS + BigInt(Math.round(server.ahead * 1e9))
-        const reply = encodePacket({
-          ...request,
-          leap: 0,
-          mode: NtpMode.Server,
-          stratum: server.stratum ?? 2,
-          referenceTime: ntpFromUnixNanos(serverNanos - 16_000_000_000n),
-          originTime: request.transmitTime,
-          receiveTime: ntpFromUnixNanos(serverNanos),
-          transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
-        })
-        now += 2n * ONE_WAY_NANOS + 10_000n
-        setImmediate(() => listener(reply, { address: to.address, port: to.port }, now))
-      },
-      async close() {},
-    }),
-  }
-  return { system, calls, daemonChecks }
-}
-
-async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon) {
-  const { system, calls, daemonChecks } = fakeSystem(servers, refuse, daemon)
+async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon, canSetClock = true) {
+  const { system, calls, daemonChecks, sent } = fakeSystem(servers, { refuse, daemon, canSetClock })
   const stdout: string[] = []
   const stderr: string[] = []
   /** what went to syslog: `local daemon.notice message` (facility as its code) */
@@ -87,7 +24,7 @@ async function run(argv: string[], servers: Record<string, FakeServer>, refuse?:
     }),
   }
   const code = await main(argv, deps)
-  return { code, stdout, stderr, calls, daemonChecks, logged }
+  return { code, stdout, stderr, calls, daemonChecks, logged, sent }
 }
 
 const FAST = ['--gap', '0', '-t', '0.05']
@@ -247,10 +184,10 @@ t.test('-q and -d are not stopped by a time daemon, and do not look for one', as
   }
 })
 
-t.test('--max-step refuses before the daemon check (exit 4 names the real limit)', async (t) => {
+t.test('--max-step wins over the daemon guard (exit 4 names the real limit)', async (t) => {
   const r = await run([...FAST, '--max-step', '1', '10.0.0.1'], { '10.0.0.1': { ahead: -2 } }, undefined, CHRONYD)
   t.equal(r.code, 4)
-  t.same(r.daemonChecks, [])
+  t.same(r.calls, [])
   t.match(r.stderr[0], /more than --max-step 1 s/)
 })
 
@@ -296,4 +233,22 @@ t.test('--syslog-server: a copy at the same severities, the terminal unchanged',
   t.equal(r.code, 0)
   t.match(r.stdout, [/adjust time server 10\.0\.0\.1 offset \+0\.200000 sec$/])
   t.same(r.logged, ['remote 3.notice adjust time server 10.0.0.1 offset +0.200000 sec'])
+})
+
+t.test('a set without CAP_SYS_TIME ends at once with exit 4 and a hint, before any query; -q needs no right', async (t) => {
+  const r = await run([...FAST, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, undefined, false)
+  t.equal(r.code, 4)
+  t.same(r.sent, [], 'no request went out')
+  t.same(r.calls, [])
+  t.match(r.stderr, [/no permission to set the clock \(CAP_SYS_TIME\): run as root, or use -q to query only; clock left untouched$/])
+  const q = await run([...FAST, '-q', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, undefined, false)
+  t.equal(q.code, 0)
+  const check = await run([...FAST, '--max-offset', '1', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, undefined, false)
+  t.equal(check.code, 0, '--max-offset is a query')
+})
+
+t.test('-p counts answers: a live server gets -p requests, a dead one no more than -p', async (t) => {
+  const r = await run([...FAST, '-q', '-p', '4', '10.0.0.1', '10.0.0.2'], { '10.0.0.1': { ahead: 0 } })
+  t.equal(r.sent.filter((a) => a === '10.0.0.1').length, 4)
+  t.equal(r.sent.filter((a) => a === '10.0.0.2').length, 4)
 })

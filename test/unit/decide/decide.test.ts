@@ -1,36 +1,61 @@
 import t from 'tap'
 import { decide, STEP_THRESHOLD_SECONDS, type DecideOptions } from '../../../src/decide/decide.js'
+import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
+import { selectServer } from '../../../src/select/select.js'
+import { observed, sampleOf, server } from '../../helpers/unit.js'
 
-const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: undefined }
+const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: undefined, maxOffsetSeconds: undefined }
+const none = { daemon: undefined }
+const a = server('10.0.0.1')
+const chosenAt = (offset: number) => selectServer([observed(a, [sampleOf({ delay: 0.001, offset })])], 0n)
+const run = (offset: number, options: Partial<DecideOptions> = {}, facts: { daemon: RunningDaemon | undefined } = none) =>
+  decide(chosenAt(offset), { ...auto, ...options }, facts)
 
 t.test('auto: step at |offset| >= 0.5 s, slew below', async (t) => {
   t.equal(STEP_THRESHOLD_SECONDS, 0.5)
-  t.same(decide(0.5, auto), { action: 'set', method: 'step', offset: 0.5 })
-  t.same(decide(-0.5, auto), { action: 'set', method: 'step', offset: -0.5 })
-  t.same(decide(120, auto), { action: 'set', method: 'step', offset: 120 })
-  t.same(decide(0.499999, auto), { action: 'set', method: 'slew', offset: 0.499999 })
-  t.same(decide(-0.499999, auto), { action: 'set', method: 'slew', offset: -0.499999 })
-  t.same(decide(0, auto), { action: 'set', method: 'slew', offset: 0 })
+  t.same(run(0.5), { kind: 'set', server: a, method: 'step', offset: 0.5 })
+  t.same(run(-0.5), { kind: 'set', server: a, method: 'step', offset: -0.5 })
+  t.same(run(120), { kind: 'set', server: a, method: 'step', offset: 120 })
+  t.same(run(0.499999), { kind: 'set', server: a, method: 'slew', offset: 0.499999 })
+  t.same(run(-0.499999), { kind: 'set', server: a, method: 'slew', offset: -0.499999 })
+  t.same(run(0), { kind: 'set', server: a, method: 'slew', offset: 0 })
 })
 
 t.test('-b forces a step and -B a slew, whatever the offset', async (t) => {
-  t.same(decide(0.000001, { ...auto, method: 'step' }), { action: 'set', method: 'step', offset: 0.000001 })
-  t.same(decide(-30, { ...auto, method: 'slew' }), { action: 'set', method: 'slew', offset: -30 })
+  t.same(run(0.000001, { method: 'step' }), { kind: 'set', server: a, method: 'step', offset: 0.000001 })
+  t.same(run(-30, { method: 'slew' }), { kind: 'set', server: a, method: 'slew', offset: -30 })
 })
 
-t.test('read-only (-q, -d) reports the method it would use', async (t) => {
-  const readOnly = { ...auto, readOnly: true }
-  t.same(decide(2.5, readOnly), { action: 'report', method: 'step', offset: 2.5 })
-  t.same(decide(0.1, readOnly), { action: 'report', method: 'slew', offset: 0.1 })
-  t.same(decide(0.1, { ...readOnly, method: 'step' }), { action: 'report', method: 'step', offset: 0.1 })
-  t.same(decide(100, { ...readOnly, maxStepSeconds: 1 }), { action: 'report', method: 'step', offset: 100 }, 'the limit does not turn a report into a refusal')
+t.test('read-only (-q, -d) reports the method it would use; --max-step does not turn it into a refusal', async (t) => {
+  t.same(run(2.5, { readOnly: true }), { kind: 'report', server: a, method: 'step', offset: 2.5 })
+  t.same(run(0.1, { readOnly: true }), { kind: 'report', server: a, method: 'slew', offset: 0.1 })
+  t.same(run(100, { readOnly: true, maxStepSeconds: 1 }), { kind: 'report', server: a, method: 'step', offset: 100 })
 })
 
-t.test('--max-step refuses only offsets strictly beyond the limit', async (t) => {
-  const limited = { ...auto, maxStepSeconds: 1 }
-  t.same(decide(1, limited), { action: 'set', method: 'step', offset: 1 }, 'equal to the limit: allowed')
-  t.same(decide(-1, limited), { action: 'set', method: 'step', offset: -1 }, 'equal to the limit, negative: allowed')
-  t.same(decide(1.000001, limited), { action: 'refuse', method: 'step', offset: 1.000001, limit: 1 })
-  t.same(decide(-1.5, limited), { action: 'refuse', method: 'step', offset: -1.5, limit: 1 })
-  t.same(decide(0.3, { ...auto, maxStepSeconds: 0.2 }), { action: 'refuse', method: 'slew', offset: 0.3, limit: 0.2 }, 'slews are limited too')
+t.test('--max-offset: within the limit (itself included) a report, beyond it, either sign, a failed check', async (t) => {
+  t.same(run(0.5, { readOnly: true, maxOffsetSeconds: 0.5 }).kind, 'report')
+  t.same(run(-1.25, { readOnly: true, maxOffsetSeconds: 1 }), { kind: 'check-failed', limit: 1, server: a, method: 'step', offset: -1.25 })
+  t.same(run(0.000001, { readOnly: true, maxOffsetSeconds: 0 }).kind, 'check-failed')
+})
+
+t.test('--max-step refuses only offsets strictly beyond the limit, slews too', async (t) => {
+  t.same(run(1, { maxStepSeconds: 1 }).kind, 'set', 'equal to the limit: allowed')
+  t.same(run(-1, { maxStepSeconds: 1 }).kind, 'set', 'equal to the limit, negative: allowed')
+  t.same(run(1.000001, { maxStepSeconds: 1 }), { kind: 'beyond-max-step', limit: 1, server: a, method: 'step', offset: 1.000001 })
+  t.same(run(0.3, { maxStepSeconds: 0.2 }), { kind: 'beyond-max-step', limit: 0.2, server: a, method: 'slew', offset: 0.3 })
+})
+
+t.test('a time daemon that keeps the clock stops a set, after the --max-step check', async (t) => {
+  const daemon: RunningDaemon = { evidence: 'kernel', kernel: { status: 0x2001, maxErrorMicros: 10 }, description: 'the kernel says so' }
+  t.same(run(0.01, {}, { daemon }), { kind: 'daemon-keeps-clock', daemon, server: a, method: 'slew', offset: 0.01 })
+  t.equal(run(5, { maxStepSeconds: 1 }, { daemon }).kind, 'beyond-max-step')
+  t.equal(run(0.01, { readOnly: true }, { daemon }).kind, 'report', 'a query is never stopped by it')
+})
+
+t.test('no server, or no majority: nothing to act on', async (t) => {
+  t.same(decide(selectServer([observed(a, [])], 0n), auto, none), { kind: 'no-server' })
+  const split = selectServer([observed(a, [sampleOf({ delay: 0.001, offset: 0 })]), observed(server('10.0.0.2'), [sampleOf({ delay: 0.001, offset: 3 })])], 0n)
+  const outcome = decide(split, auto, none)
+  t.equal(outcome.kind, 'no-majority')
+  t.equal(outcome.kind === 'no-majority' ? outcome.voters.length : 0, 2)
 })

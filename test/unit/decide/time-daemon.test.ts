@@ -1,6 +1,7 @@
 import t from 'tap'
+import { failureLine } from '../../../src/report/format.js'
+import { server } from '../../helpers/unit.js'
 import {
-  daemonRefusal,
   describeStatus,
   findTimeDaemon,
   FRESH_WITHIN_SECONDS,
@@ -146,11 +147,12 @@ t.test('describeStatus names the bits', async (t) => {
 t.test('the refusal is one line naming the daemon and the way out', async (t) => {
   const found = findTimeDaemon([proc(812, 'chronyd', ['chronyd'])], undefined)!
   t.equal(
-    daemonRefusal('step', found),
+    failureLine({ kind: 'daemon-keeps-clock', daemon: found, server: server('10.0.0.1'), method: 'step', offset: 1 }),
     'refusing to step the clock while a time daemon runs: chronyd (pid 812); clock left untouched (--force overrides)',
   )
-  t.match(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /^refusing to slew the clock while a time daemon runs: the kernel says /)
-  t.notMatch(daemonRefusal('slew', findTimeDaemon([], KEPT_KERNEL)!), /\n/)
+  const kernel = failureLine({ kind: 'daemon-keeps-clock', daemon: findTimeDaemon([], KEPT_KERNEL)!, server: server('10.0.0.1'), method: 'slew', offset: 0.1 })
+  t.match(kernel, /^refusing to slew the clock while a time daemon runs: the kernel says /)
+  t.notMatch(kernel, /\n/)
 })
 
 t.test("a process named like a daemon counts only if root's (or a system account's) and not placed by a user (issue 9, finding 5)", async (t) => {

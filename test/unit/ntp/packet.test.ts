@@ -8,7 +8,6 @@ import {
   PacketParseError,
   type NtpPacket,
 } from '../../../src/ntp/packet.js'
-import { checkReply } from '../../../src/ntp/exchange.js'
 import { checkSuitability } from '../../../src/ntp/suitability.js'
 import { displayReferenceId } from '../../../src/ntp/refid.js'
 import { hexOf, readHexFixture, refidOf, replyTo } from '../../helpers/unit.js'
@@ -122,14 +121,12 @@ t.test('decode of captured chronyd 4.3 replies', async (t) => {
   })
   t.equal(displayReferenceId(p.referenceId, p.stratum), '127.127.1.1', 'chronyd local reference')
   t.equal(hexOf(encodePacket(p)), hexOf(v4), 're-encodes to the captured bytes')
-  t.equal(checkReply(p), null, 'passes the reply checks')
   t.equal(checkSuitability(p), null, 'passes the suitability checks')
 
   const v3 = decodePacket(readHexFixture('chronyd-4.3-v3-reply.hex'))
   t.equal(v3.version, 3, 'chronyd answers a v3 request in v3')
   t.equal(v3.mode, NtpMode.Server)
   t.equal(v3.originTime, 0xfedc_ba98_7654_3210n, 'echoes the v3 nonce')
-  t.equal(checkReply(v3), null)
 })
 
 t.test('decode rejects what is not an NTP packet with PacketParseError', async (t) => {

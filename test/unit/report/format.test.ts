@@ -1,5 +1,7 @@
 import t from 'tap'
-import { formatDelay, formatOffset, linePrefix, listSome, MAX_LINE_LENGTH, oneLine, resultLine, serverLine } from '../../../src/report/format.js'
+import { failureLine, formatDelay, formatOffset, linePrefix, listSome, MAX_LINE_LENGTH, oneLine, resultLine, serverLine } from '../../../src/report/format.js'
+import { selectServer } from '../../../src/select/select.js'
+import { observed, sampleOf, server } from '../../helpers/unit.js'
 
 t.test('linePrefix: classic ntpdate terminal prefix, local time', async (t) => {
   t.equal(linePrefix(new Date(2026, 10, 25, 2, 33, 22), 834), '25 Nov 02:33:22 tsntpdate[834]: ')
@@ -32,8 +34,21 @@ t.test('serverLine', async (t) => {
 })
 
 t.test('resultLine', async (t) => {
-  t.equal(resultLine('slew', '127.0.0.2', 0.000008), 'adjust time server 127.0.0.2 offset +0.000008 sec')
-  t.equal(resultLine('step', '10.0.0.1', -1.25), 'step time server 10.0.0.1 offset -1.250000 sec')
+  t.equal(resultLine({ method: 'slew', server: server('127.0.0.2'), offset: 0.000008 }), 'adjust time server 127.0.0.2 offset +0.000008 sec')
+  t.equal(resultLine({ method: 'step', server: server('::1', 11123), offset: -1.25 }), 'step time server [::1]:11123 offset -1.250000 sec')
+})
+
+t.test('failureLine: one line for every outcome that fails', async (t) => {
+  const on = { server: server('10.0.0.1'), method: 'step' as const }
+  t.equal(failureLine({ kind: 'no-server' }), 'no server suitable for synchronization found')
+  t.equal(failureLine({ kind: 'check-failed', limit: 0.5, offset: 2.500123, ...on }), 'offset +2.500123 s exceeds --max-offset 0.5 s by 2.000123 s')
+  t.equal(failureLine({ kind: 'check-failed', limit: 1, offset: -1.25, ...on }), 'offset -1.250000 s exceeds --max-offset 1 s by 0.250000 s')
+  t.equal(
+    failureLine({ kind: 'beyond-max-step', limit: 1, offset: -1.5, ...on }),
+    'refusing to step the clock by -1.500000 s, more than --max-step 1 s; clock left untouched',
+  )
+  const voters = selectServer([observed(server('10.0.0.1'), [sampleOf({ delay: 0.001, offset: 0 })]), observed(server('10.0.0.2'), [sampleOf({ delay: 0.001, offset: 2 })])], 0n)
+  t.match(failureLine({ kind: 'no-majority', voters: voters.kind === 'no-majority' ? voters.voters : [] }), /^no majority agrees among 2 servers \(10\.0\.0\.1 \+0\.000000 ±0\.005000, 10\.0\.0\.2 \+2\.000000 ±0\.005000\); they disagree by 2\.000000 s, clock left untouched$/)
 })
 
 t.test('oneLine: control characters escaped, printable text untouched', async (t) => {

@@ -1,12 +1,11 @@
 import t, { type Test } from 'tap'
-import type { Plan } from '../../../src/decide/decide.js'
-import { LeapIndicator } from '../../../src/ntp/packet.js'
+import type { Outcome } from '../../../src/decide/decide.js'
+import type { ServerObservation } from '../../../src/ntp/observation.js'
 import { baseStatus, buildJsonReport, type JsonReport, type RunFacts } from '../../../src/report/json.js'
-import { selectServer, type ServerObservation } from '../../../src/select/select.js'
-import { refidOf, sampleOf, server } from '../../helpers/unit.js'
+import { selectServer } from '../../../src/select/select.js'
+import { kiss, observed, sampleOf, server } from '../../helpers/unit.js'
 
 const at = (offset: number, delay = 0.002) => sampleOf({ delay, offset })
-const kiss = (code: string) => sampleOf({ delay: 0.001, packet: { stratum: 0, leap: LeapIndicator.Unsynchronized, referenceId: refidOf(code) } })
 
 function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}): RunFacts {
   return {
@@ -14,7 +13,7 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
     unresolvable: [],
     observations,
     selection: selectServer(observations, 0n),
-    plan: undefined,
+    outcome: undefined,
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -25,9 +24,9 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
 
 const SERVER_KEYS = [
   'name', 'address', 'port', 'stratum', 'leap', 'refid', 'rootDelay', 'rootDispersion', 'rootDistance',
-  'offset', 'delay', 'samples', 'status', 'reason', 'rateLimited',
+  'offset', 'delay', 'samples', 'kisses', 'status', 'reason', 'rateLimited',
 ].sort()
-const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'action', 'method', 'offset', 'maxOffset', 'exitCode', 'error'].sort()
+const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'outcome', 'action', 'method', 'offset', 'maxOffset', 'exitCode', 'error'].sort()
 
 /** Through JSON text and back: what a script sees. Every key is there, none is undefined. */
 function roundTrip(t: Test, report: JsonReport): JsonReport {
@@ -39,13 +38,14 @@ function roundTrip(t: Test, report: JsonReport): JsonReport {
 
 t.test('three servers, one liar: selected, truechimer, falseticker, with their numbers', async (t) => {
   const good = { ...at(0.0001, 0.004), sentAtNanos: 1_795_000_000_123_456_789n, receivedAtNanos: 1_795_000_000_127_456_789n }
+  const chosenServer = server('10.0.0.3')
   const facts = factsOf(
     [
-      { server: server('10.0.0.1'), samples: [at(0.0002, 0.009), good] },
-      { server: server('10.0.0.2', 11123), samples: [at(2.5, 0.001)] },
-      { server: server('10.0.0.3'), samples: [at(-0.0001, 0.003)] },
+      observed(server('10.0.0.1'), [at(0.0002, 0.009), good]),
+      observed(server('10.0.0.2', 11123), [at(2.5, 0.001)]),
+      observed(server('10.0.0.3'), [at(-0.0001, 0.003)]),
     ],
-    { plan: { action: 'report', method: 'slew', offset: -0.0001 } },
+    { outcome: { kind: 'report', server: chosenServer, method: 'slew', offset: -0.0001 } },
   )
   const report = roundTrip(t, buildJsonReport(facts))
   t.same(report.servers.map((s) => s.status), ['truechimer', 'falseticker', 'selected'])
@@ -61,13 +61,13 @@ t.test('three servers, one liar: selected, truechimer, falseticker, with their n
 
   const [a, liar, chosen] = report.servers
   t.match(a, { name: '10.0.0.1', address: '10.0.0.1', port: 123, stratum: 2, leap: 0, refid: '127.127.1.1', offset: 0.0001, delay: 0.004 })
-  t.match(a!.reason, /^not selected: delay 0\.004000 s is above the selected server's 0\.003000 s$/)
+  t.match(a!.reason, /^delay 0\.004000 s is above the selected server's 0\.003000 s$/)
   t.equal(a!.samples.length, 2, 'every sample, not only the best')
   t.match(a!.samples[1], { offset: 0.0001, delay: 0.004, stratum: 2, leap: 0, refid: '127.127.1.1' })
   t.equal(a!.samples[1]!.sentAt, 1_795_000_000.123_456_8, 'Unix seconds, to a double')
   t.ok(Math.abs(a!.samples[1]!.receivedAt - 1_795_000_000.127_456_789) < 1e-6)
   t.equal(liar!.port, 11123)
-  t.match(liar!.reason, /^\+2\.500000 ±0\.000500 misses the majority's interval \[[+-]\d\.\d{6}, [+-]\d\.\d{6}\]$/)
+  t.match(liar!.reason, /^\+2\.500000 ±0\.005000 misses the majority's interval \[[+-]\d\.\d{6}, [+-]\d\.\d{6}\]$/)
   t.equal(chosen!.reason, 'lowest delay among the truechimers')
   t.equal(typeof chosen!.rootDistance, 'number')
 })
@@ -75,70 +75,73 @@ t.test('three servers, one liar: selected, truechimer, falseticker, with their n
 t.test('kiss-o-death, no reply, a rejected server and names that did not resolve', async (t) => {
   const facts = factsOf(
     [
-      { server: server('10.0.0.1'), samples: [kiss('DENY')] },
-      { server: server('10.0.0.2'), samples: [kiss('RATE')] },
-      { server: server('10.0.0.3'), samples: [] },
-      { server: server('10.0.0.4'), samples: [sampleOf({ delay: 0.001, offset: 3, stratum: 16 })] },
-      { server: server('10.0.0.5'), samples: [at(0.01), kiss('RATE')] },
+      observed(server('10.0.0.1'), [], [kiss('DENY')]),
+      observed(server('10.0.0.2'), [], [kiss('RATE')]),
+      observed(server('10.0.0.3'), []),
+      observed(server('10.0.0.4'), [sampleOf({ delay: 0.001, offset: 3, stratum: 16 })]),
+      observed(server('10.0.0.5'), [at(0.01)], [kiss('RATE')]),
     ],
     {
       unresolvable: [{ name: 'nonexistent.invalid', port: 123, reason: 'getaddrinfo ENOTFOUND nonexistent.invalid' }],
-      plan: { action: 'report', method: 'slew', offset: 0.01 },
+      outcome: { kind: 'report', server: server('10.0.0.5'), method: 'slew', offset: 0.01 },
     },
   )
   const report = roundTrip(t, buildJsonReport(facts))
   t.same(report.servers.map((s) => s.status), ['kod:DENY', 'kod:RATE', 'no-reply', 'rejected:bad-stratum', 'selected', 'unresolvable'])
   const [deny, rate, silent, rejected, limited, unresolvable] = report.servers
-  t.match(deny, { stratum: 0, refid: 'DENY', offset: null, delay: null, rootDistance: null, reason: "kiss-o'-death DENY: no more requests were sent" })
-  t.equal(deny!.samples.length, 1, 'the kiss stays in the samples')
-  t.match(rate, { refid: 'RATE', rateLimited: true })
+  t.match(deny, { stratum: null, refid: null, offset: null, delay: null, rootDistance: null, reason: "kiss-o'-death DENY, no more requests were sent" })
+  t.same(deny!.samples, [], 'a kiss is never a sample')
+  t.same(deny!.kisses, ['DENY'])
+  t.match(rate, { offset: null, kisses: ['RATE'], rateLimited: true })
   t.match(silent, { address: '10.0.0.3', stratum: null, refid: null, samples: [], reason: 'no reply within the timeout' })
   t.match(rejected, { stratum: 16, offset: 3, reason: 'stratum 16 is outside 1-15' })
   t.match(limited, { status: 'selected', rateLimited: true, reason: /; it sent RATE, so no more requests were sent$/ })
   t.same(unresolvable, {
     name: 'nonexistent.invalid', address: null, port: 123, stratum: null, leap: null, refid: null, rootDelay: null,
-    rootDispersion: null, rootDistance: null, offset: null, delay: null, samples: [], status: 'unresolvable',
+    rootDispersion: null, rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable',
     reason: 'getaddrinfo ENOTFOUND nonexistent.invalid', rateLimited: false,
   })
   t.same(report.servers.map((s) => baseStatus(s.status)), ['kod', 'kod', 'no-reply', 'rejected', 'selected', 'unresolvable'])
 })
 
-t.test('no majority: both voters stay truechimers, nothing is selected', async (t) => {
+t.test('no majority: the voters have their own status, nothing is selected', async (t) => {
   const facts = factsOf(
-    [{ server: server('10.0.0.1'), samples: [at(0)] }, { server: server('10.0.0.2'), samples: [at(2.5)] }],
+    [observed(server('10.0.0.1'), [at(0)]), observed(server('10.0.0.2'), [at(2.5)])],
     { exitCode: 1, error: 'no majority agrees among 2 servers' },
   )
   const report = roundTrip(t, buildJsonReport(facts))
-  t.same(report.servers.map((s) => s.status), ['truechimer', 'truechimer'])
+  t.same(report.servers.map((s) => s.status), ['no-majority', 'no-majority'])
   t.same(report.servers.map((s) => s.reason), Array(2).fill('no majority of the servers agrees, so none was selected'))
-  t.match(report, { agreement: 'no-majority', intersection: null, selected: null, action: 'none', method: null, offset: null, exitCode: 1, error: 'no majority agrees among 2 servers' })
+  t.match(report, { agreement: 'no-majority', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, exitCode: 1, error: 'no majority agrees among 2 servers' })
 })
 
 t.test('action: what was done to the clock', async (t) => {
-  const observations = [{ server: server('10.0.0.1'), samples: [at(0.7)] }]
-  const actionOf = (plan: Plan | undefined, clockChanged = false) => buildJsonReport(factsOf(observations, { plan, clockChanged })).action
-  t.equal(actionOf({ action: 'report', method: 'step', offset: 0.7 }), 'query')
-  t.equal(actionOf({ action: 'set', method: 'step', offset: 0.7 }, true), 'step')
-  t.equal(actionOf({ action: 'set', method: 'slew', offset: 0.7 }, true), 'slew')
-  t.equal(actionOf({ action: 'set', method: 'step', offset: 0.7 }, false), 'none', 'the kernel refused (or a daemon guard stopped it)')
-  t.equal(actionOf({ action: 'refuse', method: 'step', offset: 0.7, limit: 0.1 }), 'none')
-  t.equal(actionOf(undefined), 'none')
-  const refused = buildJsonReport(factsOf(observations, { plan: { action: 'refuse', method: 'step', offset: 0.7, limit: 0.1 } }))
-  t.match(refused, { selected: '10.0.0.1', method: 'step', offset: 0.7 }, 'a refused set still reports what it would have done')
+  const on = server('10.0.0.1')
+  const observations = [observed(on, [at(0.7)])]
+  const report = (outcome: Outcome | undefined, clockChanged = false) => buildJsonReport(factsOf(observations, { outcome, clockChanged }))
+  const step = { server: on, method: 'step', offset: 0.7 } as const
+  t.equal(report({ kind: 'report', ...step }).action, 'query')
+  t.equal(report({ kind: 'check-failed', limit: 0.1, ...step }).action, 'query')
+  t.equal(report({ kind: 'set', ...step }, true).action, 'step')
+  t.equal(report({ kind: 'set', ...step, method: 'slew' }, true).action, 'slew')
+  t.equal(report({ kind: 'set', ...step }, false).action, 'none', 'the kernel refused')
+  t.equal(report({ kind: 'beyond-max-step', limit: 0.1, ...step }).action, 'none')
+  t.equal(report(undefined).action, 'none')
+  t.match(report({ kind: 'beyond-max-step', limit: 0.1, ...step }), { outcome: 'beyond-max-step', selected: '10.0.0.1', method: 'step', offset: 0.7 }, 'a refused set still reports what it would have done')
 })
 
 t.test('a run that failed before any query: only what is known', async (t) => {
   const report = buildJsonReport({
     version: '1', unresolvable: [{ name: 'a.invalid', port: 11123, reason: 'no IPv6 address' }], observations: undefined,
-    selection: undefined, plan: undefined, clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
+    selection: undefined, outcome: undefined, clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
   })
   t.same(report, {
     version: '1',
     servers: [{
       name: 'a.invalid', address: null, port: 11123, stratum: null, leap: null, refid: null, rootDelay: null, rootDispersion: null,
-      rootDistance: null, offset: null, delay: null, samples: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false,
+      rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false,
     }],
-    agreement: 'none', intersection: null, selected: null, action: 'none', method: null, offset: null, maxOffset: 0.1,
+    agreement: 'none', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, maxOffset: 0.1,
     exitCode: 1, error: 'no servers can be used, exiting',
   })
 })

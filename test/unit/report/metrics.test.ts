@@ -2,7 +2,7 @@ import t from 'tap'
 import { buildJsonReport, type JsonReport } from '../../../src/report/json.js'
 import { renderMetrics } from '../../../src/report/metrics.js'
 import { selectServer } from '../../../src/select/select.js'
-import { sampleOf, server } from '../../helpers/unit.js'
+import { observed, sampleOf, server } from '../../helpers/unit.js'
 
 /** HELP, TYPE and samples of the Prometheus text format, strictly: anything else fails the test. */
 function parseExposition(text: string): Map<string, { help: string; type: string; samples: Map<string, number> }> {
@@ -26,13 +26,13 @@ function parseExposition(text: string): Map<string, { help: string; type: string
 const NOW = 1_795_000_123.5
 
 function reportOf(exitCode: number, offsets: number[], unresolvable = 0): JsonReport {
-  const observations = offsets.map((offset, i) => ({ server: server(`10.0.0.${i + 1}`), samples: [sampleOf({ delay: 0.002 + i / 1000, offset, stratum: 3 })] }))
+  const observations = offsets.map((offset, i) => observed(server(`10.0.0.${i + 1}`), [sampleOf({ delay: 0.002 + i / 1000, offset, stratum: 3 })]))
   const selection = selectServer(observations, 0n)
-  const offset = selection.chosen?.best?.offset
+  const offset = selection.kind === 'chosen' ? selection.chosen.best.offset : undefined
   return buildJsonReport({
     version: '1', observations, selection,
     unresolvable: Array.from({ length: unresolvable }, (_, i) => ({ name: `n${i}.invalid`, port: 123, reason: 'ENOTFOUND' })),
-    plan: offset === undefined ? undefined : { action: 'report', method: 'slew', offset },
+    outcome: offset === undefined ? undefined : { kind: 'report', server: server('10.0.0.1'), method: 'slew', offset },
     clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
   })
 }
@@ -55,7 +55,7 @@ t.test('a successful run: every family with HELP and TYPE gauge, the selected se
   t.equal(value('tsntpdate_delay_seconds'), 0.002)
   t.equal(value('tsntpdate_stratum'), 3)
   t.same(Object.fromEntries(metrics.get('tsntpdate_servers')!.samples), {
-    '{status="selected"}': 1, '{status="truechimer"}': 1, '{status="falseticker"}': 1, '{status="kod"}': 0,
+    '{status="selected"}': 1, '{status="truechimer"}': 1, '{status="falseticker"}': 1, '{status="no-majority"}': 0, '{status="kod"}': 0,
     '{status="no-reply"}': 0, '{status="unresolvable"}': 1, '{status="rejected"}': 0,
   }, 'every status, zeros included, so the series never vanish')
 })
@@ -65,7 +65,7 @@ t.test('a failed run: success 0, the exit code, and no offset, delay or stratum 
   t.equal(metrics.get('tsntpdate_success')?.samples.get(''), 1 - 1)
   t.equal(metrics.get('tsntpdate_exit_code')?.samples.get(''), 1)
   for (const absent of ['tsntpdate_offset_seconds', 'tsntpdate_delay_seconds', 'tsntpdate_stratum']) t.notOk(metrics.has(absent), absent)
-  t.equal(metrics.get('tsntpdate_servers')?.samples.get('{status="truechimer"}'), 2)
+  t.equal(metrics.get('tsntpdate_servers')?.samples.get('{status="no-majority"}'), 2)
 })
 
 t.test('a failed check keeps the offset it failed on', async (t) => {

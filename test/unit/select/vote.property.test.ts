@@ -7,7 +7,8 @@ import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import t from 'tap'
 import type { Sample } from '../../../src/ntp/sample.js'
-import { selectServer, type ServerObservation } from '../../../src/select/select.js'
+import { selectServer } from '../../../src/select/select.js'
+import type { ServerObservation } from '../../../src/ntp/observation.js'
 import { vote, type Candidate, type Interval } from '../../../src/select/vote.js'
 import { holds } from '../../helpers/property.js'
 import { sampleOf, server } from '../../helpers/unit.js'
@@ -239,7 +240,7 @@ const NOW = 0n
 function observationsOf(vs: readonly Voter[], names: readonly number[] = indexes(vs.length)): ServerObservation[] {
   return vs.map(({ candidate, delay, stratum }, i): ServerObservation => {
     const sample: Sample = { ...sampleOf({ delay, offset: candidate.offset, stratum }), rootDistance: candidate.rootDistance }
-    return { server: server(`10.0.0.${names[i]! + 1}`), samples: [sample] }
+    return { server: server(`10.0.0.${names[i]! + 1}`), replies: [sample], kisses: [] }
   })
 }
 
@@ -253,18 +254,18 @@ t.test('selectServer: the chosen server is the best truechimer of the vote', asy
     fc.property(voters(usableSets), (vs) => {
       const cs = vs.map((v) => v.candidate)
       const result = vote(cs)
-      const { verdicts, chosen, agreement } = selectServer(observationsOf(vs), NOW)
+      const selection = selectServer(observationsOf(vs), NOW)
+      const { verdicts } = selection
       if (result.kind === 'no-majority') {
-        assert.equal(chosen, undefined)
-        assert.deepEqual(agreement, { kind: 'no-majority' })
+        assert.equal(selection.kind, 'no-majority')
         return
       }
-      assert.ok(agreement.kind === 'majority' && sameInterval(agreement.intersection, result.intersection))
-      const i = verdicts.findIndex((v) => v === chosen)
+      assert.ok(selection.kind === 'chosen' && sameInterval(selection.intersection, result.intersection))
+      const i = verdicts.findIndex((v) => v.kind === 'selected')
       assert.ok(result.truechimers.includes(i), `the chosen server ${i} is a truechimer`)
       assert.deepEqual(
-        verdicts.map((v) => v.status.kind),
-        cs.map((_, j) => (j === i ? 'selected' : result.truechimers.includes(j) ? 'truechimer' : 'falseticker')),
+        verdicts.map((v) => v.kind),
+        cs.map((_, j) => (j === i ? 'selected' : result.truechimers.includes(j) ? 'agreed' : 'falseticker')),
       )
       for (const j of result.truechimers) {
         const better = vs[j]!.delay < vs[i]!.delay || (vs[j]!.delay === vs[i]!.delay && vs[j]!.stratum < vs[i]!.stratum)
@@ -313,8 +314,9 @@ t.test('adding one liar to an agreeing majority changes nothing for the others',
       if (before.kind !== 'majority' || after.kind !== 'majority') return
       assert.deepEqual(after.falsetickers, [at], 'the liar is the only falseticker')
       assert.ok(sameInterval(after.intersection, before.intersection), 'the intersection does not move')
-      const chosenBefore = selectServer(observationsOf(honest), NOW).chosen?.server
-      const chosenAfter = selectServer(observationsOf(all, names), NOW).chosen?.server
+      const chosenServer = (s: ReturnType<typeof selectServer>) => (s.kind === 'chosen' ? s.chosen.server : undefined)
+      const chosenBefore = chosenServer(selectServer(observationsOf(honest), NOW))
+      const chosenAfter = chosenServer(selectServer(observationsOf(all, names), NOW))
       assert.ok(chosenBefore !== undefined)
       assert.deepEqual(chosenAfter, chosenBefore, 'the same server is chosen')
     }),

@@ -1,0 +1,97 @@
+/**
+ * The System main() runs on, in process: fake NTP servers that answer at once (or never), a clock
+ * that only counts, and clock changes recorded instead of made.
+ */
+import type { System } from '../../src/cli/main.js'
+import type { RunningDaemon } from '../../src/decide/time-daemon.js'
+import { ClockNotSetError } from '../../src/errors.js'
+import type { DatagramListener } from '../../src/io/ports.js'
+import type { Endpoint } from '../../src/ntp/endpoint.js'
+import { decodePacket, encodePacket, NtpMode } from '../../src/ntp/packet.js'
+import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
+
+export const START = 1_795_000_000_000_000_000n
+const ONE_WAY_NANOS = 100_000n
+
+export interface FakeServer {
+  /** seconds the server's clock is ahead of ours */
+  ahead: number
+  stratum?: number
+}
+
+export interface FakeSystemOptions {
+  /** the kernel refuses clock changes with this (as `Can't set time of day: …`) */
+  refuse?: string
+  /** the time daemon the guard finds */
+  daemon?: RunningDaemon
+  /** CAP_SYS_TIME; default true */
+  canSetClock?: boolean
+}
+
+export interface FakeSystem {
+  system: System
+  /** `step 0.200000`, `slew -0.001000`: the clock changes made */
+  calls: string[]
+  /** when the daemon guard was asked, relative to the clock changes */
+  daemonChecks: string[]
+  /** the requests that went out, by address */
+  sent: string[]
+}
+
+/**
+ * An address in `servers` answers every request; any other never does. Names: `*.invalid` and
+ * `nowhere.invalid` do not exist, `flaky.example` fails for now, `v4only.example` has only 10.0.0.9;
+ * any other name is its own address.
+ */
+export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, options: FakeSystemOptions = {}): FakeSystem {
+  let now = START
+  const calls: string[] = []
+  const daemonChecks: string[] = []
+  const sent: string[] = []
+  const change = (verb: string, offset: number, refusal: string) => {
+    if (options.refuse) throw new ClockNotSetError(`${refusal}: ${options.refuse}`)
+    calls.push(`${verb} ${offset.toFixed(6)}`)
+  }
+  const system: System = {
+    timeDaemon: () => {
+      daemonChecks.push(calls.length === 0 ? 'before any clock change' : 'after a clock change')
+      return options.daemon
+    },
+    canSetClock: () => options.canSetClock ?? true,
+    clock: {
+      nowNanos: () => (now += 1_000n),
+      step: (offset) => change('step', offset, "Can't set time of day"),
+      slew: (offset) => change('slew', offset, "Can't adjust the time of day"),
+    },
+    resolve: async (host, family) => {
+      if (host.endsWith('.invalid')) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' })
+      if (host === 'flaky.example') throw Object.assign(new Error('getaddrinfo EAI_AGAIN flaky.example'), { code: 'EAI_AGAIN' })
+      if (host === 'v4only.example') return family === 6 ? [] : [{ address: '10.0.0.9', family: 4 }]
+      return [{ address: host, family: 4 }]
+    },
+    randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+    openSocket: async (_family, listener: DatagramListener) => ({
+      async send(bytes: Uint8Array, to: Endpoint) {
+        sent.push(to.address)
+        const server = servers[to.address]
+        if (!server) return // a dead server
+        const request = decodePacket(bytes)
+        const serverNanos = now + ONE_WAY_NANOS + BigInt(Math.round(server.ahead * 1e9))
+        const reply = encodePacket({
+          ...request,
+          leap: 0,
+          mode: NtpMode.Server,
+          stratum: server.stratum ?? 2,
+          referenceTime: ntpFromUnixNanos(serverNanos - 16_000_000_000n),
+          originTime: request.transmitTime,
+          receiveTime: ntpFromUnixNanos(serverNanos),
+          transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
+        })
+        now += 2n * ONE_WAY_NANOS + 10_000n
+        setImmediate(() => listener(reply, { address: to.address, port: to.port }, now))
+      },
+      async close() {},
+    }),
+  }
+  return { system, calls, daemonChecks, sent }
+}
