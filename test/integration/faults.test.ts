@@ -52,7 +52,7 @@ interface FaultCase {
 }
 
 const SELECTED_OR_NOT = /^(selected|truechimer, not selected)/
-const NO_REPLY = /^dropped, no reply$/
+const NO_REPLY = /^dropped, no reply within the timeout$/
 const rateLimitLine = (fault: FaultServer) =>
   new RegExp(`^${escape(fault.address)}(:${fault.port})? rate limit response from server\\.$`)
 
@@ -182,7 +182,7 @@ const CASES: readonly FaultCase[] = [
     title: 'slow, within the timeout: a 100 ms round trip loses to chronyd on delay',
     options: { delayMs: 100 },
     verdict: /^selected/,
-    verdictNextToGood: /^truechimer, not selected, delay 0\.\d+ is above/,
+    verdictNextToGood: /^truechimer, not selected, delay 0\.\d+ s is above/,
     alone: 0,
     goodWins: true,
   },

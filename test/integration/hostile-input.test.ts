@@ -69,7 +69,7 @@ if (process.getuid?.() !== 0) {
         const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-signal-'))
         t.teardown(() => rmSync(dir, { recursive: true, force: true }))
         const metrics = join(dir, 'tsntpdate.prom')
-        const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...WITHOUT_SYS_TIME, process.execPath, BIN, '-b', '--json', '--metrics-file', metrics, '-t', '10', '-p', '2', `127.0.16.2:${silent.port}`], {
+        const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...WITHOUT_SYS_TIME, process.execPath, BIN, '-q', '--json', '--metrics-file', metrics, '-t', '10', '-p', '2', `127.0.16.2:${silent.port}`], {
           cwd: REPO,
           env: cleanEnv(),
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { libcClock } from '../../src/io/clock-libc.js'
 import { udpSocketOpener } from '../../src/io/udp.js'
 import { decodePacket, NtpMode } from '../../src/ntp/packet.js'
-import type { Reject } from '../../src/ntp/reject.js'
+import type { IgnoredReason } from '../../src/ntp/ignored.js'
 import { queryServers, type QueryEvent, type QuerySettings } from '../../src/network/query.js'
 import type { Server } from '../../src/ntp/endpoint.js'
 import { replyTo, startScriptServer, type Handler, type ScriptServer } from '../helpers/script-server.js'
@@ -38,8 +38,8 @@ async function run(servers: readonly Server[], settings: Partial<QuerySettings> 
   return { observations, events, seconds: Number(process.hrtime.bigint() - started) / 1e9 }
 }
 
-function ignored(events: readonly QueryEvent[]): Array<{ from: { address: string; port: number }; reject: Reject }> {
-  return events.flatMap((e) => (e.kind === 'ignored' ? [{ from: e.from, reject: e.reject }] : []))
+function ignored(events: readonly QueryEvent[]): Array<{ from: { address: string; port: number }; reject: IgnoredReason }> {
+  return events.flatMap((e) => (e.kind === 'ignored' ? [{ from: e.from, reject: e.reason }] : []))
 }
 
 const count = (events: readonly QueryEvent[], kind: QueryEvent['kind']) => events.filter((e) => e.kind === kind).length
@@ -52,14 +52,14 @@ t.test('a correct reply counts as a sample', async (t) => {
   const server = await scripted(t, (request, from, s) => s.send(replyTo(request), from))
   const { observations, events, seconds } = await run([server.server])
   t.equal(observations.length, 1)
-  const samples = observations[0]!.samples
+  const samples = observations[0]!.replies
   t.equal(samples.length, 1, 'one sample')
   t.equal(samples[0]?.stratum, 2)
   t.ok(Math.abs(samples[0]?.offset ?? 1) < 0.005, `offset ${samples[0]?.offset} ≈ 0 (same clock)`)
   t.ok((samples[0]?.delay ?? 1) < 0.05, `delay ${samples[0]?.delay} is a loopback delay`)
   t.same(
     events.map((e) => e.kind),
-    ['sent', 'sample'],
+    ['sent', 'reply'],
     'sent, then sample',
   )
   t.same(ignored(events), [], 'nothing ignored')
@@ -74,11 +74,11 @@ t.test('a correct reply counts as a sample', async (t) => {
 /** Each bad reply, first alone (nothing counts, the request times out), then followed by a good one. */
 const BAD_REPLIES: ReadonlyArray<{
   name: string
-  kind: Reject['kind']
+  kind: IgnoredReason['kind']
   send: (request: Uint8Array, from: Parameters<Handler>[1], s: ScriptServer) => Promise<void>
   /** the source the engine must report for the ignored datagram */
   source?: (s: ScriptServer) => { address: string; port?: number }
-  check?: (t: Test, reject: Reject) => void
+  check?: (t: Test, reject: IgnoredReason) => void
 }> = [
   {
     name: 'a wrong origin (not our nonce)',
@@ -120,7 +120,7 @@ for (const bad of BAD_REPLIES) {
     t.test('alone: no sample, the request times out', async (t) => {
       const server = await scripted(t, (request, from, s) => bad.send(request, from, s))
       const { observations, events } = await run([server.server], { timeoutSeconds: 0.4 })
-      t.equal(observations[0]!.samples.length, 0, 'no sample')
+      t.equal(observations[0]!.replies.length, 0, 'no sample')
       const rejects = ignored(events)
       t.equal(rejects.length, 1, 'one ignored datagram')
       t.equal(rejects[0]?.reject.kind, bad.kind, `reject kind '${bad.kind}'`)
@@ -137,7 +137,7 @@ for (const bad of BAD_REPLIES) {
         await s.send(replyTo(request), from)
       })
       const { observations, events } = await run([server.server], { timeoutSeconds: 2 })
-      t.equal(observations[0]!.samples.length, 1, 'one sample')
+      t.equal(observations[0]!.replies.length, 1, 'one sample')
       t.same(
         ignored(events).map((i) => i.reject.kind),
         [bad.kind],
@@ -145,7 +145,7 @@ for (const bad of BAD_REPLIES) {
       )
       t.same(
         events.map((e) => e.kind),
-        ['sent', 'ignored', 'sample'],
+        ['sent', 'ignored', 'reply'],
       )
       t.equal(count(events, 'timeout'), 0, 'no timeout')
     })
@@ -161,14 +161,14 @@ t.test("a duplicate of a correct reply is ignored: 'duplicate'", async (t) => {
   })
   const { observations, events } = await run([server.server], { samples: 2, gapSeconds: 0.3 })
   t.equal(server.requests.length, 2, 'two requests')
-  t.equal(observations[0]!.samples.length, 2, 'two samples, not three')
+  t.equal(observations[0]!.replies.length, 2, 'two samples, not three')
   t.same(
     ignored(events).map((i) => i.reject.kind),
     ['duplicate'],
   )
   t.same(
     events.map((e) => e.kind),
-    ['sent', 'sample', 'ignored', 'sent', 'sample'],
+    ['sent', 'reply', 'ignored', 'sent', 'reply'],
   )
 })
 
@@ -191,7 +191,7 @@ t.test('3 samples with gap 0.1 s: 3 requests ~0.1 s apart', async (t) => {
     }
   }
   t.same(
-    observations.map((o) => o.samples.length),
+    observations.map((o) => o.replies.length),
     [3, 3],
     '3 samples per server',
   )
@@ -213,7 +213,7 @@ t.test('a silent server: the run ends after about the timeout', async (t) => {
     const expected = (samples - 1) * gap + timeout
     t.comment(`silent server, ${samples} sample(s), gap ${gap} s, timeout ${timeout} s: run took ${seconds.toFixed(3)} s`)
     t.equal(server.requests.length, samples, `${samples} request(s) arrived`)
-    t.equal(observations[0]!.samples.length, 0, 'no sample')
+    t.equal(observations[0]!.replies.length, 0, 'no sample')
     t.equal(count(events, 'timeout'), samples, 'every request timed out')
     t.ok(seconds >= expected - 0.02, `not before the last timeout (${seconds.toFixed(3)} s >= ${expected} s)`)
     t.ok(seconds < expected + 0.5, `ends within 0.5 s of it (${seconds.toFixed(3)} s < ${expected + 0.5} s)`)
@@ -225,8 +225,28 @@ t.test('a silent server does not hold up the answer of a live one beyond the tim
   const silent = await scripted(t, () => {})
   const { observations, seconds } = await run([live.server, silent.server], { timeoutSeconds: 0.5 })
   t.same(
-    observations.map((o) => o.samples.length),
+    observations.map((o) => o.replies.length),
     [1, 0],
   )
   t.ok(seconds < 1, `${seconds.toFixed(3)} s`)
+})
+
+t.test('-p counts answers: a server that drops every other request still gives -p replies, from at most 2·-p requests', async (t) => {
+  let seen = 0
+  const server = await scripted(t, (request, from, s) => (seen++ % 2 === 0 ? Promise.resolve() : s.send(replyTo(request), from)))
+  const { observations, events } = await run([server.server], { samples: 3, gapSeconds: 0.05, timeoutSeconds: 0.3 })
+  t.equal(observations[0]!.replies.length, 3, 'three replies')
+  t.equal(server.requests.length, 6, 'six requests: three were dropped')
+  t.equal(count(events, 'timeout'), 3)
+})
+
+t.test('a kiss is obeyed and never a reply: RATE without timestamps stops the requests', async (t) => {
+  const server = await scripted(t, (request, from, s) =>
+    s.send(replyTo(request, { stratum: 0, referenceId: 0x52415445, receiveTime: 0n, transmitTime: 0n, referenceTime: 0n }), from),
+  )
+  const { observations, events } = await run([server.server], { samples: 4, gapSeconds: 0.05 })
+  t.same(observations[0]!.replies, [], 'no sample')
+  t.same(observations[0]!.kisses.map((k) => k.code), ['RATE'])
+  t.equal(server.requests.length, 1, 'no request after the kiss')
+  t.equal(count(events, 'kiss'), 1)
 })
