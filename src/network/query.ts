@@ -42,10 +42,14 @@ export interface QueryDeps {
 }
 
 /** One server's part of the run. */
-interface ServerRun extends RequestProgress {
+interface ServerRun extends Omit<RequestProgress, 'expected'> {
   observation: ServerObservation
   /** picked for a request that sendPaced has not sent yet */
   queued: boolean
+  /** its requests still waiting for a reply */
+  waitingRequests: Set<Pending>
+  /** the longest round trip of its replies so far, nanoseconds (0: none yet) */
+  longestRoundTripNanos: bigint
 }
 
 interface Pending {
@@ -67,6 +71,8 @@ export async function queryServers(
     usable: 0,
     stopped: false,
     queued: false,
+    waitingRequests: new Set(),
+    longestRoundTripNanos: 0n,
   }))
   const pending = new Map<NtpTimestamp, Pending>()
   const answered = new Set<NtpTimestamp>()
@@ -75,7 +81,8 @@ export async function queryServers(
     answered: (nonce) => answered.has(nonce),
   }
   const emit = deps.onEvent ?? (() => {})
-  const step = (run: ServerRun) => nextStep(run, settings.samples)
+  const timeoutNanos = BigInt(Math.round(settings.timeoutSeconds * 1e9))
+  const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}
   const finished = new Promise<void>((resolve) => (finish = resolve))
   const settle = () => {
@@ -86,6 +93,7 @@ export async function queryServers(
     pending.delete(nonce)
     answered.add(nonce)
     request.run.waiting--
+    request.run.waitingRequests.delete(request)
   }
 
   const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy: StampSource = 'process') => {
@@ -101,6 +109,8 @@ export async function queryServers(
       if (datagram.kiss.action !== 'none') run.stopped = true
       emit({ kind: 'kiss', server, kiss: datagram.kiss })
     } else {
+      const roundTrip = receivedAtNanos - request.sentAtNanos
+      if (roundTrip > run.longestRoundTripNanos) run.longestRoundTripNanos = roundTrip
       const sample = toSample(datagram.packet, request.sentAtNanos, receivedAtNanos)
       run.observation.replies.push(sample)
       if (checkSuitability(datagram.packet) === null) run.usable++
@@ -124,6 +134,7 @@ export async function queryServers(
     const timer = setTimeout(() => {
       pending.delete(nonce)
       run.waiting--
+      run.waitingRequests.delete(request)
       emit({ kind: 'timeout', server })
       settle()
     }, settings.timeoutSeconds * 1000)
@@ -139,11 +150,13 @@ export async function queryServers(
     const sentBy = departedAtNanos === undefined ? 'process' : 'kernel'
     const request: Pending = { run, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer }
     pending.set(nonce, request)
+    run.waitingRequests.add(request)
     sending.catch((error: unknown) => {
       if (pending.get(nonce) !== request) return
       clearTimeout(timer)
       pending.delete(nonce)
       run.waiting--
+      run.waitingRequests.delete(request)
       emit({ kind: 'send-failed', server, error: asError(error).message })
       settle()
     })
@@ -163,6 +176,17 @@ export async function queryServers(
   for (const request of pending.values()) clearTimeout(request.timer)
   await Promise.all([...sockets.values()].map((s) => (s instanceof Error ? undefined : s.close())))
   return runs.map((run) => run.observation)
+}
+
+/**
+ * The waiting requests whose reply may still come in time: sent less than twice the server's
+ * longest round trip so far ago, or, before its first reply, less than the timeout.
+ */
+function expectedReplies(run: ServerRun, nowNanos: bigint, timeoutNanos: bigint): number {
+  const patience = run.longestRoundTripNanos > 0n ? 2n * run.longestRoundTripNanos : timeoutNanos
+  let count = 0
+  for (const request of run.waitingRequests) if (nowNanos - request.sentAtNanos < patience) count++
+  return count
 }
 
 function countSentSince(pending: ReadonlyMap<NtpTimestamp, Pending>, sinceNanos: bigint): number {

@@ -4,12 +4,16 @@
  * loss costs time rather than accuracy. A server that has given no usable reply by the time its
  * first N requests are answered or timed out gets no more (a dead one costs what it always did: one
  * timeout after its N-th request), nor does one that sent a kiss telling us to stop (RFC 5905 §7.4).
+ * A request whose reply may still come in time (the loop says which are `expected`) counts toward
+ * the N, so a slow but reliable server is not sent requests it will answer anyway.
  */
 
 export interface RequestProgress {
   sent: number
   /** requests still waiting for a reply or their timeout */
   waiting: number
+  /** of those, the ones whose reply may still come in time */
+  expected: number
   /** replies that passed the checks a single reply can pass (ntp/suitability.ts) */
   usable: number
   /** a kiss said no more requests, or the server cannot be reached at all */
@@ -20,9 +24,9 @@ export interface RequestProgress {
 export type NextStep = 'send' | 'wait' | 'done'
 
 export function nextStep(progress: RequestProgress, wanted: number): NextStep {
-  const { sent, waiting, usable, stopped } = progress
+  const { sent, waiting, expected, usable, stopped } = progress
   const enough = stopped || usable >= wanted || sent >= 2 * wanted
   const silent = sent >= wanted && usable === 0
-  if (!enough && !silent) return 'send'
-  return waiting > 0 ? 'wait' : 'done'
+  if (enough || silent) return waiting > 0 ? 'wait' : 'done'
+  return usable + expected < wanted ? 'send' : 'wait'
 }

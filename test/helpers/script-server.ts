@@ -68,10 +68,13 @@ export async function startScriptServer(t: Teardown, address: string, handler: H
   return server
 }
 
-/** A well-formed server reply to `request` (mode 4, stratum 2, origin = its transmit), with `changes`. */
-export function replyTo(request: Uint8Array, changes: Partial<NtpPacket> = {}): Uint8Array {
+/**
+ * A well-formed server reply to `request` (mode 4, stratum 2, origin = its transmit), with
+ * `changes`, from a clock `aheadSeconds` ahead of this machine's.
+ */
+export function replyTo(request: Uint8Array, changes: Partial<NtpPacket> = {}, aheadSeconds = 0): Uint8Array {
   const asked = decodePacket(request)
-  const now = ntpFromUnixNanos(libcClock.nowNanos())
+  const now = ntpFromUnixNanos(libcClock.nowNanos() + BigInt(Math.round(aheadSeconds * 1e9)))
   const packet: NtpPacket = {
     leap: LeapIndicator.None,
     version: asked.version,

@@ -39,7 +39,7 @@ t.test('1000 IP literals, a name and both families in one -q run: a server line 
   t.ok(out.final && expected.includes(out.final.server), `the final line names one of them (${out.final?.server})`)
 })
 
-t.test('-p 2 with 1000 servers: every server answers both requests', async (t) => {
+t.test('-p 2 with 1000 servers: every server gives two replies, no request times out', async (t) => {
   const dropsBefore = udpReceiveBufferErrors()
   const r = await runCli(['-d', '-p', '2', '--gap', '0.05', ...literals], { timeoutMs: 60_000 })
   const out = lines(r.stdout)
@@ -47,6 +47,9 @@ t.test('-p 2 with 1000 servers: every server answers both requests', async (t) =
   const diagnostics = { udpReceiveBufferErrors: udpReceiveBufferErrors() - dropsBefore, ms: r.ms, ignored: ignored.length, firstIgnored: ignored[0] }
   t.equal(r.code, 0, 'exit 0', { stderr: r.stderr })
   const replies = out.filter((line) => line.startsWith('reply from'))
-  t.equal(replies.length, 2000, 'two replies from each server', diagnostics)
+  const perServer = new Map<string, number>()
+  for (const line of replies) perServer.set(line.split(':')[0] ?? '', (perServer.get(line.split(':')[0] ?? '') ?? 0) + 1)
+  t.equal(perServer.size, 1000, 'every server replied', diagnostics)
+  t.ok([...perServer.values()].every((n) => n >= 2 && n <= 4), 'two replies from each, at most 2·-p requests', diagnostics)
   t.equal(out.filter((line) => line.startsWith('no reply')).length, 0, 'no request timed out', diagnostics)
 })

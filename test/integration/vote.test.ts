@@ -6,6 +6,7 @@
  */
 import t from 'tap'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
+import { replyTo, startScriptServer, type Handler } from '../helpers/script-server.js'
 import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult } from '../helpers/cli.js'
 
 const describe = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
@@ -36,7 +37,7 @@ t.test('one liar among two true servers is a falseticker and is not used', async
   const final = parseQueryOutput(r.stdout).final
   t.ok(final && Math.abs(final.offset) < 0.001, `offset ${final?.offset} is the true one`)
   t.not(final?.server, liar.spec)
-  t.match(verdictOf(r.stdout, liar), /: dropped, falseticker: \+2\.\d+ ±0\.\d+ misses the majority's interval \[/)
+  t.match(verdictOf(r.stdout, liar), /: dropped, falseticker, \+2\.\d+ ±0\.\d+ misses the majority's interval \[/)
   t.match(verdictOf(r.stdout, good), /: (selected|truechimer)/)
   t.match(verdictOf(r.stdout, good2), /: (selected|truechimer)/)
 })
@@ -66,4 +67,19 @@ t.test('a single server is its own majority', async (t) => {
   const r = await runCli(['-q', ...SAMPLES, liar.spec])
   t.equal(r.code, 0, 'exit 0', { output: describe(r) })
   t.ok(Math.abs((parseQueryOutput(r.stdout).final?.offset ?? 0) - LIE) < 0.01)
+})
+
+t.test('three LAN servers within ±0.4 ms that claim no root delay or dispersion agree (RFC 5905 MINDISP)', async (t) => {
+  // A GPS box on the same switch: stratum 1, root delay and dispersion 0. Without MINDISP each
+  // interval is a few µs wide, the three do not overlap, and the vote finds no majority.
+  const lan = (aheadSeconds: number): Handler => (request, from, server) =>
+    server.send(replyTo(request, { stratum: 1, referenceId: 0x47505300, rootDelay: 0, rootDispersion: 0 }, aheadSeconds), from)
+  const [early, late] = await Promise.all([startScriptServer(t, '127.0.8.21', lan(-0.0004)), startScriptServer(t, '127.0.8.22', lan(0.0004))])
+  const specs = [`127.0.8.21:${early.port}`, good.spec, `127.0.8.22:${late.port}`]
+  const r = await runCli(['-d', ...SAMPLES, ...specs])
+  t.equal(r.code, 0, 'exit 0: a majority', { output: describe(r) })
+  const verdicts = specs.map((spec) => lines(r.stdout).find((line) => line.startsWith(`${spec}: `)) ?? '')
+  for (const [i, verdict] of verdicts.entries()) t.match(verdict, /: (selected|truechimer, not selected), /, `${specs[i]} agrees`)
+  const final = parseQueryOutput(r.stdout).final
+  t.ok(final && Math.abs(final.offset) < 0.0006, `offset ${final?.offset} within the three`)
 })

@@ -2,10 +2,15 @@
 import t from 'tap'
 import { nextStep, type RequestProgress } from '../../../src/ntp/request-policy.js'
 
-const p = (fields: Partial<RequestProgress>): RequestProgress => ({ sent: 0, waiting: 0, usable: 0, stopped: false, ...fields })
+const p = (fields: Partial<RequestProgress>): RequestProgress => ({ sent: 0, waiting: 0, expected: 0, usable: 0, stopped: false, ...fields })
 
-t.test('the first N requests always go out', async (t) => {
-  for (let sent = 0; sent < 4; sent++) t.equal(nextStep(p({ sent, waiting: sent }), 4), 'send', `request ${sent + 1}`)
+t.test('the first N requests go out at the gap spacing', async (t) => {
+  for (let sent = 0; sent < 4; sent++) t.equal(nextStep(p({ sent, waiting: sent, expected: sent }), 4), 'send', `request ${sent + 1}`)
+})
+
+t.test('a reply that may still come in time counts: a slow server is not sent requests it will answer anyway', async (t) => {
+  t.equal(nextStep(p({ sent: 4, waiting: 2, expected: 2, usable: 2 }), 4), 'wait')
+  t.equal(nextStep(p({ sent: 4, waiting: 2, expected: 1, usable: 2 }), 4), 'send', 'one is overdue: probably lost')
 })
 
 t.test('loss: more requests until N usable replies, at most 2·N', async (t) => {
