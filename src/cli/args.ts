@@ -125,7 +125,8 @@ export function joinDashedValues(argv: readonly string[]): string[] {
   const valuedShort = new Set(OPTIONS.filter((o) => o.value !== undefined && o.short).map((o) => o.short))
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!
+    const token = argv[i]
+    if (token === undefined) break
     if (token === '--') return [...out, ...argv.slice(i)]
     const next = argv[i + 1]
     const dashedValueFollows = next !== undefined && next.startsWith('-')
@@ -157,7 +158,7 @@ function describeParseError(error: unknown): string {
     return `option '${forms.split(', ').at(-1)}' takes no value` // only `--name=value` gives a flag a value
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message)) return `option '${forms}' needs a value`
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return message.split('\n')[0]!
+  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) return message.split('\n')[0] ?? message
   throw error
 }
 

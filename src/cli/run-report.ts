@@ -116,5 +116,5 @@ async function writeMetrics(path: string, text: string, deps: RunReportDeps): Pr
 /** `EACCES: permission denied`, without Node's `, open '<temp file>'` tail. */
 function describeFileError(error: unknown): string {
   if (!(error instanceof Error)) return String(error)
-  return 'code' in error && typeof error.code === 'string' ? error.message.split(', ')[0]! : error.message
+  return 'code' in error && typeof error.code === 'string' ? (error.message.split(', ')[0] ?? error.message) : error.message
 }

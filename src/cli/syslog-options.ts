@@ -3,7 +3,6 @@ import { UsageError } from '../errors.js'
 import {
   DEFAULT_FACILITY,
   DEFAULT_SYSLOG_FORMAT,
-  FACILITIES,
   parseFacility,
   parseSyslogServer,
   SYSLOG_FORMATS,
@@ -19,7 +18,7 @@ export interface SyslogTexts {
 }
 
 export function parseSyslogOptions(texts: SyslogTexts): SyslogChoice {
-  const facility = texts.facility === undefined ? FACILITIES[DEFAULT_FACILITY]! : parseFacility(texts.facility)
+  const facility = parseFacility(texts.facility ?? DEFAULT_FACILITY)
   if (typeof facility !== 'number') throw new UsageError(`--syslog-facility: ${facility.error}`)
   const server = texts.server === undefined ? undefined : parseSyslogServer(texts.server)
   if (server && 'error' in server) throw new UsageError(`--syslog-server: ${server.error}`)

@@ -29,9 +29,9 @@ export function parseDefaultsFile(text: string, path: string): DefaultsFileResul
     const where = `${path}:${index + 1}`
     if (line.includes('\r')) return { error: `${where}: a carriage return (DOS line ends); save the file with Unix line ends` }
     if (BLANK_OR_COMMENT.test(line)) continue
-    const m = ASSIGNMENT.exec(line)
-    if (!m) return { error: `${where}: not of the form NAME="value" (or NAME='value', NAME=word, a # comment): ${line}` }
-    values.set(m[1]!, m[2] ?? m[3] ?? m[4]!)
+    const [, name, ...quoted] = ASSIGNMENT.exec(line) ?? []
+    if (name === undefined) return { error: `${where}: not of the form NAME="value" (or NAME='value', NAME=word, a # comment): ${line}` }
+    values.set(name, quoted.find((value) => value !== undefined) ?? '')
   }
   return { values }
 }

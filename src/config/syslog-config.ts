@@ -54,7 +54,8 @@ export type LogTarget =
 /** The facility code of a name (case-insensitive), or an error message. */
 export function parseFacility(text: string): number | { error: string } {
   const name = text.toLowerCase()
-  if (Object.hasOwn(FACILITIES, name)) return FACILITIES[name]!
+  const code = Object.hasOwn(FACILITIES, name) ? FACILITIES[name] : undefined
+  if (code !== undefined) return code
   return { error: `'${text}' is not a syslog facility (${Object.keys(FACILITIES).join(', ')})` }
 }
 

@@ -174,15 +174,19 @@ function describeKernel(kernel: KernelClock): string {
  */
 function shortOptions(args: readonly string[], valued: string): Set<string> {
   const letters = new Set<string>()
-  for (let i = 0; i < args.length; i++) {
-    const word = args[i]!
+  let takesNext = false
+  for (const word of args) {
+    if (takesNext) {
+      takesNext = false
+      continue
+    }
     if (word === '--') break
     if (!/^-[^-]/.test(word)) continue
-    for (let j = 1; j < word.length; j++) {
-      const letter = word[j]!
+    for (const [j, letter] of [...word].entries()) {
+      if (j === 0) continue
       letters.add(letter)
       if (valued.includes(letter)) {
-        if (j === word.length - 1) i++
+        takesNext = j === word.length - 1
         break
       }
     }

@@ -31,8 +31,8 @@ export async function resolveServers(
   clearTimeout(timer)
   const servers = new Map<string, Server>()
   const failed: { host: string; reason: string }[] = []
-  results.forEach((result, i) => {
-    const spec = specs[i]!
+  specs.forEach((spec, i) => {
+    const result = results[i] ?? { status: 'rejected', reason: new Error('no answer') }
     const found = result.status === 'fulfilled' ? result.value : []
     if (found.length === 0) {
       const reason = result.status === 'rejected' ? describeLookupError(result.reason) : `no IPv${family} address`

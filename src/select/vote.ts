@@ -53,13 +53,14 @@ export function vote(candidates: readonly Candidate[]): Vote {
   let regions: Interval[] = []
   let covering = 0
   for (const { value, step } of endpoints) {
-    if (step === -1 && covering === most) regions[regions.length - 1]!.high = value
+    const last = regions.at(-1)
+    if (step === -1 && covering === most && last) last.high = value
     covering += step
     if (covering > most) [most, regions] = [covering, []]
     if (step === 1 && covering === most) regions.push({ low: value, high: value })
   }
-  if (2 * most <= n || regions.length !== 1) return { kind: 'no-majority' }
-  const intersection = regions[0]!
+  const [intersection, ...others] = regions
+  if (2 * most <= n || intersection === undefined || others.length > 0) return { kind: 'no-majority' }
   const truechimers: number[] = []
   const falsetickers: number[] = []
   candidates.forEach((c, i) => {

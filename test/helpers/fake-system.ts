@@ -88,7 +88,8 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
           transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
         })
         now += 2n * ONE_WAY_NANOS + 10_000n
-        setImmediate(() => listener(reply, { address: to.address, port: to.port }, now))
+        const arrivedAt = now // T4 as the reply arrives, whatever else reads the clock before it is handled
+        setImmediate(() => listener(reply, { address: to.address, port: to.port }, arrivedAt))
       },
       async close() {},
     }),
