@@ -8,6 +8,7 @@
  * Nothing here sets the clock: every tool runs query-only (tools.ts), every chronyd with -x.
  * Addresses: 127.0.14.x (servers), 127.0.15.x (relays), 127.14.0.0/16 (the 1000-server run).
  */
+import { randomInt } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -30,7 +31,6 @@ const MANY_PORTS = [14123, 14124, 14125, 14126, 14127]
 const MANY_COUNT = 1000
 const RELAY_BASE = '127.0.15.'
 const JITTER = { delayMs: [0, 20] as const, loss: 0.3 }
-const RELAY_SEED = 5
 const RUN_TIMEOUT_MS = 60_000
 
 const TARGET = {
@@ -58,12 +58,15 @@ const { values: flags } = parseArgs({
     'dead-runs': { type: 'string', default: '10' },
     'peer-jitter-runs': { type: 'string', default: '10' },
     'many-runs': { type: 'string', default: '5' },
+    /** the relays' seeds: run i of the jitter rows uses seed + 2i for every tool (default: random) */
+    seed: { type: 'string' },
   },
 })
 const RUNS = positiveInt(flags.runs!, '--runs')
 const DEAD_RUNS = positiveInt(flags['dead-runs']!, '--dead-runs')
 const MANY_RUNS = positiveInt(flags['many-runs']!, '--many-runs')
 const PEER_JITTER_RUNS = positiveInt(flags['peer-jitter-runs']!, '--peer-jitter-runs')
+const SEED_BASE = flags.seed === undefined ? randomInt(1, 1_000_000) : positiveInt(flags.seed, '--seed')
 const NO_README = flags['no-readme'] === true || process.env.BENCH_NO_README === '1'
 
 function positiveInt(text: string, name: string): number {
@@ -87,6 +90,8 @@ interface Entry {
   offset?: (m: Measured) => number | undefined
   /** fewer runs than the phase's for this entry */
   runs?: number
+  /** called before run `i` (0-based) */
+  before?: (i: number) => void
 }
 
 /** Runs every command `runs` times, interleaved (rotating who goes first) so that load on the machine hits all alike. */
@@ -96,6 +101,7 @@ async function interleaved(runs: number, entries: Entry[], gnuTime: boolean): Pr
     for (let j = 0; j < entries.length; j++) {
       const entry = entries[(i + j) % entries.length]!
       if (i >= (entry.runs ?? runs)) continue
+      entry.before?.(i)
       const measured = await measure(entry.command, { gnuTime, timeoutMs: RUN_TIMEOUT_MS })
       const series = results.get(entry.key)!
       series.runs.push(measured)
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
         target: { address: SERVERS.a, port: 123 },
         toTarget: JITTER,
         toClient: JITTER,
-        seed: RELAY_SEED,
+        seed: SEED_BASE,
       })
       relays.set(tool.name, relay)
     }
@@ -193,9 +199,11 @@ async function main(): Promise<void> {
     const jitter = await interleaved(
       RUNS,
       present.flatMap((tool, i) =>
-        entries((t) => (t === tool ? t.jitter?.(`${RELAY_BASE}${i + 1}`) : undefined)).map((e) =>
-          e.key === 'tsntpdate' ? e : { ...e, runs: Math.min(RUNS, PEER_JITTER_RUNS) },
-        ),
+        entries((t) => (t === tool ? t.jitter?.(`${RELAY_BASE}${i + 1}`) : undefined)).map((e) => {
+          // every run its own seed, and run i the same seed for every tool
+          const before = (run: number) => relays.get(tool.name)?.reseed(SEED_BASE + 2 * run)
+          return e.key === 'tsntpdate' ? { ...e, before } : { ...e, before, runs: Math.min(RUNS, PEER_JITTER_RUNS) }
+        }),
       ),
       gnuTime,
     )
@@ -270,7 +278,8 @@ async function main(): Promise<void> {
       ['a dead server adds ≤ timeout + 0.1 s (`-t 1`: 1.1 s)', millis(deadAdded), met(deadAdded, TARGET.deadAddedMs)],
       [
         'jitter/loss (`-p 8`): median error ≤ 1 ms, no failed run',
-        `${seconds(median(jit?.errors ?? []))}, ${jit?.failed ?? '?'} failed of ${jit?.runs.length ?? 0}`,
+        `${seconds(median(jit?.errors ?? []))} (p10 ${seconds(percentile(jit?.errors ?? [], 10))}, p90 ${seconds(percentile(jit?.errors ?? [], 90))}), ` +
+          `${jit?.failed ?? '?'} failed of ${jit?.runs.length ?? 0}, one seed per run`,
         met(median(jit?.errors ?? []), TARGET.jitterMedian, jit?.failed === 0),
       ],
     ]
@@ -292,7 +301,7 @@ async function main(): Promise<void> {
       table(['target', 'measured', ''], targets),
       '',
       `Servers: \`chronyd -x\` on 127.0.14.1 and 127.0.14.2 port 123 (true offset 0, so |offset| is the error); DEAD is 127.0.14.9:123 (silent); ` +
-        `R is a UDP relay (test/helpers/relay.ts, seed ${RELAY_SEED}, one per tool) to 127.0.14.1 with a uniform 0–20 ms delay and 30 % loss in each direction ` +
+        `R is a UDP relay (test/helpers/relay.ts, one per tool; run i is seeded ${SEED_BASE} + 2i for every tool, a different seed each run) to 127.0.14.1 with a uniform 0–20 ms delay and 30 % loss in each direction ` +
         `(${relayCounts}); the ${MANY_COUNT} servers S1…S${MANY_COUNT} are 127.14.0.1–127.14.3.250, ports ${MANY_PORTS[0]}–${MANY_PORTS.at(-1)} in turn, ` +
         `answered by ${MANY_PORTS.length} chronyd bound to 0.0.0.0 (one per port: a chronyd keeps the default receive buffer and drops beyond ~256 queued requests). ` +
         `Runs of the tools are interleaved. Wall time is spawn to exit; peak RSS is GNU time's %M (maxrss of the child). ` +

@@ -42,14 +42,19 @@ export interface Relay {
   /** `ADDR:PORT` */
   spec: string
   counts: { toTarget: PathCounts; toClient: PathCounts }
+  /** From now on, draw from `seed` (and seed + 1 the other way), as if just started with it. */
+  reseed(seed: number): void
   close(): Promise<void>
 }
 
-type Path = (bytes: Uint8Array, send: (bytes: Uint8Array) => void) => void
+interface Path {
+  (bytes: Uint8Array, send: (bytes: Uint8Array) => void): void
+  reseed(seed: number): void
+}
 
 /** One direction: its own PRNG (seed + n), so traffic in one direction never shifts the other's draws. */
 function path(settings: PathSettings, seed: number, counts: PathCounts, timers: Set<NodeJS.Timeout>): Path {
-  const random = seededRandom(seed)
+  let random = seededRandom(seed)
   const [min, max] = settings.delayMs ?? [0, 0]
   const delay = () => min + random() * (max - min)
   const later = (bytes: Uint8Array, ms: number, send: (bytes: Uint8Array) => void) => {
@@ -59,7 +64,7 @@ function path(settings: PathSettings, seed: number, counts: PathCounts, timers: 
     }, ms)
     timers.add(timer)
   }
-  return (bytes, send) => {
+  const relay = (bytes: Uint8Array, send: (bytes: Uint8Array) => void) => {
     counts.received++
     // Four draws for every datagram, used or not: its fate depends only on its place in the sequence.
     const [lost, twice, first, second] = [random() < (settings.loss ?? 0), random() < (settings.duplicate ?? 0), delay(), delay()]
@@ -70,6 +75,7 @@ function path(settings: PathSettings, seed: number, counts: PathCounts, timers: 
       later(bytes, second, send)
     }
   }
+  return Object.assign(relay, { reseed: (next: number) => void (random = seededRandom(next)) })
 }
 
 export async function startRelay(t: Teardown, options: RelayOptions): Promise<Relay> {
@@ -114,7 +120,11 @@ export async function startRelay(t: Teardown, options: RelayOptions): Promise<Re
   }
   t.teardown(close)
   const port = listening.address().port
-  return { address: options.address, port, spec: `${options.address}:${port}`, counts, close }
+  const reseed = (seed: number) => {
+    toTarget.reseed(seed)
+    toClient.reseed(seed + 1)
+  }
+  return { address: options.address, port, spec: `${options.address}:${port}`, counts, reseed, close }
 }
 
 function newCounts(): PathCounts {
