@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { watchExit } from './child-exit.js'
 import { within } from './waiting.js'
+import type { Teardown } from './teardown.js'
 
 export const CHRONYD = existsSync('/usr/sbin/chronyd') ? '/usr/sbin/chronyd' : 'chronyd'
 export const FAKETIME = existsSync('/usr/bin/faketime') ? '/usr/bin/faketime' : 'faketime'
@@ -25,10 +26,6 @@ const MAX_LOG_CHARS = 20_000
 const MAX_LIFETIME_SECONDS = 900
 
 /** What a test gives us to hang cleanup on: tap's `t` (any Test) fits. */
-export interface Teardown {
-  teardown(fn: () => unknown): void
-}
-
 export interface ChronydOptions {
   /** e.g. '127.0.1.1', '127.0.0.1' or '::1' */
   address: string

@@ -156,3 +156,8 @@ export function median(values: readonly number[]): number {
 export function micros(seconds: number): string {
   return `${(seconds * 1e6).toFixed(1)} µs`
 }
+
+/** A run's exit status, signal, time and output, for a failed assertion's diagnostics. */
+export function describeRun(r: CliResult): string {
+  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
+}

@@ -7,16 +7,13 @@
  * -d) holds this lock while it does: a file on the same machine, shared by every checkout.
  */
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import type { Teardown } from './teardown.js'
 
 // /tmp, not os.tmpdir(): every test process must find the same file, whatever its TMPDIR
 const LOCK = '/tmp/tsntpdate-clock-tests.lock'
 const POLL_MS = 200
 
 /** What a test gives us to hang the release on: tap's `t` (any Test) fits. */
-export interface Teardown {
-  teardown(fn: () => unknown): void
-}
-
 /** Waits until no other test process holds the lock, takes it, and frees it at `t`'s teardown. */
 export async function holdClockLock(t: Teardown, timeoutMs = 100_000): Promise<void> {
   const mine = `${LOCK}.${process.pid}`

@@ -6,7 +6,7 @@
 import { libcClock } from '../../src/io/clock-libc.js'
 import { HEADER_LENGTH, LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos, type NtpTimestamp } from '../../src/ntp/timestamp.js'
-import type { Teardown } from './chronyd.js'
+import type { Teardown } from './teardown.js'
 import { replyTo, startScriptServer, type ScriptServer } from './script-server.js'
 import { seededBytes, seededRandom } from './seeded-random.js'
 import { sleep } from './waiting.js'

@@ -6,7 +6,7 @@
  * seeded PRNG: the same seed and the same traffic lose and delay the same datagrams.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
-import type { Teardown } from './chronyd.js'
+import type { Teardown } from './teardown.js'
 import { seededRandom } from './seeded-random.js'
 
 export interface PathSettings {

@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createConnection, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Teardown } from './chronyd.js'
+import type { Teardown } from './teardown.js'
 import { watchExit } from './child-exit.js'
 import { sleep, within } from './waiting.js'
 

@@ -2,12 +2,13 @@
  * A scripted NTP "server" for engine tests: a node:dgram socket on a loopback address, port 0,
  * whose handler sees every request and decides what (if anything) to send back, and from where.
  */
+import { replyTo as replyPacket } from './unit.js'
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
 import { libcClock } from '../../src/io/clock-libc.js'
-import { decodePacket, encodePacket, LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
+import { decodePacket, encodePacket, type NtpPacket } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
 import type { Server } from '../../src/ntp/endpoint.js'
-import type { Teardown } from './chronyd.js'
+import type { Teardown } from './teardown.js'
 
 export interface ReceivedRequest {
   bytes: Uint8Array
@@ -75,25 +76,18 @@ export async function startScriptServer(t: Teardown, address: string, handler: H
 export function replyTo(request: Uint8Array, changes: Partial<NtpPacket> = {}, aheadSeconds = 0): Uint8Array {
   const asked = decodePacket(request)
   const now = ntpFromUnixNanos(libcClock.nowNanos() + BigInt(Math.round(aheadSeconds * 1e9)))
-  const packet: NtpPacket = {
-    leap: LeapIndicator.None,
-    version: asked.version,
-    mode: NtpMode.Server,
-    stratum: 2,
-    poll: asked.poll,
-    precision: -20,
-    rootDelay: 0,
-    rootDispersion: 0.0001,
-    referenceId: 0x7f_00_00_01,
-    referenceTime: now - (1n << 32n),
-    originTime: asked.transmitTime,
-    receiveTime: now,
-    transmitTime: now,
-    extensions: [],
-    mac: undefined,
-    ...changes,
-  }
-  return encodePacket(packet)
+  return encodePacket(
+    replyPacket(asked.transmitTime, {
+      version: asked.version,
+      poll: asked.poll,
+      rootDispersion: 0.0001,
+      referenceId: 0x7f_00_00_01,
+      referenceTime: now - (1n << 32n),
+      receiveTime: now,
+      transmitTime: now,
+      ...changes,
+    }),
+  )
 }
 
 function bind(socket: Socket, address: string, port: number): Promise<void> {

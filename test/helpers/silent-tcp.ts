@@ -5,7 +5,7 @@
  */
 import { createConnection, type Socket } from 'node:net'
 import { koffi, libc } from '../../src/io/ffi.js'
-import type { Teardown } from './chronyd.js'
+import type { Teardown } from './teardown.js'
 
 const AF_INET = 2
 const SOCK_STREAM = 1

@@ -10,9 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult } from '../helpers/cli.js'
+import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 
-const describe = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
 
 if (process.getuid?.() !== 0) {
   if (process.env['CI'] === undefined) t.test('resolver failures', { skip: 'needs root for unshare --mount; runs in CI' }, () => {})
@@ -28,7 +27,7 @@ if (process.getuid?.() !== 0) {
   t.test('a temporary resolver failure is named as such, and the live server carries the run', async (t) => {
     const good = await startChronyd(t, { address: '127.0.8.1', port: 12801 })
     const r = await runCli(['-q', 'ntp.example.org', good.spec], { prefix: deadResolver })
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     const warnings = lines(r.stderr).map((line) => parsePrefixedLine(line)?.message)
     t.same(warnings, ["Can't find host ntp.example.org: temporary failure in name resolution (the resolver did not answer; try again later)"])
     t.equal(parseQueryOutput(r.stdout).final?.server, good.spec)
@@ -36,7 +35,7 @@ if (process.getuid?.() !== 0) {
 
   t.test('when no name resolves: exit 1, naming every one', async (t) => {
     const r = await runCli(['-q', 'ntp.example.org', 'time.example.net'], { prefix: deadResolver })
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     t.equal(r.stdout, '')
     const messages = lines(r.stderr).map((line) => parsePrefixedLine(line)?.message)
     t.equal(messages.length, 3)
@@ -56,7 +55,7 @@ if (process.getuid?.() !== 0) {
     const good = await startChronyd(t, { address: '127.0.8.2', port: 12802 })
     const names = Array.from({ length: 20 }, (_, i) => `n${i}.example.org`)
     const r = await runCli(['-q', '-t', '1', ...names, good.spec], { prefix: silentResolver, timeoutMs: 60_000 })
-    t.equal(r.code, 0, 'exit 0: the live server carries the run', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0: the live server carries the run', { output: describeRun(r) })
     t.ok(r.ms < 4000, `done in ${r.ms.toFixed(0)} ms: one -t of 1 s for the lookups, not 20 x 10 s`)
     const warnings = lines(r.stderr).map((line) => parsePrefixedLine(line)?.message)
     t.same(warnings, [

@@ -7,7 +7,7 @@
  */
 import t, { type Test } from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { lines, parsePrefixedLine, parseQueryOutput, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { lines, parsePrefixedLine, parseQueryOutput, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { FAULT_MODES, startFaultServer, type FaultMode, type FaultOptions, type FaultServer } from '../helpers/fault-server.js'
 
 const FAULT_ADDRESS = '127.0.6.9'
@@ -215,7 +215,7 @@ for (const fault of CASES) {
       const server = await startFaultServer(t, FAULT_ADDRESS, fault.mode, fault.options)
       const r = await runCli(['-q', '-d', ...args, server.spec])
       expectNoCrash(t, r)
-      t.equal(r.code, fault.alone, `exit ${fault.alone}`, { output: describe(r) })
+      t.equal(r.code, fault.alone, `exit ${fault.alone}`, { output: describeRun(r) })
       t.match(verdictOf(r, server), fault.verdict, 'the verdict line says why')
       expectIgnoredExplained(t, r, server, fault)
       if (fault.requests !== undefined) t.equal(server.requests.length, fault.requests, `${fault.requests} request(s) reached it`)
@@ -232,7 +232,7 @@ for (const fault of CASES) {
       const server = await startFaultServer(t, FAULT_ADDRESS, fault.mode, fault.options)
       const r = await runCli(['-q', ...args, server.spec])
       expectNoCrash(t, r)
-      t.equal(r.code, fault.alone, `exit ${fault.alone}`, { output: describe(r) })
+      t.equal(r.code, fault.alone, `exit ${fault.alone}`, { output: describeRun(r) })
       const out = parseQueryOutput(r.stdout)
       t.same(out.other, [], 'stdout has only server lines and the final line')
       if (fault.requests !== undefined) t.equal(server.requests.length, fault.requests, `${fault.requests} request(s) reached it`)
@@ -243,7 +243,7 @@ for (const fault of CASES) {
       const server = await startFaultServer(t, FAULT_ADDRESS, fault.mode, fault.options)
       const r = await runCli(['-q', '-d', ...args, good.spec, server.spec])
       expectNoCrash(t, r)
-      t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+      t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
       const out = parseQueryOutput(r.stdout)
       if (fault.goodWins) t.equal(out.final?.server, good.spec, 'the good server is selected')
       else t.ok([good.spec, server.spec].includes(out.final?.server ?? ''), 'one of the two agreeing servers is selected')
@@ -260,7 +260,7 @@ t.test('shifted by 10 s: believed alone, outvoted by a majority, no majority one
     const server = await startFaultServer(t, FAULT_ADDRESS, 'shifted')
     const r = await runCli(['-q', '-d', server.spec])
     expectNoCrash(t, r)
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     const offset = parseQueryOutput(r.stdout).final?.offset ?? 0
     t.ok(Math.abs(offset - 10) < 0.01, `offset ${offset} ≈ +10`)
   })
@@ -268,7 +268,7 @@ t.test('shifted by 10 s: believed alone, outvoted by a majority, no majority one
     const server = await startFaultServer(t, FAULT_ADDRESS, 'shifted')
     const r = await runCli(['-q', '-d', good.spec, good2.spec, server.spec])
     expectNoCrash(t, r)
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     const final = parseQueryOutput(r.stdout).final
     t.ok([good.spec, good2.spec].includes(final?.server ?? ''), `a good server is selected (${final?.server})`)
     t.match(verdictOf(r, server), /^dropped, falseticker/, 'the verdict line calls it a falseticker')
@@ -277,7 +277,7 @@ t.test('shifted by 10 s: believed alone, outvoted by a majority, no majority one
     const server = await startFaultServer(t, FAULT_ADDRESS, 'shifted')
     const r = await runCli(['-q', good.spec, server.spec])
     expectNoCrash(t, r)
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     const said = messages(r.stderr).join('\n')
     t.match(said, good.spec, 'names the good server')
     t.match(said, server.spec, 'names the shifted server')
@@ -288,7 +288,7 @@ t.test('shifted by 10 s: believed alone, outvoted by a majority, no majority one
 
 t.test('-d: no "ignored" summary when nothing was ignored', async (t) => {
   const r = await runCli(['-q', '-d', good.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.same(lines(r.stdout).filter((line) => line.startsWith('ignored ')), [], 'no line starts with "ignored "')
 })
 
@@ -297,7 +297,7 @@ t.test('-d: several faults at once are all explained, and the summary counts the
   const servers = await Promise.all(modes.map((mode) => startFaultServer(t, FAULT_ADDRESS, mode)))
   const r = await runCli(['-q', '-d', ...SHORT_WAIT, good.spec, ...servers.map((s) => s.spec)])
   expectNoCrash(t, r)
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.equal(parseQueryOutput(r.stdout).final?.server, good.spec, 'the good server is selected')
   const traced = lines(r.stdout).filter((line) => line.startsWith('ignored datagram from '))
   t.equal(traced.length, 4, 'one ignored-datagram line per fault server')
@@ -361,9 +361,6 @@ function messages(stderr: string): string[] {
   return lines(stderr).map((line) => parsePrefixedLine(line)?.message ?? line)
 }
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

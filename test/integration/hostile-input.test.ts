@@ -12,13 +12,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { BIN, cleanEnv, lines, parseQueryOutput, REPO, runCli, runCommand, type CliResult } from '../helpers/cli.js'
+import { BIN, cleanEnv, lines, parseQueryOutput, REPO, runCli, runCommand, type CliResult, describeRun } from '../helpers/cli.js'
 import { replyTo, startScriptServer } from '../helpers/script-server.js'
 
 /** uid 0 without CAP_SYS_TIME: a set attempt fails with EPERM (exit 4), so exit 0 shows none was made */
 const WITHOUT_SYS_TIME = ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time']
 const FAST = ['-t', '1', '--gap', '0.05']
-const describe = (r: CliResult) => `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
 
 if (process.getuid?.() !== 0) {
   if (process.env['CI'] === undefined) t.test('hostile input through the CLI', { skip: 'needs root (setpriv); runs in CI' }, () => {})
@@ -30,7 +29,7 @@ if (process.getuid?.() !== 0) {
     t.test('a flag given twice means what it means once: no clock-setting pass (finding 1)', async (t) => {
       for (const argv of [['-q', '-q'], ['-qq'], ['--query', '--query'], ['-d', '-d'], ['-dd'], ['-q', '--max-offset', '1', '--max-offset', '1']]) {
         const r = await runCli([...argv, ...FAST, chronyd.spec], { prefix: WITHOUT_SYS_TIME })
-        t.equal(r.code, 0, `${argv.join(' ')}: exit 0, not 4 (no set was tried)`, { output: describe(r) })
+        t.equal(r.code, 0, `${argv.join(' ')}: exit 0, not 4 (no set was tried)`, { output: describeRun(r) })
         t.ok(parseQueryOutput(r.stdout).servers.length === 1, `${argv.join(' ')}: the -q server line`)
       }
       const help = await runCli(['-hh'], { prefix: WITHOUT_SYS_TIME })
@@ -47,7 +46,7 @@ if (process.getuid?.() !== 0) {
     t.test('flags take no value: --json=0 and --query=1 are usage errors, not servers (finding 2)', async (t) => {
       for (const argv of [['--json=0'], ['--query=1'], ['--no-query', chronyd.spec], ['--p', '8', chronyd.spec], ['-', chronyd.spec]]) {
         const r = await runCli(argv, { prefix: WITHOUT_SYS_TIME })
-        t.equal(r.code, 2, `${argv.join(' ')}: exit 2`, { output: describe(r) })
+        t.equal(r.code, 2, `${argv.join(' ')}: exit 2`, { output: describeRun(r) })
         t.equal(lines(r.stderr).length, 1, 'one line')
       }
     })
@@ -57,7 +56,7 @@ if (process.getuid?.() !== 0) {
       t.teardown(() => rmSync(dir, { recursive: true, force: true }))
       const metrics = join(dir, 'tsntpdate.prom')
       const r = await runCommand(['sh', '-c', `exec "$@" >/dev/full`, 'sh', process.execPath, BIN, '-q', '--max-offset', '0.000000001', '--json', '--metrics-file', metrics, ...FAST, chronyd.spec], { env: cleanEnv() })
-      t.equal(r.code, 3, 'exit 3: the --max-offset check failed, not 70', { output: describe(r) })
+      t.equal(r.code, 3, 'exit 3: the --max-offset check failed, not 70', { output: describeRun(r) })
       t.notMatch(r.stderr, /internal error/)
       t.match(readFileSync(metrics, 'utf8'), /^tsntpdate_exit_code 3$/m, 'the metrics file says 3')
       t.same(readdirSync(dir), ['tsntpdate.prom'], 'no temp file left')
@@ -102,7 +101,7 @@ if (process.getuid?.() !== 0) {
       const six = await startChronyd(t, { address: '::1', port: 11691 })
       for (const spelling of ['::1', '0:0:0:0:0:0:0:1', '0::1', '::0001', '::1%lo']) {
         const r = await runCli(['-q', ...FAST, `[${spelling}]:${six.port}`])
-        t.equal(r.code, 0, `[${spelling}]:${six.port}: exit 0`, { output: describe(r) })
+        t.equal(r.code, 0, `[${spelling}]:${six.port}: exit 0`, { output: describeRun(r) })
         t.equal(parseQueryOutput(r.stdout).servers.length, 1, `[${spelling}]: answered`)
       }
     })

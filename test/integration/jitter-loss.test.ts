@@ -8,7 +8,7 @@
  */
 import t, { type Test } from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { lines, parseQueryOutput, runCli, type CliResult } from '../helpers/cli.js'
+import { lines, parseQueryOutput, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { startRelay, type PathSettings, type Relay } from '../helpers/relay.js'
 
 const chronyd = await startChronyd(t, { address: '127.0.7.1', port: 12701 })
@@ -48,7 +48,7 @@ for (const seed of SEEDS) {
   t.test(`seed ${seed}: 0-20 ms jitter and 30 % loss each way, -p 8: a result all the same`, async (t) => {
     const relay = await relayToChronyd(t, seed, JITTERY_AND_LOSSY)
     const r = await runCli([...RUN, '-d', relay.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
 
     const { toTarget, toClient } = relay.counts
@@ -96,7 +96,7 @@ for (const seed of SEEDS) {
   t.test(`seed ${seed}: the same without -d prints the usual two lines`, async (t) => {
     const relay = await relayToChronyd(t, seed, JITTERY_AND_LOSSY)
     const r = await runCli([...RUN, relay.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
     const out = parseQueryOutput(r.stdout)
     t.same(out.other, [], 'only the server line and the final line')
@@ -108,7 +108,7 @@ for (const seed of SEEDS) {
 t.test('every datagram lost: exit 1, "no server suitable for synchronization found"', async (t) => {
   const relay = await relayToChronyd(t, 1, { loss: 1 })
   const r = await runCli([...RUN, '-d', relay.spec])
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   t.match(r.stderr, /no server suitable for synchronization found$/m)
   t.equal(timeouts(r, relay), SAMPLES, 'eight timeouts')
   t.equal(relay.counts.toTarget.dropped, SAMPLES, 'the relay dropped all eight requests')
@@ -117,7 +117,7 @@ t.test('every datagram lost: exit 1, "no server suitable for synchronization fou
 t.test('duplicated replies are ignored as duplicates, every request counts once', async (t) => {
   const relay = await relayToChronyd(t, 7, { delayMs: [0, 20], duplicate: 0.5 })
   const r = await runCli([...RUN, '-d', relay.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const duplicates = lines(r.stdout).filter(
     (line) => line === `ignored datagram from ${relay.address} port ${relay.port}: duplicate reply to a request already answered`,
   )
@@ -130,9 +130,6 @@ t.test('duplicated replies are ignored as duplicates, every request counts once'
   t.equal(summary, `ignored ${duplicates.length} datagram${duplicates.length === 1 ? '' : 's'}: ${duplicates.length} duplicate`)
 })
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -11,7 +11,7 @@ import type { IgnoredReason } from '../../src/ntp/ignored.js'
 import { queryServers, type QueryEvent, type QuerySettings } from '../../src/network/query.js'
 import type { Server } from '../../src/ntp/endpoint.js'
 import { replyTo, startScriptServer, type Handler, type ScriptServer } from '../helpers/script-server.js'
-import type { Teardown } from '../helpers/chronyd.js'
+import type { Teardown } from '../helpers/teardown.js'
 
 const ADDRESS = '127.0.3.1'
 const OTHER_ADDRESS = '127.0.3.2'

@@ -16,6 +16,7 @@ import {
   runCli,
   SERVER_LINE,
   type CliResult,
+  describeRun,
 } from '../helpers/cli.js'
 
 const [truth, truth2, ahead, behind, local, v6] = await Promise.all([
@@ -32,13 +33,10 @@ const dead2 = await deadEndpoint('127.0.1.10')
 /** -p 4 --gap 0.05: a best-of-4 measurement that takes ~0.15 s */
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 /** A successful -q run: exit 0, empty stderr, server lines then the final line, nothing else. */
 function expectQueryOk(t: Test, r: CliResult) {
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.equal(r.stderr, '', 'nothing on stderr')
   const out = lines(r.stdout)
   const last = out[out.length - 1] ?? ''
@@ -172,7 +170,7 @@ t.test('host:port forms', async (t) => {
   })
   t.test('-4 with only [::1]:PORT: no server can be used, exit 1', async (t) => {
     const r = await runCli(['-q', '-4', '-t', '1', v6.spec])
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     t.equal(r.stdout, '', 'no server line, no final line')
     const errors = lines(r.stderr)
     t.ok(errors.length >= 1, 'says why on stderr')
@@ -181,7 +179,7 @@ t.test('host:port forms', async (t) => {
   })
   t.test('-6 with only 127.0.x.y:PORT: no server can be used, exit 1', async (t) => {
     const r = await runCli(['-q', '-6', '-t', '1', truth.spec])
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     t.equal(r.stdout, '', 'no server line, no final line')
     t.match(r.stderr, /no server/, 'stderr says no server could be used')
   })
@@ -207,7 +205,7 @@ t.test('a dead server among live ones', async (t) => {
 
 t.test('-d mentions the dead server with "no reply"', async (t) => {
   const r = await runCli(['-d', '-t', '1', '-p', '1', truth.spec, dead.spec])
-  t.equal(r.code, 0, 'exit 0 (the live server is selected)', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0 (the live server is selected)', { output: describeRun(r) })
   const noReply = lines(r.stdout).filter((line) => line.includes(dead.spec) && line.includes('no reply'))
   t.ok(noReply.length >= 1, `a trace line names ${dead.spec} with "no reply"`, { output: r.stdout })
   t.notOk(
@@ -220,7 +218,7 @@ t.test('-d mentions the dead server with "no reply"', async (t) => {
 t.test('only dead servers: exit 1, "no server suitable for synchronization found"', async (t) => {
   for (const servers of [[dead.spec], [dead.spec, dead2.spec]]) {
     const r = await runCli(['-q', '-t', '1', ...servers])
-    t.equal(r.code, 1, `exit 1 for ${servers.join(' ')}`, { output: describe(r) })
+    t.equal(r.code, 1, `exit 1 for ${servers.join(' ')}`, { output: describeRun(r) })
     t.equal(r.stdout, '', 'nothing on stdout')
     const errors = lines(r.stderr)
     t.equal(errors.length, 1, 'one stderr line')
@@ -232,7 +230,7 @@ t.test('only dead servers: exit 1, "no server suitable for synchronization found
 
 t.test('an unresolvable name among live servers: a warning, exit 0', async (t) => {
   const r = await runCli(['-q', 'nonexistent.invalid', truth.spec], { timeoutMs: 60_000 })
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const errors = lines(r.stderr)
   t.equal(errors.length, 1, 'one warning')
   t.match(errors[0] ?? '', PREFIXED_LINE, 'in the ntpdate prefix form')
@@ -247,7 +245,7 @@ t.test('an unresolvable name among live servers: a warning, exit 0', async (t) =
 
 t.test('only an unresolvable name: exit 1', async (t) => {
   const r = await runCli(['-q', 'nonexistent.invalid'], { timeoutMs: 60_000 })
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   t.equal(r.stdout, '')
   t.match(r.stderr, /Can't find host nonexistent\.invalid/)
   t.match(lines(r.stderr).at(-1) ?? '', /tsntpdate\[\d+\]: no servers can be used, exiting: none of nonexistent\.invalid resolved$/)
@@ -255,7 +253,7 @@ t.test('only an unresolvable name: exit 1', async (t) => {
 
 t.test('-d -p 3 --gap 0.1: three requests per server', async (t) => {
   const r = await runCli(['-d', '-p', '3', '--gap', '0.1', truth.spec, truth2.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.equal(r.stderr, '')
   for (const server of [truth, truth2]) {
     const sent = lines(r.stdout).filter((line) => line.startsWith(`sent request to ${server.spec} `))

@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
-import { runCli, lines, PREFIXED_LINE, type CliResult } from '../helpers/cli.js'
+import { runCli, lines, PREFIXED_LINE, type CliResult, describeRun } from '../helpers/cli.js'
 import { startFaultServer } from '../helpers/fault-server.js'
 
 const [good, good2, liar] = await Promise.all([
@@ -23,7 +23,6 @@ const denier = await startFaultServer(t, '127.0.11.20', 'kod-deny')
 
 /** Root keeps its other powers but cannot set the clock; anyone else cannot anyway. */
 
-const describe = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
 
 type Json = Record<string, unknown>
 
@@ -37,7 +36,7 @@ function jsonOf(t: Test, r: CliResult): Json {
   try {
     doc = JSON.parse(r.stdout) as Json
   } catch (error) {
-    t.fail(`stdout is not one JSON document: ${(error as Error).message}`, { output: describe(r) })
+    t.fail(`stdout is not one JSON document: ${(error as Error).message}`, { output: describeRun(r) })
     return {}
   }
   t.same(
@@ -83,7 +82,7 @@ const statusOf = (doc: Json, address: string, port: number) =>
 
 t.test('--json -q against a real server: one document, nothing else on stdout', async (t) => {
   const r = await runCli(['--json', '-q', good.spec, good2.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.equal(r.stderr, '', 'nothing on stderr')
   const doc = jsonOf(t, r)
   t.match(doc, { action: 'query', agreement: 'majority', exitCode: 0, error: null, maxOffset: null })
@@ -100,7 +99,7 @@ t.test('--json for a clock change that is refused: exit 4, the document still pr
   // a set run needs CAP_SYS_TIME to get as far as --max-step; the 2.5 s liar is far beyond 1 µs
   if (process.getuid?.() !== 0 && !process.env['CI']) return void t.comment('skipped: needs root (CAP_SYS_TIME)')
   const r = await runCli(['--json', '-b', '-p', '1', '--max-step', '0.000001', '--force', liar.spec])
-  t.equal(r.code, 4, 'exit 4', { output: describe(r) })
+  t.equal(r.code, 4, 'exit 4', { output: describeRun(r) })
   const doc = jsonOf(t, r)
   t.match(doc, { action: 'none', method: 'step', selected: liar.spec, error: /^refusing to step the clock by \+2\.\d{6} s, more than --max-step /, exitCode: 4 })
   t.ok(Math.abs((doc['offset'] as number) - 2.5) < 0.01, 'the offset it would have stepped by')
@@ -110,7 +109,7 @@ t.test('--json for a clock change that is refused: exit 4, the document still pr
 
 t.test('--json with no usable server: exit 1, the silent server as no-reply', async (t) => {
   const r = await runCli(['--json', '-q', '-t', '0.3', dead.spec])
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   const doc = jsonOf(t, r)
   t.match(doc, { selected: null, offset: null, action: 'none', agreement: 'none', error: 'no server suitable for synchronization found' })
   t.match(serversOf(doc), [{ address: '127.0.11.9', port: dead.port, status: 'no-reply', stratum: null, samples: [] }])
@@ -118,7 +117,7 @@ t.test('--json with no usable server: exit 1, the silent server as no-reply', as
 
 t.test('--json, two servers that disagree: no majority, exit 1, both with the no-majority status', async (t) => {
   const r = await runCli(['--json', '-q', good.spec, liar.spec])
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   const doc = jsonOf(t, r)
   t.match(doc, { agreement: 'no-majority', intersection: null, selected: null, action: 'none', error: /^no majority agrees among 2 servers/ })
   t.equal(statusOf(doc, good.address, good.port), 'no-majority')
@@ -128,7 +127,7 @@ t.test('--json, two servers that disagree: no majority, exit 1, both with the no
 
 t.test('--json, three servers, one liar: the liar is the falseticker', async (t) => {
   const r = await runCli(['--json', '-q', good.spec, liar.spec, good2.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const doc = jsonOf(t, r)
   t.equal(statusOf(doc, liar.address, liar.port), 'falseticker')
   const liarEntry = serversOf(doc).find((s) => s['port'] === liar.port)!
@@ -140,7 +139,7 @@ t.test('--json, three servers, one liar: the liar is the falseticker', async (t)
 
 t.test('--json: a name that does not resolve is listed as unresolvable; a kiss-o-death as kod:DENY', async (t) => {
   const r = await runCli(['--json', '-q', 'nonexistent.invalid', good.spec, denier.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const doc = jsonOf(t, r)
   const unresolvable = serversOf(doc).find((s) => s['name'] === 'nonexistent.invalid')
   t.match(unresolvable, { address: null, port: 123, status: 'unresolvable', reason: /\S/, samples: [] })
@@ -149,20 +148,20 @@ t.test('--json: a name that does not resolve is listed as unresolvable; a kiss-o
   t.match(r.stderr, /Can't find host nonexistent\.invalid/, 'the warning stays on stderr')
 
   const alone = await runCli(['--json', '-q', 'nonexistent.invalid'])
-  t.equal(alone.code, 1, 'nothing else: exit 1', { output: describe(alone) })
+  t.equal(alone.code, 1, 'nothing else: exit 1', { output: describeRun(alone) })
   t.match(jsonOf(t, alone), { servers: [{ name: 'nonexistent.invalid', status: 'unresolvable' }], error: 'no servers can be used, exiting' })
 })
 
 t.test('--json on a bad command line: the usage line on stderr, a document with exit 2', async (t) => {
   const r = await runCli(['--json', '-p', '0', good.spec])
-  t.equal(r.code, 2, { output: describe(r) })
+  t.equal(r.code, 2, { output: describeRun(r) })
   t.match(jsonOf(t, r), { exitCode: 2, error: "-p: '0' is not a whole number from 1 to 8", servers: [] })
   t.equal(lines(r.stderr).length, 1)
 })
 
 t.test('--max-offset: exit 3 with the excess against the liar, 0 against a good server, 1 with none', async (t) => {
   const over = await runCli(['--max-offset', '0.5', liar.spec])
-  t.equal(over.code, 3, 'exit 3', { output: describe(over) })
+  t.equal(over.code, 3, 'exit 3', { output: describeRun(over) })
   const [message] = lines(over.stderr)
   t.match(message, PREFIXED_LINE)
   const m = /offset \+(2\.\d{6}) s exceeds --max-offset 0\.5 s by ([12]\.\d{6}) s$/.exec(message ?? '')
@@ -171,11 +170,11 @@ t.test('--max-offset: exit 3 with the excess against the liar, 0 against a good 
   t.match(over.stdout, /step time server 127\.0\.11\.3:11103 offset \+2\.\d/, 'the -q lines: it implies query only')
 
   const ok = await runCli(['--max-offset', '0.1', good.spec])
-  t.equal(ok.code, 0, 'exit 0', { output: describe(ok) })
+  t.equal(ok.code, 0, 'exit 0', { output: describeRun(ok) })
   t.equal(ok.stderr, '')
 
   const none = await runCli(['--max-offset', '0.1', '-t', '0.3', dead.spec])
-  t.equal(none.code, 1, 'no usable server: exit 1', { output: describe(none) })
+  t.equal(none.code, 1, 'no usable server: exit 1', { output: describeRun(none) })
 
   const json = await runCli(['--json', '--max-offset', '0.5', liar.spec])
   t.equal(json.code, 3)
@@ -206,7 +205,7 @@ t.test('--metrics-file: written atomically, on success and on failure; unwritabl
   const before = Date.now() / 1000
 
   const ok = await runCli(['-q', '--metrics-file', path, good.spec])
-  t.equal(ok.code, 0, { output: describe(ok) })
+  t.equal(ok.code, 0, { output: describeRun(ok) })
   t.same(readdirSync(dir), ['tsntpdate.prom'], 'the file, and no temp file left over')
   const m = parseMetrics(t, readFileSync(path, 'utf8'))
   t.equal(m.get('tsntpdate_success'), 1)
@@ -220,7 +219,7 @@ t.test('--metrics-file: written atomically, on success and on failure; unwritabl
   t.ok(stamp >= Math.floor(before) && stamp <= Date.now() / 1000 + 1, 'last-run time is now, in Unix seconds')
 
   const failed = await runCli(['--max-offset', '0.5', '--metrics-file', path, liar.spec, 'nonexistent.invalid'])
-  t.equal(failed.code, 3, { output: describe(failed) })
+  t.equal(failed.code, 3, { output: describeRun(failed) })
   const f = parseMetrics(t, readFileSync(path, 'utf8'))
   t.equal(f.get('tsntpdate_success'), 0, 'replaced: success 0')
   t.equal(f.get('tsntpdate_exit_code'), 3)
@@ -230,11 +229,11 @@ t.test('--metrics-file: written atomically, on success and on failure; unwritabl
 
   const missingDir = join(dir, 'no-such-dir', 'x.prom')
   const warned = await runCli(['-q', '--metrics-file', missingDir, good.spec])
-  t.equal(warned.code, 0, 'the exit status of the time work', { output: describe(warned) })
+  t.equal(warned.code, 0, 'the exit status of the time work', { output: describeRun(warned) })
   t.match(warned.stderr, new RegExp(`cannot write metrics file ${missingDir.replace(/[.]/g, '\\.')}: ENOENT: no such file or directory\\n$`))
   mkdirSync(join(dir, 'a-dir.prom'))
   const onDir = await runCli(['-q', '--metrics-file', join(dir, 'a-dir.prom'), good.spec])
-  t.equal(onDir.code, 0, { output: describe(onDir) })
+  t.equal(onDir.code, 0, { output: describeRun(onDir) })
   t.match(onDir.stderr, /cannot write metrics file .*a-dir\.prom: it is a directory, not a regular file; left alone\n$/)
   t.same(readdirSync(dir).sort(), ['a-dir.prom', 'tsntpdate.prom'], 'no temp file left after a failed rename')
 })

@@ -16,7 +16,7 @@
 import t, { type Test } from 'tap'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
-import { FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { runWatched } from '../helpers/clock-watch.js'
 
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
@@ -28,9 +28,6 @@ const MAX_CLOCK_CHANGE = 0.002
 const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-sys_time']
 const ROOT_WITHOUT_SYS_TIME = ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time']
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 function expectClockKept(t: Test, change: number, what: string) {
   t.ok(Math.abs(change) < MAX_CLOCK_CHANGE, `${what}: the realtime clock moved ${micros(change)} (< ${MAX_CLOCK_CHANGE * 1e3} ms)`)
@@ -40,7 +37,7 @@ function expectClockKept(t: Test, change: number, what: string) {
 async function measure(t: Test, server: Chronyd): Promise<number | undefined> {
   const r = await runCli(['-q', ...BEST_OF_4, server.spec])
   const final = r.code === 0 ? parseFinalLine(lines(r.stdout).at(-1) ?? '') : undefined
-  if (!final) t.fail('measuring the true server failed', { output: describe(r) })
+  if (!final) t.fail('measuring the true server failed', { output: describeRun(r) })
   return final?.offset
 }
 
@@ -96,7 +93,7 @@ async function clockTests() {
   async function realSet(t: Test, flag: '-b' | '-B', verb: 'step' | 'adjust') {
     if (!(await safeToSet(t, truth))) return undefined
     const r = await runWatched([flag, ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
     const out = lines(r.stdout)
     t.equal(out.length, 1, 'only the final line')
@@ -129,7 +126,7 @@ async function clockTests() {
   t.test('-d -b on the true server: exit 0, the final line, nothing set', async (t) => {
     if (!(await safeToSet(t, truth))) return
     const r = await runWatched(['-d', '-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing failed')
     const final = parseFinalLine(lines(r.stdout).at(-1) ?? '')
     t.equal(final?.verb, 'step', 'the final line: step time server')
@@ -149,7 +146,7 @@ async function clockTests() {
       const asRoot = await runCli(['-v'], { prefix: ROOT_WITHOUT_SYS_TIME })
       if (asRoot.code === 0) unprivileged = ROOT_WITHOUT_SYS_TIME
     }
-    t.ok(unprivileged, 'setpriv can run the CLI', { output: describe(asNobody) })
+    t.ok(unprivileged, 'setpriv can run the CLI', { output: describeRun(asNobody) })
   })
 
   // Shown below; the runs near the faketime server rely on them.
@@ -161,7 +158,7 @@ async function clockTests() {
     if (!(await safeToSet(t, truth))) return
     // -p 4 (not 1): a best-of-4 measurement stays below --max-step even on a busy machine
     const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec], unprivileged)
-    t.equal(r.code, 4, 'exit 4', { output: describe(r) })
+    t.equal(r.code, 4, 'exit 4', { output: describeRun(r) })
     t.equal(r.stdout, '', 'no final line: nothing was set')
     expectOneError(t, r, NO_RIGHT)
     expectClockKept(t, r.clockChange, 'unprivileged step')
@@ -172,7 +169,7 @@ async function clockTests() {
     if (!unprivileged) return t.fail('no unprivileged runner')
     if (!(await safeToSet(t, truth))) return
     const r = await runWatched(['-B', ...BEST_OF_4, '--max-step', '0.001', truth.spec], unprivileged)
-    t.equal(r.code, 4, 'exit 4', { output: describe(r) })
+    t.equal(r.code, 4, 'exit 4', { output: describeRun(r) })
     t.equal(r.stdout, '', 'no final line: nothing was set')
     expectOneError(t, r, NO_RIGHT)
     expectClockKept(t, r.clockChange, 'unprivileged slew')
@@ -183,7 +180,7 @@ async function clockTests() {
     // A set attempt would fail here (exit 4), so exit 0 shows none was made. --max-step is a third guard.
     for (const mode of ['-d', '-q']) {
       const r = await runWatched([mode, '-b', ...BEST_OF_4, '--max-step', '0.001', ahead.spec], unprivileged)
-      t.equal(r.code, 0, `${mode} -b: exit 0`, { output: describe(r) })
+      t.equal(r.code, 0, `${mode} -b: exit 0`, { output: describeRun(r) })
       t.equal(r.stderr, '', 'nothing failed')
       const final = parseFinalLine(lines(r.stdout).at(-1) ?? '')
       t.equal(final?.verb, 'step', 'the final line says step')
@@ -195,7 +192,7 @@ async function clockTests() {
   t.test('unprivileged --json -q against the +2.5 s server: it reads +2.5 s, so a --max-step 0.001 set must refuse (before trying it as root)', async (t) => {
     if (!unprivileged) return t.fail('no unprivileged runner')
     const r = await runWatched(['--json', '-q', '-b', ...BEST_OF_4, ahead.spec], unprivileged)
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     const offset = (JSON.parse(r.stdout) as { offset: number }).offset
     t.ok(Math.abs(offset - 2.5) < 0.01, `offset ${offset} ≈ +2.5`)
     refusalShownUnprivileged = r.code === 0 && Math.abs(offset - 2.5) < 0.01
@@ -207,7 +204,7 @@ async function clockTests() {
     for (const method of ['-b', '-B', undefined]) {
       const args = [...(method ? [method] : []), ...BEST_OF_4, '--max-step', '0.001', ahead.spec]
       const r = await runWatched(args)
-      t.equal(r.code, 4, `${args.join(' ')}: exit 4`, { output: describe(r) })
+      t.equal(r.code, 4, `${args.join(' ')}: exit 4`, { output: describeRun(r) })
       t.equal(r.stdout, '', 'no final line')
       expectOneError(t, r, /--max-step/)
       const refused = /by ([+-]\d+\.\d{6}) s\b/.exec(r.stderr)

@@ -15,7 +15,7 @@ import { createSocket } from 'node:dgram'
 import { createServer } from 'node:net'
 import { hostname } from 'node:os'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
-import { cleanEnv, FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { cleanEnv, FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { devLogUnavailable, startRsyslogd, type LogEntry, type Rsyslogd } from '../helpers/rsyslogd.js'
 import { startSilentTcp } from '../helpers/silent-tcp.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
@@ -26,9 +26,6 @@ const ONE_SAMPLE = ['-p', '1']
 /** the largest |offset| the true server may show before the real -s set runs (as set-clock.test.ts) */
 const SAFE_OFFSET = 0.001
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} in ${r.ms.toFixed(0)} ms\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 /** The messages of the run with this pid, in arrival order. */
 function fromRun(rs: Rsyslogd, r: CliResult): LogEntry[] {
@@ -57,7 +54,7 @@ if (devLogProblem && process.env['CI'] === undefined) {
 
   t.test('-s -q: the result at daemon.notice with ident and pid; only the -q server line on the terminal', async (t) => {
     const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, chronyd.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
     const out = lines(r.stdout)
     t.equal(out.length, 1, 'stdout: the -q server line only (as classic ntpdate -s -q), not the final line', { stdout: r.stdout })
@@ -71,7 +68,7 @@ if (devLogProblem && process.env['CI'] === undefined) {
 
   t.test('-s, no server answers: daemon.err, exit 1, a silent terminal', async (t) => {
     const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, '-t', '0.3', deadNtp.spec])
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     t.equal(r.stdout, '', 'nothing on stdout')
     t.equal(r.stderr, '', 'nothing on stderr')
     const entry = await rs.waitFor((e) => e.pid === String(r.pid))
@@ -85,7 +82,7 @@ if (devLogProblem && process.env['CI'] === undefined) {
       '-s', '-q', ...ONE_SAMPLE, '-t', '0.3', '--syslog-facility', 'local5',
       '--syslog-server', `udp://${SYSLOG_ADDRESS}:${rs.udpPort}`, 'no%s%n.invalid', deadNtp.spec,
     ])
-    t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
     t.equal(r.stdout + r.stderr, '', 'a silent terminal')
     await rs.waitFor((e) => e.pid === String(r.pid) && e.input === 'imudp' && /no server suitable/.test(e.msg))
     const local = fromRun(rs, r).filter((e) => e.input === 'imuxsock')
@@ -108,7 +105,7 @@ if (devLogProblem && process.env['CI'] === undefined) {
     const probe = await runCli(['-q', '-p', '4', '--gap', '0.05', chronyd.spec])
     const offset = parseFinalLine(lines(probe.stdout).at(-1) ?? '')?.offset
     if (offset === undefined || !(Math.abs(offset) < SAFE_OFFSET)) {
-      t.fail(`safety gate: the true server must measure below 1 ms, got ${offset} — NOT setting the clock`, { output: describe(probe) })
+      t.fail(`safety gate: the true server must measure below 1 ms, got ${offset} — NOT setting the clock`, { output: describeRun(probe) })
       return
     }
     t.pass(`safety gate: the true server measures ${micros(offset)}, below 1 ms`)
@@ -116,7 +113,7 @@ if (devLogProblem && process.env['CI'] === undefined) {
     const r = await inNamespace(['-s', '-B', '-p', '4', '--gap', '0.05', '--max-step', '0.001', chronyd.spec])
     const change = realtimeMinusMonotonic() - before
     t.ok(Math.abs(change) < 0.002, `the realtime clock moved ${micros(change)} (< 2 ms)`)
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stdout, '', 'nothing on stdout')
     t.equal(r.stderr, '', 'nothing on stderr')
     const entry = await rs.waitFor((e) => e.pid === String(r.pid))
@@ -134,7 +131,7 @@ for (const transport of ['udp', 'tcp'] as const) {
         '-q', ...ONE_SAMPLE, '--syslog-server', `${transport}://${SYSLOG_ADDRESS}:${port}`,
         '--syslog-format', format, '--syslog-facility', 'local4', chronyd.spec,
       ])
-      t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+      t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
       t.equal(r.stderr, '', 'nothing on stderr')
       const message = finalMessage(r.stdout)
       t.ok(message, 'the terminal output is unchanged: the final line is on stdout', { stdout: r.stdout })
@@ -177,7 +174,7 @@ function escape(text: string | undefined): string {
 
 t.test('--syslog-server without -s: errors go to stderr and, at ERR, to the server', async (t) => {
   const r = await runCli(['-q', ...ONE_SAMPLE, '-t', '0.3', '--syslog-server', `tcp://${SYSLOG_ADDRESS}:${rs.tcpPort}`, deadNtp.spec])
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   t.equal(lines(r.stderr).length, 1, 'one stderr line')
   t.equal(parsePrefixedLine(lines(r.stderr)[0] ?? '')?.message, 'no server suitable for synchronization found')
   const entry = await rs.waitFor((e) => e.pid === String(r.pid))
@@ -197,12 +194,12 @@ t.test('a TCP syslog server that refuses: one warning, the exit status of the ti
   const closed = await closedTcpPort(SYSLOG_ADDRESS)
   const url = `tcp://${SYSLOG_ADDRESS}:${closed}`
   const ok = await runCli(['-q', ...ONE_SAMPLE, '--syslog-server', url, chronyd.spec])
-  t.equal(ok.code, 0, 'exit 0 as without the syslog server', { output: describe(ok) })
+  t.equal(ok.code, 0, 'exit 0 as without the syslog server', { output: describeRun(ok) })
   t.ok(finalMessage(ok.stdout), 'the final line is on stdout')
   expectOneWarning(t, ok, new RegExp(`^syslog server ${url.replace(/\./g, '\\.')} not reached: connect ECONNREFUSED .*; 1 message not sent$`))
 
   const failed = await runCli(['-q', ...ONE_SAMPLE, '-t', '0.3', '--syslog-server', url, deadNtp.spec])
-  t.equal(failed.code, 1, 'exit 1 as without the syslog server', { output: describe(failed) })
+  t.equal(failed.code, 1, 'exit 1 as without the syslog server', { output: describeRun(failed) })
   const messages = lines(failed.stderr).map((l) => parsePrefixedLine(l)?.message)
   t.equal(messages.length, 2, 'the error, then the one warning')
   t.equal(messages[0], 'no server suitable for synchronization found')
@@ -214,7 +211,7 @@ t.test('a TCP syslog server whose connect hangs: a bounded wait, one warning, a 
   const url = `tcp://${silent.address}:${silent.port}`
   const r = await runCli(['-q', ...ONE_SAMPLE, '--syslog-server', url, chronyd.spec], { timeoutMs: 20_000 })
   t.equal(r.signal, null, 'not killed: the run ended on its own (a TCP connect retries for minutes)')
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.ok(finalMessage(r.stdout), 'the final line is on stdout')
   expectOneWarning(t, r, new RegExp(`^syslog server ${url.replace(/\./g, '\\.')} not reached: no answer within 2 s; 1 message not sent$`))
   t.comment(`run took ${r.ms.toFixed(0)} ms`)

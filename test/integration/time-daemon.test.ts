@@ -22,7 +22,7 @@ import { findRunningTimeDaemon, kernelClock, readProcesses } from '../../src/io/
 import { describeStatus, findTimeDaemon, kernelKeptSynchronised, type KernelClock } from '../../src/decide/time-daemon.js'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
-import { lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult } from '../helpers/cli.js'
+import { lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { runWatched } from '../helpers/clock-watch.js'
 
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
@@ -30,9 +30,6 @@ const SAFE_OFFSET = 0.001
 const MAX_CLOCK_CHANGE = 0.002
 /** uid 0 without CAP_SYS_TIME: a set attempt fails with EPERM, so exit 4 shows the guard let it through */
 
-function describe(r: CliResult): string {
-  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
-}
 
 // ---------------------------------------------------------------------------------------------
 // The reader, against a made-up /proc (any user)
@@ -142,7 +139,7 @@ async function realProcessTests(t: Test) {
     const r = await runCli(['-q', ...BEST_OF_4, truth.spec])
     const final = r.code === 0 ? parseFinalLine(lines(r.stdout).at(-1) ?? '') : undefined
     if (!final) {
-      t.fail('measuring the true server failed', { output: describe(r) })
+      t.fail('measuring the true server failed', { output: describeRun(r) })
       return false
     }
     const safe = Math.abs(final.offset) < SAFE_OFFSET
@@ -151,7 +148,7 @@ async function realProcessTests(t: Test) {
   }
 
   function expectRefusal(t: Test, r: CliResult & { clockChange: number }, method: 'step' | 'slew', named: string) {
-    t.equal(r.code, 5, 'exit 5', { output: describe(r) })
+    t.equal(r.code, 5, 'exit 5', { output: describeRun(r) })
     t.equal(r.stdout, '', 'no final line: nothing was set')
     const errors = lines(r.stderr)
     t.comment(`stderr: ${errors.join(' | ')}`)
@@ -208,7 +205,7 @@ async function realProcessTests(t: Test) {
     // The guard comes before --max-step: a refusal by a 1 µs limit (exit 4), or a step within it
     // (exit 0), shows the guard did not stop the set (exit 5).
     const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.000001', truth.spec])
-    t.ok(r.code === 4 || r.code === 0, `exit ${r.code}: 4 or 0, not 5`, { output: describe(r) })
+    t.ok(r.code === 4 || r.code === 0, `exit ${r.code}: 4 or 0, not 5`, { output: describeRun(r) })
     if (r.code === 4) t.match(r.stderr, /more than --max-step 0\.000001 s; clock left untouched\n$/)
     expectClockKept(t, r.clockChange, 'step of at most 1 µs')
   })
@@ -217,7 +214,7 @@ async function realProcessTests(t: Test) {
     await pretend(t, 'ntpd', join(bin, 'ntpd'), ['300'])
     for (const mode of ['-q', '-d']) {
       const r = await runWatched([mode, '-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-      t.equal(r.code, 0, `${mode}: exit 0`, { output: describe(r) })
+      t.equal(r.code, 0, `${mode}: exit 0`, { output: describeRun(r) })
       t.equal(r.stderr, '', 'nothing on stderr')
       const final = parseFinalLine(lines(r.stdout).at(-1) ?? '')
       t.equal(final?.verb, 'step', 'the final line: step time server')
@@ -241,7 +238,7 @@ async function realProcessTests(t: Test) {
     // The guard comes before --max-step: a refusal by a 1 µs limit (exit 4), or a step within it
     // (exit 0), shows the guard did not stop the set (exit 5).
     const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.000001', truth.spec])
-    t.ok(r.code === 4 || r.code === 0, `exit ${r.code}: 4 or 0, not 5`, { output: describe(r) })
+    t.ok(r.code === 4 || r.code === 0, `exit ${r.code}: 4 or 0, not 5`, { output: describeRun(r) })
     if (r.code === 4) t.match(r.stderr, /more than --max-step 0\.000001 s; clock left untouched\n$/)
     expectClockKept(t, r.clockChange, 'step of at most 1 µs')
   })
@@ -251,7 +248,7 @@ async function realProcessTests(t: Test) {
     t.equal(findRunningTimeDaemon()?.description, `ntpd (pid ${pid})`, 'ntpd is running')
     if (!(await safeToSet(t))) return
     const r = await runWatched(['-b', '--force', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
     t.equal(r.stderr, '', 'nothing on stderr')
     const out = lines(r.stdout)
     t.equal(out.length, 1, 'only the final line')

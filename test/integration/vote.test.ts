@@ -7,9 +7,8 @@
 import t from 'tap'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { replyTo, startScriptServer, type Handler } from '../helpers/script-server.js'
-import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult } from '../helpers/cli.js'
+import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 
-const describe = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout}--- stderr ---\n${r.stderr}`
 const SAMPLES = ['-p', '2', '--gap', '0.05']
 const LIE = 2.5
 
@@ -33,7 +32,7 @@ function verdictOf(stdout: string, server: Chronyd): string | undefined {
 
 t.test('one liar among two true servers is a falseticker and is not used', async (t) => {
   const r = await runCli(['-d', ...SAMPLES, liar.spec, good.spec, good2.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const final = parseQueryOutput(r.stdout).final
   t.ok(final && Math.abs(final.offset) < 0.001, `offset ${final?.offset} is the true one`)
   t.not(final?.server, liar.spec)
@@ -44,7 +43,7 @@ t.test('one liar among two true servers is a falseticker and is not used', async
 
 t.test("two agreeing servers outvote a lone one (classic ntpdate keeps the lone one)", async (t) => {
   const r = await runCli(['-d', ...SAMPLES, good.spec, liar.spec, liar2.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const final = parseQueryOutput(r.stdout).final
   t.ok(final && Math.abs(final.offset - LIE) < 0.01, `offset ${final?.offset} is the majority's`)
   t.match(verdictOf(r.stdout, good), /: dropped, falseticker/)
@@ -52,7 +51,7 @@ t.test("two agreeing servers outvote a lone one (classic ntpdate keeps the lone 
 
 t.test('two servers that disagree: no majority, exit 1, both named with the spread', async (t) => {
   const r = await runCli(['-q', ...SAMPLES, good.spec, liar.spec])
-  t.equal(r.code, 1, 'exit 1', { output: describe(r) })
+  t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
   t.equal(parseQueryOutput(r.stdout).servers.length, 2, 'both server lines are still printed')
   t.equal(parseQueryOutput(r.stdout).final, undefined, 'no result line')
   const errors = lines(r.stderr)
@@ -65,7 +64,7 @@ t.test('two servers that disagree: no majority, exit 1, both named with the spre
 
 t.test('a single server is its own majority', async (t) => {
   const r = await runCli(['-q', ...SAMPLES, liar.spec])
-  t.equal(r.code, 0, 'exit 0', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   t.ok(Math.abs((parseQueryOutput(r.stdout).final?.offset ?? 0) - LIE) < 0.01)
 })
 
@@ -77,7 +76,7 @@ t.test('three LAN servers within ±0.4 ms that claim no root delay or dispersion
   const [early, late] = await Promise.all([startScriptServer(t, '127.0.8.21', lan(-0.0004)), startScriptServer(t, '127.0.8.22', lan(0.0004))])
   const specs = [`127.0.8.21:${early.port}`, good.spec, `127.0.8.22:${late.port}`]
   const r = await runCli(['-d', ...SAMPLES, ...specs])
-  t.equal(r.code, 0, 'exit 0: a majority', { output: describe(r) })
+  t.equal(r.code, 0, 'exit 0: a majority', { output: describeRun(r) })
   const verdicts = specs.map((spec) => lines(r.stdout).find((line) => line.startsWith(`${spec}: `)) ?? '')
   for (const [i, verdict] of verdicts.entries()) t.match(verdict, /: (selected|truechimer, not selected), /, `${specs[i]} agrees`)
   const final = parseQueryOutput(r.stdout).final
