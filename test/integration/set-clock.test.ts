@@ -110,10 +110,12 @@ async function clockTests() {
     const set = await realSet(t, '-b', 'step')
     if (!set) return
     const stepError = set.clockChange - set.offset
-    t.ok(Math.abs(stepError) < 0.0005, `the clock moved by the reported offset, within 0.5 ms (error ${micros(stepError)})`)
+    // clock_adjtime ADJ_SETOFFSET: the kernel adds the offset, so only the printed offset's 1 µs
+    // grain and the watch's own reads stand between the two (clock_settime of now + offset: 6–9 µs)
+    t.ok(Math.abs(stepError) < 0.00005, `the clock moved by the reported offset, within 50 µs (error ${micros(stepError)})`)
     t.comment(
-      `stepped by ${micros(set.offset)}; realtime − monotonic changed by ${micros(set.clockChange)} ` +
-        `(step error ${micros(stepError)})`,
+      `stepped by ${micros(set.offset)} with ADJ_SETOFFSET; realtime − monotonic changed by ${micros(set.clockChange)} ` +
+        `(landing error ${micros(stepError)})`,
     )
   })
 
