@@ -12,7 +12,7 @@
  * offset always stands, where the bounds' middle alone would have erred more (1.5 → 2.3 µs).
  */
 import { PHI, type Sample } from './sample.js'
-import type { Interval } from '../select/vote.js'
+import type { Interval } from './interval.js'
 
 export interface OffsetEstimate {
   offset: number

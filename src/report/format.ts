@@ -2,7 +2,7 @@
 import type { Correction, Outcome } from '../decide/decide.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { Candidate } from '../select/verdict.js'
-import type { Interval } from '../select/vote.js'
+import type { Interval } from '../ntp/interval.js'
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 

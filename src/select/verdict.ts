@@ -4,7 +4,7 @@ import type { ServerFault } from '../ntp/fault.js'
 import type { Kiss } from '../ntp/kiss.js'
 import type { OffsetEstimate } from '../ntp/offset-filter.js'
 import type { Sample } from '../ntp/sample.js'
-import type { Interval } from './vote.js'
+import type { Interval } from '../ntp/interval.js'
 
 /** A server that passed the checks: what it brings to the vote. */
 export interface Candidate {

@@ -9,6 +9,7 @@
  * When the most-covered points fall apart in separate places, the majority is ambiguous and the
  * vote says there is none.
  */
+import type { Interval } from '../ntp/interval.js'
 
 export interface Candidate {
   /** θ, seconds */
@@ -17,10 +18,6 @@ export interface Candidate {
   rootDistance: number
 }
 
-export interface Interval {
-  low: number
-  high: number
-}
 
 export type Vote =
   | {
