@@ -6,16 +6,17 @@
  * none is waiting.
  */
 import { classifyDatagram, type OutstandingRequests } from '../ntp/classify.js'
-import type { AddressFamily, Endpoint, Server } from '../ntp/endpoint.js'
+import type { Endpoint, Server } from '../ntp/endpoint.js'
 import { newRequest } from '../ntp/exchange.js'
 import type { IgnoredReason } from '../ntp/ignored.js'
 import type { Kiss } from '../ntp/kiss.js'
 import type { ServerObservation } from '../ntp/observation.js'
-import { nextStep, type RequestProgress } from '../ntp/request-policy.js'
+import { isDone, nextStep, type RequestProgress } from '../ntp/request-policy.js'
 import { toSample, type Sample } from '../ntp/sample.js'
 import { checkSuitability } from '../ntp/suitability.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
-import type { ClockReader, DatagramSocket, OpenSocket, RandomBytes, StampSource } from '../io/ports.js'
+import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/ports.js'
+import { asError, openSockets } from './open-sockets.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
 
 export interface QuerySettings {
@@ -46,6 +47,8 @@ interface ServerRun extends Omit<RequestProgress, 'expected'> {
   observation: ServerObservation
   /** picked for a request that sendPaced has not sent yet */
   queued: boolean
+  /** no more requests and none waiting, for good */
+  done: boolean
   /** its requests still waiting for a reply */
   waitingRequests: Set<Pending>
   /** the longest round trip of its replies so far, nanoseconds (0: none yet) */
@@ -71,6 +74,7 @@ export async function queryServers(
     usable: 0,
     stopped: false,
     queued: false,
+    done: false,
     waitingRequests: new Set(),
     longestRoundTripNanos: 0n,
   }))
@@ -85,8 +89,12 @@ export async function queryServers(
   const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}
   const finished = new Promise<void>((resolve) => (finish = resolve))
-  const settle = () => {
-    if (runs.every((run) => !run.queued && step(run) === 'done')) finish()
+  let unfinished = runs.length
+  /** After anything that happened to `run`: the run ends when every server is done. */
+  const settle = (run: ServerRun) => {
+    if (run.done || run.queued || !isDone(run, settings.samples)) return
+    run.done = true
+    if (--unfinished === 0) finish()
   }
   const answer = (nonce: NtpTimestamp, request: Pending) => {
     clearTimeout(request.timer)
@@ -116,7 +124,7 @@ export async function queryServers(
       if (checkSuitability(datagram.packet) === null) run.usable++
       emit({ kind: 'reply', server, sample, stampedBy: { sent: request.sentBy, received: receivedBy } })
     }
-    settle()
+    settle(run)
   }
 
   const sockets = await openSockets(servers, deps.openSocket, onDatagram)
@@ -127,16 +135,16 @@ export async function queryServers(
     if (socket === undefined || socket instanceof Error) {
       run.stopped = true
       emit({ kind: 'send-failed', server, error: `no IPv${server.family} socket: ${socket?.message ?? 'not opened'}` })
-      return settle()
+      return settle(run)
     }
-    if (step(run) !== 'send') return settle() // a kiss came in while it was queued
+    if (step(run) !== 'send') return settle(run) // a kiss came in while it was queued
     const { bytes, nonce } = newRequest(deps.randomBytes(8), settings.version)
     const timer = setTimeout(() => {
       pending.delete(nonce)
       run.waiting--
       run.waitingRequests.delete(request)
       emit({ kind: 'timeout', server })
-      settle()
+      settle(run)
     }, settings.timeoutSeconds * 1000)
     run.sent++
     run.waiting++
@@ -158,19 +166,19 @@ export async function queryServers(
       run.waiting--
       run.waitingRequests.delete(request)
       emit({ kind: 'send-failed', server, error: asError(error).message })
-      settle()
+      settle(run)
     })
   }
 
   const window: SendWindow = { inFlightSince: (sinceNanos) => countSentSince(pending, sinceNanos), clock: deps.clock }
   const tick = () => {
-    const due = runs.filter((run) => !run.queued && step(run) === 'send')
+    const due = runs.filter((run) => !run.done && !run.queued && step(run) === 'send')
     for (const run of due) run.queued = true
     sendPaced(due, sendOne, window)
   }
   tick()
   const ticker = setInterval(tick, settings.gapSeconds * 1000)
-  settle()
+  if (unfinished === 0) finish()
   await finished
   clearInterval(ticker)
   for (const request of pending.values()) clearTimeout(request.timer)
@@ -193,23 +201,4 @@ function countSentSince(pending: ReadonlyMap<NtpTimestamp, Pending>, sinceNanos:
   let count = 0
   for (const request of pending.values()) if (request.sentAtNanos > sinceNanos) count++
   return count
-}
-
-async function openSockets(
-  servers: readonly Server[],
-  open: OpenSocket,
-  onDatagram: Parameters<OpenSocket>[1],
-): Promise<Map<AddressFamily, DatagramSocket | Error>> {
-  const families = [...new Set(servers.map((s) => s.family))]
-  const opened = await Promise.allSettled(families.map((family) => open(family, onDatagram)))
-  return new Map(families.map((family, i) => [family, settledValue(opened[i])]))
-}
-
-function settledValue<T>(result: PromiseSettledResult<T> | undefined): T | Error {
-  if (result === undefined) return new Error('not opened')
-  return result.status === 'fulfilled' ? result.value : asError(result.reason)
-}
-
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason))
 }

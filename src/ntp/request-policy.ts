@@ -24,9 +24,17 @@ export interface RequestProgress {
 export type NextStep = 'send' | 'wait' | 'done'
 
 export function nextStep(progress: RequestProgress, wanted: number): NextStep {
-  const { sent, waiting, expected, usable, stopped } = progress
+  if (wantsNoMore(progress, wanted)) return progress.waiting > 0 ? 'wait' : 'done'
+  return progress.usable + progress.expected < wanted ? 'send' : 'wait'
+}
+
+/** `done` for good: no more requests, none waiting (a server once done stays done). */
+export function isDone(progress: Omit<RequestProgress, 'expected'>, wanted: number): boolean {
+  return wantsNoMore(progress, wanted) && progress.waiting === 0
+}
+
+function wantsNoMore({ sent, usable, stopped }: Omit<RequestProgress, 'expected' | 'waiting'>, wanted: number): boolean {
   const enough = stopped || usable >= wanted || sent >= 2 * wanted
   const silent = sent >= wanted && usable === 0
-  if (enough || silent) return waiting > 0 ? 'wait' : 'done'
-  return usable + expected < wanted ? 'send' : 'wait'
+  return enough || silent
 }
