@@ -60,10 +60,11 @@ export function decide(selection: Selection, options: DecideOptions, facts: Deci
     const limit = options.maxOffsetSeconds
     return limit !== undefined && Math.abs(offset) > limit ? { kind: 'check-failed', limit, ...correction } : { kind: 'report', ...correction }
   }
-  // The daemon first: whatever the offset, the clock is not ours to set.
-  if (facts.daemon) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
+  // --max-step first: an offset that large is news (exit 4, which the hourly job reports) even
+  // while a daemon keeps the clock (exit 5, which it takes quietly).
   const limit = options.maxStepSeconds
   if (limit !== undefined && Math.abs(offset) > limit) return { kind: 'beyond-max-step', limit, ...correction }
+  if (facts.daemon) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
   return { kind: 'set', ...correction }
 }
 

@@ -139,13 +139,6 @@ export async function queryServers(
     }
     if (step(run) !== 'send') return settle(run) // a kiss came in while it was queued
     const { bytes, nonce } = newRequest(deps.randomBytes(8), settings.version)
-    const timer = setTimeout(() => {
-      pending.delete(nonce)
-      run.waiting--
-      run.waitingRequests.delete(request)
-      emit({ kind: 'timeout', server })
-      settle(run)
-    }, settings.timeoutSeconds * 1000)
     run.sent++
     run.waiting++
     emit({ kind: 'sent', server, nonce })
@@ -156,6 +149,13 @@ export async function queryServers(
     const sending = socket.send(bytes, server)
     const departedAtNanos = socket.kernelSendTime?.(readBeforeNanos)
     const sentBy = departedAtNanos === undefined ? 'process' : 'kernel'
+    const timer = setTimeout(() => {
+      pending.delete(nonce)
+      run.waiting--
+      run.waitingRequests.delete(request)
+      emit({ kind: 'timeout', server })
+      settle(run)
+    }, settings.timeoutSeconds * 1000)
     const request: Pending = { run, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer }
     pending.set(nonce, request)
     run.waitingRequests.add(request)
@@ -188,14 +188,18 @@ export async function queryServers(
 
 /**
  * The waiting requests whose reply may still come in time: sent less than twice the server's
- * longest round trip so far ago, or, before its first reply, less than the timeout.
+ * longest round trip so far ago (at least MIN_PATIENCE_NANOS, as a path's round trip may grow), or,
+ * before its first reply, less than the timeout.
  */
 function expectedReplies(run: ServerRun, nowNanos: bigint, timeoutNanos: bigint): number {
-  const patience = run.longestRoundTripNanos > 0n ? 2n * run.longestRoundTripNanos : timeoutNanos
+  const seen = 2n * run.longestRoundTripNanos
+  const patience = run.longestRoundTripNanos > 0n ? (seen > MIN_PATIENCE_NANOS ? seen : MIN_PATIENCE_NANOS) : timeoutNanos
   let count = 0
   for (const request of run.waitingRequests) if (nowNanos - request.sentAtNanos < patience) count++
   return count
 }
+
+const MIN_PATIENCE_NANOS = 100_000_000n
 
 function countSentSince(pending: ReadonlyMap<NtpTimestamp, Pending>, sinceNanos: bigint): number {
   let count = 0

@@ -139,7 +139,7 @@ function jsonServer(verdict: ServerVerdict, observation: ServerObservation | und
     refid: shown ? refidOf(shown) : null,
     rootDelay: packet?.rootDelay ?? null,
     rootDispersion: packet?.rootDispersion ?? null,
-    rootDistance: candidate?.rootDistance ?? shown?.rootDistance ?? null,
+    rootDistance: candidate?.rootDistance ?? (verdict.kind === 'rejected' ? verdict.rootDistance : null),
     offset: candidate?.estimate.offset ?? shown?.offset ?? null,
     delay: shown?.delay ?? null,
     samples: (observation?.replies ?? []).map(jsonSample),

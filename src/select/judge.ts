@@ -25,11 +25,11 @@ export function judgeServer({ server, replies, kisses }: ServerObservation, nowN
     const candidate = { server, best, estimate, jitter, rootDistance, usableSamples: usable.length, rateLimited }
     const tooFar = checkRootDistance(rootDistance)
     if (!tooFar) return { kind: 'candidate', server, candidate }
-    return { kind: 'rejected', server, fault: tooFar, last: best, rateLimited }
+    return { kind: 'rejected', server, fault: tooFar, last: best, rootDistance, rateLimited }
   }
   const last = replies.at(-1)
   const lastFault = faults.at(-1)
-  if (last && lastFault) return { kind: 'rejected', server, fault: lastFault, last, rateLimited }
+  if (last && lastFault) return { kind: 'rejected', server, fault: lastFault, last, rootDistance: rootDistanceAt(last, nowNanos), rateLimited }
   const kiss = kisses.at(-1)
   if (kiss) return { kind: 'kissed', server, kiss, replies }
   return { kind: 'no-reply', server }

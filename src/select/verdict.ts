@@ -28,8 +28,11 @@ export type Unusable =
   | { kind: 'no-reply'; server: Server }
   /** a kiss withdrew it (DENY, RSTR), or it sent only kisses and no usable reply */
   | { kind: 'kissed'; server: Server; kiss: Kiss; replies: readonly Sample[] }
-  /** it answered, but no reply passed the checks: `fault` is the last reply's */
-  | { kind: 'rejected'; server: Server; fault: ServerFault; last: Sample; rateLimited: boolean }
+  /**
+   * it answered, but no reply passed the checks: `fault` is the last reply's (or, when only the
+   * server's jitter took λ past the limit, the best one's); `rootDistance` is λ at selection time
+   */
+  | { kind: 'rejected'; server: Server; fault: ServerFault; last: Sample; rootDistance: number; rateLimited: boolean }
 
 /** The checks' result for one server. */
 export type Judgement = { kind: 'candidate'; server: Server; candidate: Candidate } | Unusable

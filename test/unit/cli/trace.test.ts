@@ -56,7 +56,7 @@ t.test('one line per verdict: the label, the reason --json gives, and a voter\'s
     [{ kind: 'no-reply', server: v6 }, /^\[::1\]:11123: dropped, no reply within the timeout$/],
     [{ kind: 'kissed', server: v4, kiss: kiss('DENY'), replies: [] }, /^192\.0\.2\.1: dropped, kiss-o'-death DENY, no more requests were sent$/],
     [{ kind: 'kissed', server: v4, kiss: kiss('XYZ'), replies: [] }, /^192\.0\.2\.1: dropped, kiss-o'-death XYZ \(unknown code\)$/],
-    [{ kind: 'rejected', server: v6, fault: { kind: 'unsynchronized' }, last: sampleOf({ delay: 0.01 }), rateLimited: true }, /^\[::1\]:11123: dropped, server is unsynchronized \(leap indicator 3\); it sent RATE, so no more requests were sent$/],
+    [{ kind: 'rejected', server: v6, fault: { kind: 'unsynchronized' }, last: sampleOf({ delay: 0.01 }), rootDistance: 0.005, rateLimited: true }, /^\[::1\]:11123: dropped, server is unsynchronized \(leap indicator 3\); it sent RATE, so no more requests were sent$/],
   ]
   for (const [verdict, pattern] of dropped) t.match(traceVerdict(verdict), pattern, verdict.kind)
   const split = selectServer([observed(v4, [sample(0, 0.001)]), observed(v6, [sample(3, 0.001)])], 0n)

@@ -67,7 +67,7 @@ t.test('a kiss is never a sample: a server with only kisses is kissed, with the 
 t.test('a server with no usable reply is rejected with the fault of its last reply', async (t) => {
   const stratum16 = sampleOf({ delay: 0.02, stratum: 16 })
   const rejected = selectServer([observed(a, [stratum16], [kiss('XYZ')])], NOW)
-  t.same(rejected.verdicts[0], { kind: 'rejected', server: a, fault: { kind: 'bad-stratum', stratum: 16 }, last: stratum16, rateLimited: false })
+  t.same(rejected.verdicts[0], { kind: 'rejected', server: a, fault: { kind: 'bad-stratum', stratum: 16 }, last: stratum16, rootDistance: stratum16.rootDistance, rateLimited: false })
   const unsync = selectServer([observed(a, [sampleOf({ delay: 0.01, packet: { leap: LeapIndicator.Unsynchronized } })])], NOW)
   t.same(unsync.verdicts[0]?.kind === 'rejected' && unsync.verdicts[0].fault, { kind: 'unsynchronized' })
 })
@@ -156,6 +156,13 @@ t.test('root distance grows with the age of the sample and is checked at selecti
   const aged = selectServer([observed(a, [old])], 100_000n * 1_000_000_000n)
   const verdict = aged.verdicts[0]
   t.equal(verdict?.kind === 'rejected' && verdict.fault.kind, 'root-distance', 'PHI × 100000 s = 1.5 s')
+  t.ok(verdict?.kind === 'rejected' && verdict.rootDistance > 1.5, 'the verdict carries λ as at selection time')
+
+  // a server that stepped during the run: its jitter alone takes λ past the limit
+  const stepped = selectServer([observed(a, [at(0), at(2), at(2), at(2)])], 0n)
+  const jittery = stepped.verdicts[0]
+  t.equal(jittery?.kind === 'rejected' && jittery.fault.kind, 'root-distance')
+  t.ok(jittery?.kind === 'rejected' && jittery.fault.kind === 'root-distance' && jittery.rootDistance === jittery.fault.seconds, 'λ and the fault say the same')
 })
 
 t.test('selection changes nothing it is given', async (t) => {
