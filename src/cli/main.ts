@@ -3,7 +3,7 @@ import { decide, type Outcome } from '../decide/decide.js'
 import { chooseDefaultServers, type DefaultServers, type DefaultServerTexts } from '../config/default-servers.js'
 import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import { failureLine, rateLimitLine, resultLine, serverLine } from '../report/format.js'
+import { failureLine, NO_RIGHT_TO_SET_LINE, rateLimitLine, resultLine, serverLine } from '../report/format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../io/ports.js'
 import { queryServers, type QueryEvent } from '../network/query.js'
 import { selectServer } from '../select/select.js'
@@ -95,7 +95,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const system = await deps.loadSystem()
   const readOnly = options.query || options.debug
   // A run that is to set the clock and may not would only find that out after querying.
-  if (!readOnly && !system.canSetClock()) throw new ClockNotSetError(NO_RIGHT_TO_SET)
+  if (!readOnly && !system.canSetClock()) throw new ClockNotSetError(NO_RIGHT_TO_SET_LINE)
 
   const debug = options.debug ? output.print : undefined
   if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
@@ -129,8 +129,6 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     if (signal) throw new InterruptedError(signal)
   }, report)
 }
-
-const NO_RIGHT_TO_SET = 'no permission to set the clock (CAP_SYS_TIME): run as root, or use -q to query only; clock left untouched'
 
 /** The only place an outcome is acted on, and the clock changed. */
 function carryOut(outcome: Outcome, clock: ClockSetter, output: Output, beforeSet: () => void, report: RunReport): ExitCode {

@@ -90,6 +90,9 @@ function noMajorityLine(voters: readonly Candidate[]): string {
   return `no majority agrees among ${voters.length} servers (${each}); they disagree by ${spread.toFixed(6)} s, clock left untouched`
 }
 
+/** A run that is to set the clock without CAP_SYS_TIME, said before any query. */
+export const NO_RIGHT_TO_SET_LINE = 'no permission to set the clock (CAP_SYS_TIME): run as root, or use -q to query only; clock left untouched'
+
 /** Classic ntpdate's line for a RATE kiss. */
 export function rateLimitLine(server: string): string {
   return `${server} rate limit response from server.`
