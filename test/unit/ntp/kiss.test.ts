@@ -1,0 +1,21 @@
+/** src/ntp/kiss.ts: what a client does about each kiss code (RFC 5905 §7.4). */
+import t from 'tap'
+import { isKiss, kissOf } from '../../../src/ntp/kiss.js'
+import { kissOfDeath, refidOf, replyTo } from '../../helpers/unit.js'
+
+t.test('DENY and RSTR withdraw, RATE stops the requests, anything else is only noted', async (t) => {
+  t.same(kissOf(kissOfDeath(1n, 'DENY'), 5n), { code: 'DENY', action: 'withdraw', receivedAtNanos: 5n })
+  t.same(kissOf(kissOfDeath(1n, 'RSTR'), 5n).action, 'withdraw')
+  t.same(kissOf(kissOfDeath(1n, 'RATE'), 5n).action, 'stop-requests')
+  for (const code of ['INIT', 'STEP', 'NTSN', 'ZZZZ', 'rate', 'constructor', 'toString']) {
+    t.equal(kissOf(kissOfDeath(1n, code.slice(0, 4)), 0n).action, 'none', code)
+  }
+  t.equal(kissOf(replyTo(1n, { stratum: 0, referenceId: refidOf('NKE') }), 0n).code, 'NKE', 'NUL padding dropped')
+})
+
+t.test('a kiss is any stratum-0 reply, and nothing else', async (t) => {
+  t.ok(isKiss(kissOfDeath(1n, 'RATE')))
+  t.ok(isKiss(replyTo(1n, { stratum: 0 })))
+  t.notOk(isKiss(replyTo(1n)))
+  t.notOk(isKiss(replyTo(1n, { stratum: 16 })))
+})
