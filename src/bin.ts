@@ -16,6 +16,10 @@ async function loadSystem(): Promise<System> {
     import('./io/time-daemon.js'),
   ])
   const { hasSysTime } = await import('./io/capabilities.js')
+  const keys = {
+    readKeyFile: (await import('./io/read-config-file.js')).readConfigFile,
+    symmetricAuth: (await import('./io/symmetric-digest.js')).symmetricAuth,
+  }
   return {
     clock: libcClock,
     resolve: resolveWithSystem,
@@ -23,6 +27,7 @@ async function loadSystem(): Promise<System> {
     randomBytes: kernelRandomBytes,
     timeDaemon: () => findRunningTimeDaemon(),
     canSetClock: () => hasSysTime(),
+    keys,
   }
 }
 

@@ -31,6 +31,12 @@ export interface Options extends SyslogChoice {
   json: boolean
   /** --metrics-file: where to write node_exporter textfile metrics */
   metricsFile: string | undefined
+  /** -a: the key every request is signed with and every reply must verify with */
+  keyId: number | undefined
+  /** -k: where the keys are */
+  keyFile: string
+  /** -e: classic's authentication delay; checked, and without effect (T1 is read after the MAC) */
+  authDelaySeconds: number | undefined
   showVersion: boolean
   help: boolean
 }
@@ -48,11 +54,12 @@ interface ReadArgv {
   operands: string[]
 }
 
+/** Classic ntpdate's key file. */
+export const DEFAULT_KEY_FILE = '/etc/ntp.keys'
+
 export function parseArgs(argv: readonly string[]): Options {
   const { given, operands } = readArgv(argv)
   const has = (key: string) => given.some((g) => g.key === key)
-  const refused = OPTIONS.find((o) => o.notYet && has(optionKey(o)))
-  if (refused) throw new UsageError(`-${refused.short}: ${refused.notYet} is not supported yet`)
   const valueOf = (key: string) => given.findLast((g) => g.key === key)?.value
   const maxOffsetSeconds = optional(valueOf('max-offset'), (v) => secondsIn(v, 0, 1e9, '--max-offset'))
   const query = has('query') || maxOffsetSeconds !== undefined
@@ -75,6 +82,9 @@ export function parseArgs(argv: readonly string[]): Options {
     maxOffsetSeconds,
     json: has('json'),
     metricsFile: optional(valueOf('metrics-file'), (v) => nonEmpty(v, '--metrics-file')),
+    keyId: optional(valueOf('a'), (v) => integerIn(v, 1, 2 ** 32 - 1, '-a')),
+    keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')) ?? DEFAULT_KEY_FILE,
+    authDelaySeconds: optional(valueOf('e'), (v) => secondsIn(v, 0, 1, '-e')),
     showVersion: has('version'),
     help: has('help'),
     ...parseSyslogOptions({

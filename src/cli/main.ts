@@ -13,6 +13,8 @@ import { parseServerSpec, type ServerSpec } from '../config/server.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { RunningDaemon } from '../decide/time-daemon.js'
 import { parseArgs } from './args.js'
+import { loadAuth, type KeySources } from './load-auth.js'
+import { describeAuth } from '../auth/symmetric.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
 import { startRunReport, type RunReport } from './run-report.js'
@@ -28,6 +30,8 @@ export interface System {
   timeDaemon: () => RunningDaemon | undefined
   /** whether this process may set the clock (CAP_SYS_TIME) */
   canSetClock: () => boolean
+  /** -a, -k: the key file and the digests */
+  keys: KeySources
 }
 
 export interface MainDeps {
@@ -93,6 +97,8 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const system = await deps.loadSystem()
+  const auth = options.keyId === undefined ? undefined : loadAuth(options.keyId, options.keyFile, system.keys, warn)
+  if (auth) report.authenticating(describeAuth(auth))
   const readOnly = options.query || options.debug
   // A run that is to set the clock and may not would only find that out after querying.
   if (!readOnly && !system.canSetClock()) throw new ClockNotSetError(NO_RIGHT_TO_SET_LINE)
@@ -105,7 +111,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     if (event.kind === 'ignored') ignored.set(event.reason.kind, (ignored.get(event.reason.kind) ?? 0) + 1)
     debug?.(traceEvent(event))
   }
-  const observations = await queryServers(servers, options, {
+  const observations = await queryServers(servers, { ...options, auth }, {
     clock: system.clock,
     openSocket: system.openSocket,
     randomBytes: system.randomBytes,

@@ -8,19 +8,17 @@ export interface OptionSpec {
   /** the placeholder of an option that takes a value (`n` in `--samples <n>`); absent: a flag */
   value?: string
   description: string
-  /** a feature of a later release: recognised, refused with exit 2 */
-  notYet?: string
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
   { short: '4', long: 'ipv4', description: 'resolve and query IPv4 addresses only' },
   { short: '6', long: 'ipv6', description: 'resolve and query IPv6 addresses only' },
-  { short: 'a', value: 'keyid', description: 'authenticate with key KEYID', notYet: 'symmetric-key authentication' },
+  { short: 'a', value: 'keyid', description: 'authenticate requests and replies with key KEYID of the key file' },
   { short: 'B', long: 'slew', description: 'always slew the clock (adjtime), even for large offsets' },
   { short: 'b', long: 'step', description: 'always step the clock (clock_settime), even for small offsets' },
   { short: 'd', long: 'debug', description: 'trace the run; never touch the clock' },
-  { short: 'e', value: 'seconds', description: 'authentication delay', notYet: 'symmetric-key authentication' },
-  { short: 'k', value: 'file', description: 'key file', notYet: 'symmetric-key authentication' },
+  { short: 'e', value: 'seconds', description: 'authentication delay, 0 to 1 (accepted; nothing needs correcting)' },
+  { short: 'k', value: 'file', description: 'key file, ntpd or chrony format (default /etc/ntp.keys)' },
   { short: 'o', long: 'ntp-version', value: 'n', description: 'NTP version in requests, 1-4 (default 4)' },
   { short: 'p', long: 'samples', value: 'n', description: 'samples per server, 1-8 (default 4; 1 with -q)' },
   { short: 'q', long: 'query', description: 'query only: print the offsets, do not set the clock' },
@@ -55,6 +53,6 @@ export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k fil
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => optionFlags(o).length))
-  const lines = OPTIONS.map((o) => `  ${optionFlags(o).padEnd(width)}  ${o.description}${o.notYet ? ' (not yet supported)' : ''}`)
+  const lines = OPTIONS.map((o) => `  ${optionFlags(o).padEnd(width)}  ${o.description}`)
   return [`tsntpdate ${version}: set or check the clock from NTP servers, once`, '', USAGE, '', 'Options:', ...lines, ''].join('\n')
 }

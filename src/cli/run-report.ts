@@ -8,6 +8,7 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
+import type { Authentication } from '../auth/symmetric.js'
 import type { Outcome } from '../decide/decide.js'
 import type { ExitCode } from '../exit-codes.js'
 import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report/json.js'
@@ -32,6 +33,8 @@ export interface RunReport {
   unresolved(spec: ServerSpec, reason: string): void
   selected(observations: readonly ServerObservation[], selection: Selection): void
   decided(outcome: Outcome): void
+  /** -a: how replies are authenticated */
+  authenticating(authentication: Authentication): void
   clockChanged(): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
@@ -53,6 +56,7 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     observations: undefined,
     selection: undefined,
     outcome: undefined,
+    authentication: undefined,
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -80,6 +84,9 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     },
     decided(outcome) {
       facts.outcome = outcome
+    },
+    authenticating(authentication) {
+      facts.authentication = authentication
     },
     clockChanged() {
       facts.clockChanged = true

@@ -21,7 +21,8 @@ export function traceEvent(event: QueryEvent): string {
       return (
         `reply from ${displayServer(event.server)}: stratum ${s.stratum}, refid ${refid}, ` +
         `offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}` +
-        (event.stampedBy ? describeStamps(event.stampedBy) : '')
+        (event.stampedBy ? describeStamps(event.stampedBy) : '') +
+        (event.authenticated ? `, MAC verified (key ${event.authenticated.keyId}, ${event.authenticated.algorithm})` : '')
       )
     }
     case 'timeout':

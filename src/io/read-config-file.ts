@@ -11,7 +11,7 @@ import { describeFileKind } from './file-kind.js'
 export const MAX_CONFIG_BYTES = 1 << 20
 
 /** The text; or absent (no such file, or unreadable: as `[ -r FILE ]`); or present but refused, with why. */
-export type ConfigFileRead = { text: string } | { absent: true } | { refused: string }
+export type ConfigFileRead = { text: string; mode: number } | { absent: true } | { refused: string }
 
 export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): ConfigFileRead {
   let fd: number
@@ -28,7 +28,7 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
     let length = 0
     for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, maxBytes + 1 - length, null)) > 0; ) length += n
     if (length > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
-    return { text: buffer.subarray(0, length).toString('utf8') }
+    return { text: buffer.subarray(0, length).toString('utf8'), mode: stat.mode }
   } catch (error) {
     return { refused: `${path} could not be read: ${(error as Error).message}; ignored` }
   } finally {

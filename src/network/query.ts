@@ -18,6 +18,7 @@ import type { NtpTimestamp } from '../ntp/timestamp.js'
 import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/ports.js'
 import { asError, openSockets } from './open-sockets.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
+import { describeAuth, withMac, type Authentication, type SymmetricAuth } from '../auth/symmetric.js'
 
 export interface QuerySettings {
   /** usable replies wanted from each server (-p) */
@@ -25,12 +26,14 @@ export interface QuerySettings {
   gapSeconds: number
   timeoutSeconds: number
   version: number
+  /** -a: every request is signed, and only replies that verify count */
+  auth?: SymmetricAuth
 }
 
 export type QueryEvent =
   | { kind: 'sent'; server: Server; nonce: NtpTimestamp }
   | { kind: 'send-failed'; server: Server; error: string }
-  | { kind: 'reply'; server: Server; sample: Sample; stampedBy?: { sent: StampSource; received: StampSource } }
+  | { kind: 'reply'; server: Server; sample: Sample; stampedBy?: { sent: StampSource; received: StampSource }; authenticated?: Authentication }
   | { kind: 'kiss'; server: Server; kiss: Kiss }
   | { kind: 'timeout'; server: Server }
   | { kind: 'ignored'; from: Endpoint; reason: IgnoredReason }
@@ -68,7 +71,7 @@ export async function queryServers(
   deps: QueryDeps,
 ): Promise<ServerObservation[]> {
   const runs = servers.map((server): ServerRun => ({
-    observation: { server, replies: [], kisses: [] },
+    observation: { server, replies: [], kisses: [], unauthenticated: 0 },
     sent: 0,
     waiting: 0,
     usable: 0,
@@ -105,8 +108,12 @@ export async function queryServers(
   }
 
   const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy: StampSource = 'process') => {
-    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests)
-    if (datagram.kind === 'ignored') return emit({ kind: 'ignored', from, reason: datagram.reason })
+    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests, settings.auth)
+    if (datagram.kind === 'ignored') {
+      const claimed = datagram.nonce === undefined ? undefined : pending.get(datagram.nonce)
+      if (claimed) claimed.run.observation.unauthenticated++
+      return emit({ kind: 'ignored', from, reason: datagram.reason })
+    }
     const request = pending.get(datagram.nonce)
     if (!request) return
     answer(datagram.nonce, request)
@@ -122,7 +129,8 @@ export async function queryServers(
       const sample = toSample(datagram.packet, request.sentAtNanos, receivedAtNanos)
       run.observation.replies.push(sample)
       if (checkSuitability(datagram.packet) === null) run.usable++
-      emit({ kind: 'reply', server, sample, stampedBy: { sent: request.sentBy, received: receivedBy } })
+      const authenticated = settings.auth && describeAuth(settings.auth)
+      emit({ kind: 'reply', server, sample, stampedBy: { sent: request.sentBy, received: receivedBy }, ...(authenticated && { authenticated }) })
     }
     settle(run)
   }
@@ -138,7 +146,10 @@ export async function queryServers(
       return settle(run)
     }
     if (step(run) !== 'send') return settle(run) // a kiss came in while it was queued
-    const { bytes, nonce } = newRequest(deps.randomBytes(8), settings.version)
+    const request8 = newRequest(deps.randomBytes(8), settings.version)
+    const { nonce } = request8
+    // the MAC is computed before T1 is read: it costs no accuracy (and -e corrects nothing)
+    const bytes = settings.auth ? withMac(request8.bytes, settings.auth) : request8.bytes
     run.sent++
     run.waiting++
     emit({ kind: 'sent', server, nonce })

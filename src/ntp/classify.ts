@@ -4,13 +4,15 @@
  * request went to, a server-mode packet of a version we speak, and carrying the timestamps a
  * reply needs. What passes is a reply or a kiss (a kiss is trusted only now, after the origin
  * matched: anyone could forge one otherwise); everything else is ignored with its reason.
- * Authentication, when asked for, is one more test here.
+ * With -a (`auth`), the MAC is one more test, of kisses too: no unauthenticated datagram may
+ * stop or withdraw a server either.
  */
 import { sameEndpoint, type Endpoint } from './endpoint.js'
 import type { IgnoredReason } from './ignored.js'
 import { isKiss, kissOf, type Kiss } from './kiss.js'
 import { decodePacket, NtpMode, PacketParseError, type NtpPacket } from './packet.js'
 import type { NtpTimestamp } from './timestamp.js'
+import { checkMac, type SymmetricAuth } from '../auth/symmetric.js'
 
 /** What the classifier needs to know of the requests sent so far. */
 export interface OutstandingRequests {
@@ -23,13 +25,15 @@ export interface OutstandingRequests {
 export type Datagram =
   | { kind: 'reply'; nonce: NtpTimestamp; packet: NtpPacket }
   | { kind: 'kiss'; nonce: NtpTimestamp; kiss: Kiss }
-  | { kind: 'ignored'; reason: IgnoredReason }
+  /** `nonce`: the request it claimed to answer, when origin and source matched */
+  | { kind: 'ignored'; reason: IgnoredReason; nonce?: NtpTimestamp }
 
 export function classifyDatagram(
   bytes: Uint8Array,
   from: Endpoint,
   receivedAtNanos: bigint,
   requests: OutstandingRequests,
+  auth?: SymmetricAuth,
 ): Datagram {
   let packet: NtpPacket
   try {
@@ -44,6 +48,8 @@ export function classifyDatagram(
   if (!sameEndpoint(from, destination)) return ignored({ kind: 'wrong-source', from: `${from.address}:${from.port}` })
   if (packet.version < 1 || packet.version > 4) return ignored({ kind: 'bad-version', version: packet.version })
   if (packet.mode !== NtpMode.Server) return ignored({ kind: 'not-server-mode', mode: packet.mode })
+  const unauthenticated = auth && checkMac(bytes, packet, auth)
+  if (unauthenticated) return { kind: 'ignored', reason: unauthenticated, nonce }
   // A kiss need carry no timestamps (§7.4): it is obeyed, never used as a time.
   if (isKiss(packet)) return { kind: 'kiss', nonce, kiss: kissOf(packet, receivedAtNanos) }
   if (packet.receiveTime === 0n) return ignored({ kind: 'zero-receive-time' })

@@ -12,6 +12,11 @@ export type IgnoredReason =
   | { kind: 'bad-version'; version: number }
   | { kind: 'zero-receive-time' }
   | { kind: 'zero-transmit-time' }
+  // with -a: the reply does not authenticate with our key
+  | { kind: 'no-mac' }
+  | { kind: 'crypto-nak' }
+  | { kind: 'wrong-key-id'; keyId: number }
+  | { kind: 'bad-mac' }
 
 export function describeIgnored(reason: IgnoredReason): string {
   switch (reason.kind) {
@@ -31,5 +36,13 @@ export function describeIgnored(reason: IgnoredReason): string {
       return 'receive timestamp is zero'
     case 'zero-transmit-time':
       return 'transmit timestamp is zero'
+    case 'no-mac':
+      return 'no MAC, and -a asks for one'
+    case 'crypto-nak':
+      return 'crypto-NAK: the server could not authenticate our request'
+    case 'wrong-key-id':
+      return `MAC with key id ${reason.keyId}, not ours`
+    case 'bad-mac':
+      return 'MAC does not verify with our key'
   }
 }

@@ -9,4 +9,6 @@ export interface ServerObservation {
   replies: Sample[]
   /** kisses that were ours, in arrival order */
   kisses: Kiss[]
+  /** with -a: datagrams that matched a request of ours but did not authenticate */
+  unauthenticated: number
 }

@@ -53,8 +53,9 @@ export class PacketParseError extends Error {
 }
 
 // RFC 7822 §7.5: a MAC is 4 bytes of key id plus a 16- or 20-byte digest; any longer trailer
-// must be extension fields, each at least 16 bytes long and a multiple of 4.
-const MAC_LENGTHS = new Set([20, 24])
+// must be extension fields, each at least 16 bytes long and a multiple of 4. A crypto-NAK is a
+// MAC of a zero key id alone (RFC 5905 §7.4's "authentication failure"): 4 bytes.
+const MAC_LENGTHS = new Set([4, 20, 24])
 const MIN_EXTENSION_LENGTH = 16
 
 export function decodePacket(bytes: Uint8Array): NtpPacket {

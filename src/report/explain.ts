@@ -35,6 +35,12 @@ export function explainVerdict(verdict: ServerVerdict): Explanation {
       return { status: `kod:${verdict.kiss.code}`, label: 'dropped', reason: kissText(verdict.kiss) }
     case 'no-reply':
       return { status: 'no-reply', label: 'dropped', reason: 'no reply within the timeout' }
+    case 'unauthenticated':
+      return {
+        status: 'rejected:unauthenticated',
+        label: 'dropped',
+        reason: `no reply authenticated with our key (${verdict.ignored} ${verdict.ignored === 1 ? 'datagram' : 'datagrams'} ignored)`,
+      }
     case 'rejected':
       return { status: `rejected:${verdict.fault.kind}`, label: 'dropped', reason: describeFault(verdict.fault) + (verdict.rateLimited ? RATE_NOTE : '') }
   }

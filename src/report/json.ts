@@ -9,6 +9,7 @@ import { displayReferenceId } from '../ntp/refid.js'
 import type { Sample } from '../ntp/sample.js'
 import { candidateOf, type Selection, type ServerVerdict } from '../select/verdict.js'
 import { explainVerdict } from './explain.js'
+import type { Authentication } from '../auth/symmetric.js'
 
 export const JSON_STATUSES = ['selected', 'truechimer', 'falseticker', 'no-majority', 'kod', 'no-reply', 'unresolvable', 'rejected'] as const
 /** The part of a status before the ':' (`kod:RATE` → `kod`). */
@@ -29,6 +30,8 @@ export interface RunFacts {
   observations: readonly ServerObservation[] | undefined
   selection: Selection | undefined
   outcome: Outcome | undefined
+  /** -a: how every reply that counted was authenticated */
+  authentication: Authentication | undefined
   /** the outcome's clock change was carried out */
   clockChanged: boolean
   maxOffset: number | undefined
@@ -71,6 +74,8 @@ export interface JsonServer {
   status: string
   reason: string | null
   rateLimited: boolean
+  /** null for a plain server (or one none of whose replies counted), else how its replies were authenticated */
+  authentication: Authentication | null
 }
 
 export interface JsonReport {
@@ -96,7 +101,7 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
   return {
     version: facts.version,
     servers: [
-      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i])) ?? []),
+      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i], facts.authentication)) ?? []),
       ...facts.unresolvable.map(unresolvedServer),
     ],
     agreement: selection === undefined || selection.kind === 'none' ? 'none' : selection.kind === 'chosen' ? 'majority' : 'no-majority',
@@ -124,7 +129,7 @@ function actionOf({ outcome, clockChanged }: RunFacts): JsonReport['action'] {
 }
 
 /** A kiss carries no time: a kissed server has no offset, delay or root distance, and no header of a reply. */
-function jsonServer(verdict: ServerVerdict, observation: ServerObservation | undefined): JsonServer {
+function jsonServer(verdict: ServerVerdict, observation: ServerObservation | undefined, auth: Authentication | undefined): JsonServer {
   const { server } = verdict
   const candidate = candidateOf(verdict)
   const shown = candidate?.best ?? (verdict.kind === 'rejected' ? verdict.last : undefined)
@@ -147,6 +152,7 @@ function jsonServer(verdict: ServerVerdict, observation: ServerObservation | und
     status,
     reason,
     rateLimited: observation?.kisses.some((k) => k.code === 'RATE') ?? false,
+    authentication: auth && observation && observation.replies.length + observation.kisses.length > 0 ? { ...auth } : null,
   }
 }
 
@@ -168,6 +174,7 @@ function unresolvedServer({ name, port, reason }: UnresolvedName): JsonServer {
     status: 'unresolvable',
     reason,
     rateLimited: false,
+    authentication: null,
   }
 }
 

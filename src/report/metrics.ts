@@ -36,6 +36,11 @@ export function renderMetrics(report: JsonReport, nowSeconds: number): string {
       ? []
       : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
     {
+      name: 'tsntpdate_authenticated',
+      help: '1 if the selected server\'s replies were authenticated (-a), else 0.',
+      samples: [{ value: selected?.authentication ? 1 : 0 }],
+    },
+    {
       name: 'tsntpdate_servers',
       help: 'Servers (addresses, and names that did not resolve) of the last run by status.',
       samples: [...counts].map(([status, value]) => ({ labels: `status="${status}"`, value })),

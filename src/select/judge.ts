@@ -9,7 +9,7 @@ import { checkRootDistance, checkSuitability } from '../ntp/suitability.js'
 import type { Judgement } from './verdict.js'
 
 /** `nowNanos`: the local time of the selection, for the samples' age. */
-export function judgeServer({ server, replies, kisses }: ServerObservation, nowNanos: bigint): Judgement {
+export function judgeServer({ server, replies, kisses, unauthenticated }: ServerObservation, nowNanos: bigint): Judgement {
   // DENY and RSTR withdraw the server: whatever it said before does not count (RFC 5905 §7.4).
   const withdrawal = kisses.find((k) => k.action === 'withdraw')
   if (withdrawal) return { kind: 'kissed', server, kiss: withdrawal, replies }
@@ -32,6 +32,7 @@ export function judgeServer({ server, replies, kisses }: ServerObservation, nowN
   if (last && lastFault) return { kind: 'rejected', server, fault: lastFault, last, rootDistance: rootDistanceAt(last, nowNanos), rateLimited }
   const kiss = kisses.at(-1)
   if (kiss) return { kind: 'kissed', server, kiss, replies }
+  if (unauthenticated > 0) return { kind: 'unauthenticated', server, ignored: unauthenticated }
   return { kind: 'no-reply', server }
 }
 

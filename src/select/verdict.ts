@@ -28,6 +28,8 @@ export type Unusable =
   | { kind: 'no-reply'; server: Server }
   /** a kiss withdrew it (DENY, RSTR), or it sent only kisses and no usable reply */
   | { kind: 'kissed'; server: Server; kiss: Kiss; replies: readonly Sample[] }
+  /** with -a: it answered, but nothing it sent authenticated with our key */
+  | { kind: 'unauthenticated'; server: Server; ignored: number }
   /**
    * it answered, but no reply passed the checks: `fault` is the last reply's (or, when only the
    * server's jitter took λ past the limit, the best one's); `rootDistance` is λ at selection time

@@ -9,6 +9,7 @@ import type { DatagramListener } from '../../src/io/ports.js'
 import type { Endpoint } from '../../src/ntp/endpoint.js'
 import { decodePacket, encodePacket, NtpMode } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
+import { symmetricAuth } from '../../src/io/symmetric-digest.js'
 
 export const START = 1_795_000_000_000_000_000n
 const ONE_WAY_NANOS = 100_000n
@@ -26,6 +27,8 @@ export interface FakeSystemOptions {
   daemon?: RunningDaemon
   /** CAP_SYS_TIME; default true */
   canSetClock?: boolean
+  /** key files by path: their text and mode */
+  keyFiles?: Record<string, { text: string; mode: number }>
 }
 
 export interface FakeSystem {
@@ -58,6 +61,10 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       return options.daemon
     },
     canSetClock: () => options.canSetClock ?? true,
+    keys: {
+      readKeyFile: (path) => options.keyFiles?.[path] ?? { absent: true },
+      symmetricAuth,
+    },
     clock: {
       nowNanos: () => (now += 1_000n),
       step: (offset) => change('step', offset, "Can't set time of day"),

@@ -83,7 +83,7 @@ export function sampleOf(fields: {
 
 /** What the query loop hands selection for one server. */
 export function observed(on: Server, replies: Sample[], kisses: Kiss[] = []): ServerObservation {
-  return { server: on, replies, kisses }
+  return { server: on, replies, kisses, unauthenticated: 0 }
 }
 
 /** A kiss as ntp/classify.ts reads it. */

@@ -65,6 +65,8 @@ t.test('reading: only regular files, at most 1 MiB, never a hang (issue 9, findi
     [join(dir, 'none'), { absent: true }],
   ]
   for (const [path, expected] of cases) t.same(readConfigFile(path), expected, path)
-  writeFileSync(join(dir, 'ok'), 'NTPSERVERS=x\n')
-  t.same(readConfigFile(join(dir, 'ok')), { text: 'NTPSERVERS=x\n' })
+  writeFileSync(join(dir, 'ok'), 'NTPSERVERS=x\n', { mode: 0o640 })
+  t.match(readConfigFile(join(dir, 'ok')), { text: 'NTPSERVERS=x\n' })
+  const mode = (readConfigFile(join(dir, 'ok')) as { mode: number }).mode & 0o777
+  t.equal(mode & 0o600, 0o600, 'and its mode')
 })

@@ -133,7 +133,7 @@ t.test('decode rejects what is not an NTP packet with PacketParseError', async (
   const cases: [string, Uint8Array, RegExp][] = [
     ['empty', new Uint8Array(0), /too short: 0 bytes/],
     ['47 bytes', new Uint8Array(47), /too short: 47 bytes/],
-    ['stray 4-byte trailer', withTrailer(bytesOf(4, 0)), /trailing 4 bytes/],
+    ['stray 8-byte trailer', withTrailer(bytesOf(8, 0)), /trailing 8 bytes/],
     ['stray 8-byte trailer', withTrailer(bytesOf(8, 0)), /trailing 8 bytes/],
     ['stray 12-byte trailer', withTrailer(bytesOf(12, 0)), /trailing 12 bytes/],
     ['extension length 0', withTrailer(extension(1, 0, 28)), /bad extension field length 0 at byte 48/],

@@ -14,6 +14,7 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
     observations,
     selection: selectServer(observations, 0n),
     outcome: undefined,
+    authentication: undefined,
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -24,7 +25,7 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
 
 const SERVER_KEYS = [
   'name', 'address', 'port', 'stratum', 'leap', 'refid', 'rootDelay', 'rootDispersion', 'rootDistance',
-  'offset', 'delay', 'samples', 'kisses', 'status', 'reason', 'rateLimited',
+  'offset', 'delay', 'samples', 'kisses', 'status', 'reason', 'rateLimited', 'authentication',
 ].sort()
 const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'outcome', 'action', 'method', 'offset', 'maxOffset', 'exitCode', 'error'].sort()
 
@@ -99,7 +100,7 @@ t.test('kiss-o-death, no reply, a rejected server and names that did not resolve
   t.same(unresolvable, {
     name: 'nonexistent.invalid', address: null, port: 123, stratum: null, leap: null, refid: null, rootDelay: null,
     rootDispersion: null, rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable',
-    reason: 'getaddrinfo ENOTFOUND nonexistent.invalid', rateLimited: false,
+    reason: 'getaddrinfo ENOTFOUND nonexistent.invalid', rateLimited: false, authentication: null,
   })
   t.same(report.servers.map((s) => baseStatus(s.status)), ['kod', 'kod', 'no-reply', 'rejected', 'selected', 'unresolvable'])
 })
@@ -133,13 +134,13 @@ t.test('action: what was done to the clock', async (t) => {
 t.test('a run that failed before any query: only what is known', async (t) => {
   const report = buildJsonReport({
     version: '1', unresolvable: [{ name: 'a.invalid', port: 11123, reason: 'no IPv6 address' }], observations: undefined,
-    selection: undefined, outcome: undefined, clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
+    selection: undefined, outcome: undefined, authentication: undefined, clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
   })
   t.same(report, {
     version: '1',
     servers: [{
       name: 'a.invalid', address: null, port: 11123, stratum: null, leap: null, refid: null, rootDelay: null, rootDispersion: null,
-      rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false,
+      rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false, authentication: null,
     }],
     agreement: 'none', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, maxOffset: 0.1,
     exitCode: 1, error: 'no servers can be used, exiting',

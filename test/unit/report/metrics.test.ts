@@ -33,7 +33,7 @@ function reportOf(exitCode: number, offsets: number[], unresolvable = 0): JsonRe
     version: '1', observations, selection,
     unresolvable: Array.from({ length: unresolvable }, (_, i) => ({ name: `n${i}.invalid`, port: 123, reason: 'ENOTFOUND' })),
     outcome: offset === undefined ? undefined : { kind: 'report', server: server('10.0.0.1'), method: 'slew', offset },
-    clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
+    authentication: undefined, clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
   })
 }
 
@@ -41,7 +41,7 @@ t.test('a successful run: every family with HELP and TYPE gauge, the selected se
   const metrics = parseExposition(renderMetrics(reportOf(0, [0.000012, 0.00002, 7], 1), NOW))
   t.same([...metrics.keys()], [
     'tsntpdate_success', 'tsntpdate_exit_code', 'tsntpdate_last_run_timestamp_seconds', 'tsntpdate_offset_seconds',
-    'tsntpdate_delay_seconds', 'tsntpdate_stratum', 'tsntpdate_servers',
+    'tsntpdate_delay_seconds', 'tsntpdate_stratum', 'tsntpdate_authenticated', 'tsntpdate_servers',
   ])
   for (const [name, family] of metrics) {
     t.equal(family.type, 'gauge', `${name} is a gauge`)

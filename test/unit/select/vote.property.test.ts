@@ -241,7 +241,7 @@ const NOW = 0n
 function observationsOf(vs: readonly Voter[], names: readonly number[] = indexes(vs.length)): ServerObservation[] {
   return vs.map(({ candidate, delay, stratum }, i): ServerObservation => {
     const sample: Sample = { ...sampleOf({ delay, offset: candidate.offset, stratum }), rootDistance: candidate.rootDistance }
-    return { server: server(`10.0.0.${names[i]! + 1}`), replies: [sample], kisses: [] }
+    return { server: server(`10.0.0.${names[i]! + 1}`), replies: [sample], kisses: [], unauthenticated: 0 }
   })
 }
 
