@@ -6,10 +6,10 @@
  * A "lying" server runs under faketime, so it answers `fakeOffsetSeconds` ahead of (or behind)
  * the real clock. See /work/shared/TESTBED.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { watchExit } from './child-exit.js'
@@ -34,6 +34,8 @@ export interface ChronydOptions {
   fakeOffsetSeconds?: number
   /** bind ::1 (IPv6 only); implied by an address with a ':' */
   ipv6?: boolean
+  /** a chrony-format key file to serve (`keyfile`): it answers a request with the key it used */
+  keys?: string
 }
 
 export interface Chronyd {
@@ -75,6 +77,14 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
   const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-chronyd-'))
   const conf = join(dir, 'chronyd.conf')
   const pidFile = join(dir, 'chronyd.pid')
+  const keyFile = join(dir, 'chrony.keys')
+  if (options.keys !== undefined) {
+    // chronyd reads its keys as _chrony: the file root:_chrony 0640, the directory searchable
+    writeFileSync(keyFile, options.keys, { mode: 0o640 })
+    chmodSync(dir, 0o755)
+    const group = spawnSync('getent', ['group', '_chrony'], { encoding: 'utf8' }).stdout.split(':')[2]
+    if (group) chownSync(keyFile, 0, Number(group))
+  }
   writeFileSync(
     conf,
     [
@@ -84,6 +94,7 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
       ...(ipv6 ? ['allow ::1'] : []),
       'local stratum 2',
       'cmdport 0',
+      ...(options.keys !== undefined ? [`keyfile ${keyFile}`] : []),
       `pidfile ${pidFile}`,
       `driftfile ${join(dir, 'chronyd.drift')}`,
       '',

@@ -1,0 +1,81 @@
+/** src/auth/key-file.ts: ntpd's and chrony's key files, each line by its own form. */
+import t from 'tap'
+import { parseKeyFile } from '../../../src/auth/key-file.js'
+
+const keysOf = (text: string) => {
+  const parsed = parseKeyFile(text, '/etc/k')
+  if ('error' in parsed) throw new Error(parsed.error)
+  return parsed.keys
+}
+const errorOf = (text: string) => {
+  const parsed = parseKeyFile(text, '/etc/k')
+  return 'error' in parsed ? parsed.error : undefined
+}
+const hexOf = (bytes: Uint8Array | undefined) => Buffer.from(bytes ?? []).toString('hex')
+
+t.test("ntpd's format: KEYID TYPE KEY, ASCII up to 20 characters, else hex", async (t) => {
+  const keys = keysOf(
+    [
+      '# ntp.keys',
+      '1 M secret',
+      '2 MD5 abcdefghijklmnopqrst   # 20 characters: ASCII',
+      '3 SHA1 0123456789abcdef0123456789abcdef01234567',
+      '4 AES128CMAC 2b7e151628aed2a6abf7158809cf4f3c',
+      '5 AES 2b7e151628aed2a6abf7158809cf4f3c',
+      '6 AES-128-CMAC 2b7e151628aed2a6abf7158809cf4f3c',
+      '7 sha256 passw0rd',
+      '',
+    ].join('\n'),
+  )
+  t.same([...keys.keys()], [1, 2, 3, 4, 5, 6, 7])
+  t.match(keys.get(1), { algorithm: 'MD5' })
+  t.equal(Buffer.from(keys.get(1)?.key ?? []).toString(), 'secret')
+  t.equal(Buffer.from(keys.get(2)?.key ?? []).toString(), 'abcdefghijklmnopqrst')
+  t.match(keys.get(3), { algorithm: 'SHA1' })
+  t.equal(hexOf(keys.get(3)?.key), '0123456789abcdef0123456789abcdef01234567', 'a 40-digit key in ntpd form is hex')
+  for (const id of [4, 5, 6]) t.match(keys.get(id), { algorithm: 'AES128CMAC' }, `${id}`)
+  t.match(keys.get(7), { algorithm: 'SHA256' }, 'types in any case')
+})
+
+t.test("chrony's format: KEYID [TYPE] KEY with HEX: or ASCII: (bare: ASCII), MD5 by default", async (t) => {
+  const keys = keysOf(
+    [
+      '1 MD5 HEX:2B7E151628AED2A6ABF7158809CF4F3C',
+      '2 ASCII:secret',
+      '3 plainsecret',
+      '4 AES128 HEX:2B7E151628AED2A6ABF7158809CF4F3C',
+      '5 AES256 HEX:603DEB1015CA71BE2B73AEF0857D77811F352C073B6108D72D9810A30914DFF4',
+      '6 SHA3-256 ASCII:x',
+      '4294967295 SHA512 ASCII:big',
+      '8 SHA1 ASCII:0123456789abcdef0123456789abcdef01234567',
+    ].join('\n'),
+  )
+  t.match(keys.get(1), { algorithm: 'MD5' })
+  t.equal(hexOf(keys.get(1)?.key), '2b7e151628aed2a6abf7158809cf4f3c')
+  t.match(keys.get(2), { algorithm: 'MD5' })
+  t.equal(Buffer.from(keys.get(3)?.key ?? []).toString(), 'plainsecret')
+  t.match(keys.get(4), { algorithm: 'AES128CMAC' })
+  t.match(keys.get(5), { algorithm: 'AES256CMAC' })
+  t.match(keys.get(6), { algorithm: 'SHA3-256' })
+  t.match(keys.get(4294967295), { algorithm: 'SHA512' }, 'key ids up to 2^32 − 1')
+  t.equal(keys.get(8)?.key.length, 40, 'ASCII: 40 characters stay 40 characters')
+})
+
+t.test('a bad line is one error naming FILE:LINE', async (t) => {
+  const cases: [string, RegExp][] = [
+    ['1', /^\/etc\/k:1: not of the form KEYID \[TYPE\] KEY$/],
+    ['# ok\n1 MD5 a b', /^\/etc\/k:2: not of the form/],
+    ['0 MD5 x', /^\/etc\/k:1: key id '0' is not a number from 1 to 4294967295$/],
+    ['x MD5 y', /key id 'x'/],
+    ['1 RC4 key', /^\/etc\/k:1: key type 'RC4' is not one of M, MD5, SHA1/],
+    ['1 SHA1 0123456789abcdef0123456789abcdef0123456z', /^\/etc\/k:1: the key is not an even number of hex digits$/],
+    ['1 MD5 HEX:abc', /hex digits/],
+    ['1 AES128CMAC 0011223344556677889900112233445566', /an AES128CMAC key must be 16 bytes, not 17/],
+    ['1 AES128 ASCII:short', /an AES128CMAC key must be 16 bytes, not 5/],
+    ['1 MD5 ASCII:', /the key is empty/],
+    ['1 MD5 x\n1 SHA1 y', /^\/etc\/k:2: key 1 is defined twice$/],
+    ['1 MD5 ASCII:caf\u00e9', /printable ASCII/],
+    ['1 constructor x', /key type 'constructor'/],
+  ]
+  for (const [text, pattern] of cases) t.match(errorOf(text), pattern, JSON.stringify(text))
+})
