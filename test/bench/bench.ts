@@ -9,7 +9,9 @@
  * Addresses: 127.0.14.x (servers), 127.0.15.x (relays), 127.14.0.0/16 (the 1000-server run).
  */
 import { randomInt } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { answers, startChronyd } from '../helpers/chronyd.js'
@@ -33,6 +35,8 @@ const MANY_COUNT = 1000
 const RELAY_BASE = '127.0.15.'
 const JITTER = { delayMs: [0, 20] as const, loss: 0.3 }
 const RUN_TIMEOUT_MS = 60_000
+/** served by A, and read by the keyed rows from a 0600 copy */
+const BENCH_KEYS = '1 AES128 HEX:2B7E151628AED2A6ABF7158809CF4F3C\n'
 
 const TARGET = {
   errorMedian: 3e-6,
@@ -156,7 +160,11 @@ async function main(): Promise<void> {
   try {
     progress('starting chronyd servers and relays…\n')
     if (await answers(SERVERS.dead, 123, 300)) fail(`${SERVERS.dead}:123 answers, but must be dead`)
-    await startChronyd(teardown, { address: SERVERS.a, port: 123 })
+    await startChronyd(teardown, { address: SERVERS.a, port: 123, keys: BENCH_KEYS })
+    const keyDir = mkdtempSync(join(tmpdir(), 'tsntpdate-bench-keys-'))
+    cleanups.push(() => rmSync(keyDir, { recursive: true, force: true }))
+    const keyFile = join(keyDir, 'ntp.keys')
+    writeFileSync(keyFile, BENCH_KEYS, { mode: 0o600 })
     await startChronyd(teardown, { address: SERVERS.b, port: 123 })
     // bound to the wildcard, a chronyd answers on every 127.14.x.y, from the address queried
     for (const port of MANY_PORTS) await startChronyd(teardown, { address: '0.0.0.0', port })
@@ -183,7 +191,8 @@ async function main(): Promise<void> {
     const baseline = { key: 'node -e 0', command: nodeBaseline() }
 
     progress(`1 server, 4 samples, ${RUNS} runs each `)
-    const accuracy = await interleaved(RUNS, [baseline, ...entries((t) => t.accuracy?.(SERVERS))], gnuTime)
+    const keyedEntries = entries((t) => t.keyed?.(SERVERS, keyFile)).map((e) => ({ ...e, key: `${e.key} -a` }))
+    const accuracy = await interleaved(RUNS, [baseline, ...entries((t) => t.accuracy?.(SERVERS)), ...keyedEntries], gnuTime)
     progress(`2 servers, ${RUNS} runs each `)
     const two = await interleaved(RUNS, [baseline, ...entries((t) => t.twoServers?.(SERVERS))], gnuTime)
     progress(`a dead server, ${DEAD_RUNS} runs each `)
@@ -235,6 +244,8 @@ async function main(): Promise<void> {
         const diff = (wallMedian(s) ?? NaN) - (wallMedian(two.get(tool.name)) ?? NaN)
         const added = label.includes('dead') ? ` (${diff < 0 ? '−' : '+'}${millis(Math.abs(diff))} over 2 live)` : ''
         rows.push([label, tool.name, label.includes('dead') ? '' : errorCell(s), failedCell(s), `${wallCell(s)}${added}`, rssCell(s)])
+        const keyed = label === '1 server, 4 samples' ? results.get(`${tool.name} -a`) : undefined
+        if (keyed) rows.push(['1 server, 4 samples, AES128CMAC key', tool.name, errorCell(keyed), failedCell(keyed), wallCell(keyed), rssCell(keyed)])
       }
     }
     const manySeries = many.get('tsntpdate')!
@@ -268,6 +279,11 @@ async function main(): Promise<void> {
     const targets: string[][] = [
       ['\\|offset\\| error median ≤ 3 µs (1 server, `-p 4 --gap 0.05`)', seconds(median(accErrors)), met(median(accErrors), TARGET.errorMedian)],
       ['\\|offset\\| error p90 ≤ 10 µs', seconds(percentile(accErrors, 90)), met(percentile(accErrors, 90), TARGET.errorP90)],
+      [
+        'keyed (`-a`, AES128CMAC): \\|offset\\| error median ≤ 3 µs',
+        seconds(median(accuracy.get('tsntpdate -a')?.errors ?? [])),
+        met(median(accuracy.get('tsntpdate -a')?.errors ?? []), TARGET.errorMedian),
+      ],
       ['`-q` wall time with 2 servers ≤ 1.5 × `node -e 0`', `${millis(twoWall)}${ratio(twoWall, baseWall)}`, met(twoWall / baseWall!, TARGET.wallRatio)],
       [
         'peak RSS ≤ 1.3 × `node -e 0` (larger of the two runs above)',

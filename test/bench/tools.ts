@@ -29,6 +29,8 @@ export interface Tool {
   settings: string[]
   /** 1 server, 4 samples */
   accuracy?(servers: Servers): Command
+  /** the same with key 1 (AES128CMAC) of `keyFile`, which A serves */
+  keyed?(servers: Servers, keyFile: string): Command
   /** 2 servers, 1 sample (a plain `-q A B`) */
   twoServers?(servers: Servers): Command
   /** A and a dead server, 1 s timeout */
@@ -64,12 +66,14 @@ export function tsntpdate(): Tool {
     name: 'tsntpdate',
     settings: [
       '1 server: `tsntpdate -q -p 4 --gap 0.05 A`',
+      '1 server, keyed: `tsntpdate -q -p 4 --gap 0.05 -a 1 -k KEYS A` (key 1 AES128CMAC, which A serves)',
       '2 servers: `tsntpdate -q A B`',
       'dead server: `tsntpdate -q -t 1 A DEAD`',
       'jitter/loss: `tsntpdate -q -p 8 --gap 0.05 -t 1 R`',
       '1000 servers: `tsntpdate -q S1 … S1000`',
     ],
     accuracy: (s) => run('-p', '4', '--gap', '0.05', s.a),
+    keyed: (s, keyFile) => run('-p', '4', '--gap', '0.05', '-a', '1', '-k', keyFile, s.a),
     twoServers: (s) => run(s.a, s.b),
     dead: (s) => run('-t', '1', s.a, s.dead),
     jitter: (r) => run('-p', '8', '--gap', '0.05', '-t', '1', r),
