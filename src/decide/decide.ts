@@ -21,6 +21,8 @@ export interface DecideOptions {
   maxStepSeconds: number | undefined
   /** --max-offset: the check mode fails when |offset| is above this */
   maxOffsetSeconds: number | undefined
+  /** -a: only replies that verify with this key counted */
+  keyId: number | undefined
 }
 
 /** What the shell found out before deciding. */
@@ -37,8 +39,8 @@ export interface Correction {
 }
 
 export type Outcome =
-  /** no server passed the checks */
-  | { kind: 'no-server' }
+  /** no server passed the checks; `keyId`: with -a, only replies that verify with it counted */
+  | { kind: 'no-server'; keyId: number | undefined }
   /** the voters' intervals leave no majority */
   | { kind: 'no-majority'; voters: readonly Candidate[] }
   /** -q, -d, or --max-offset within its limit: report only */
@@ -52,7 +54,7 @@ export type Outcome =
   | ({ kind: 'daemon-keeps-clock'; daemon: RunningDaemon } & Correction)
 
 export function decide(selection: Selection, options: DecideOptions, facts: DecideFacts): Outcome {
-  if (selection.kind === 'none') return { kind: 'no-server' }
+  if (selection.kind === 'none') return { kind: 'no-server', keyId: options.keyId }
   if (selection.kind === 'no-majority') return { kind: 'no-majority', voters: selection.voters }
   const offset = selection.chosen.estimate.offset
   const correction: Correction = { server: selection.chosen.server, offset, method: methodFor(offset, options.method) }

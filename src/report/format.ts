@@ -62,7 +62,12 @@ export function resultLine({ method, server, offset }: Correction): string {
 export function failureLine(outcome: Exclude<Outcome, { kind: 'report' | 'set' }>): string {
   switch (outcome.kind) {
     case 'no-server':
-      return 'no server suitable for synchronization found'
+      return (
+        'no server suitable for synchronization found' +
+        (outcome.keyId === undefined
+          ? ''
+          : ` (-a ${outcome.keyId}: only replies that verify with key ${outcome.keyId} count, and a server without that key does not answer)`)
+      )
     case 'no-majority':
       return noMajorityLine(outcome.voters)
     case 'check-failed': {

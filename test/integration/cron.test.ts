@@ -116,7 +116,25 @@ t.test('the sample defaults file, sourced by sh, sets what the script reads', as
 })
 
 t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
-  const chronyd = await startChronyd(t, { address: '127.0.12.1', port: 12211 })
+  const KEYS = '1 AES128 HEX:2B7E151628AED2A6ABF7158809CF4F3C\n'
+  const chronyd = await startChronyd(t, { address: '127.0.12.1', port: 12211, keys: KEYS })
+
+  t.test('NTPOPTIONS carries -a and -k: the keyed server is used; a key id it lacks fails loudly', async (t) => {
+    const keyDir = mkdtempSync(join(tmpdir(), 'tsntpdate-cron-keys-'))
+    t.teardown(() => rmSync(keyDir, { recursive: true, force: true }))
+    const keyFile = join(keyDir, 'ntp.keys')
+    writeFileSync(keyFile, `${KEYS}2 AES128 HEX:${'00'.repeat(16)}\n`, { mode: 0o600 })
+    const box = sandbox(t)
+    box.defaults(`NTPSERVERS="${chronyd.spec}"\nNTPOPTIONS="-q -a 1 -k ${keyFile}"\n`)
+    const r = await box.run()
+    t.equal(r.code, 0, 'exit 0', { output: show(r) })
+    t.equal(r.stdout + r.stderr, '', 'cron mails nothing')
+    const wrong = sandbox(t)
+    wrong.defaults(`NTPSERVERS="${chronyd.spec}"\nNTPOPTIONS="-q -t 0.3 -a 2 -k ${keyFile}"\n`)
+    const failed = await wrong.run()
+    t.equal(failed.code, 1, 'exit 1: a key the server does not have', { output: show(failed) })
+    t.match(failed.stderr, /failed with exit status 1; details in syslog/)
+  })
 
   t.test('success: exit 0, nothing on stdout or stderr (cron mails nothing)', async (t) => {
     const box = sandbox(t)

@@ -4,7 +4,7 @@ import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
 import { selectServer } from '../../../src/select/select.js'
 import { observed, sampleOf, server } from '../../helpers/unit.js'
 
-const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: undefined, maxOffsetSeconds: undefined }
+const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: undefined, maxOffsetSeconds: undefined, keyId: undefined }
 const none = { daemon: undefined }
 const a = server('10.0.0.1')
 const chosenAt = (offset: number) => selectServer([observed(a, [sampleOf({ delay: 0.001, offset })])], 0n)
@@ -53,7 +53,8 @@ t.test('a time daemon that keeps the clock stops a set, after the --max-step che
 })
 
 t.test('no server, or no majority: nothing to act on', async (t) => {
-  t.same(decide(selectServer([observed(a, [])], 0n), auto, none), { kind: 'no-server' })
+  t.same(decide(selectServer([observed(a, [])], 0n), auto, none), { kind: 'no-server', keyId: undefined })
+  t.same(decide(selectServer([observed(a, [])], 0n), { ...auto, keyId: 7 }, none), { kind: 'no-server', keyId: 7 }, '-a is remembered for the words')
   const split = selectServer([observed(a, [sampleOf({ delay: 0.001, offset: 0 })]), observed(server('10.0.0.2'), [sampleOf({ delay: 0.001, offset: 3 })])], 0n)
   const outcome = decide(split, auto, none)
   t.equal(outcome.kind, 'no-majority')

@@ -40,7 +40,8 @@ t.test('resultLine', async (t) => {
 
 t.test('failureLine: one line for every outcome that fails', async (t) => {
   const on = { server: server('10.0.0.1'), method: 'step' as const }
-  t.equal(failureLine({ kind: 'no-server' }), 'no server suitable for synchronization found')
+  t.equal(failureLine({ kind: 'no-server', keyId: undefined }), 'no server suitable for synchronization found')
+  t.match(failureLine({ kind: 'no-server', keyId: 2 }), /^no server suitable for synchronization found \(-a 2: only replies that verify with key 2 count, and a server without that key does not answer\)$/)
   t.equal(failureLine({ kind: 'check-failed', limit: 0.5, offset: 2.500123, ...on }), 'offset +2.500123 s exceeds --max-offset 0.5 s by 2.000123 s')
   t.equal(failureLine({ kind: 'check-failed', limit: 1, offset: -1.25, ...on }), 'offset -1.250000 s exceeds --max-offset 1 s by 0.250000 s')
   t.equal(
