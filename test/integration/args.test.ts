@@ -27,9 +27,9 @@ const BAD: ReadonlyArray<{ args: string[]; names: RegExp }> = [
   { args: ['--syslog-server', 'http://127.0.2.1', NOWHERE], names: /--syslog-server\b.*'http:\/\/127\.0\.2\.1'/ },
   { args: ['--syslog-server', 'udp://127.0.2.1:0', NOWHERE], names: /--syslog-server\b.*port 0/ },
   { args: ['--syslog-format', 'json', NOWHERE], names: /--syslog-format\b.*'json'/ },
-  { args: ['-a', '1', NOWHERE], names: /-a\b/ },
-  { args: ['-k', 'x', NOWHERE], names: /-k\b/ },
-  { args: ['-e', '0.1', NOWHERE], names: /-e\b/ },
+  { args: ['-a', '0', NOWHERE], names: /-a\b.*'0'/ },
+  { args: ['-a', '1', '-k', '/nonexistent/ntp.keys', NOWHERE], names: /-k \/nonexistent\/ntp\.keys: no such key file/ },
+  { args: ['-e', '2', NOWHERE], names: /-e\b.*'2'/ },
 ]
 
 for (const { args, names } of BAD) {
