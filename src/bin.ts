@@ -6,6 +6,7 @@ import { linePrefix } from './report/format.js'
 import type { OpenLogger } from './io/ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
 import { VERSION } from './cli/version.js'
+import type { SymmetricKey } from './auth/key-file.js'
 
 async function loadSystem(): Promise<System> {
   const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([
@@ -18,7 +19,8 @@ async function loadSystem(): Promise<System> {
   const { hasSysTime } = await import('./io/capabilities.js')
   const keys = {
     readKeyFile: (await import('./io/read-config-file.js')).readConfigFile,
-    symmetricAuth: (await import('./io/symmetric-digest.js')).symmetricAuth,
+    // @noble/ciphers and the hashes load only with -a
+    symmetricAuth: async (key: SymmetricKey) => (await import('./io/symmetric-digest.js')).symmetricAuth(key),
   }
   return {
     clock: libcClock,

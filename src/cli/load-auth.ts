@@ -6,10 +6,10 @@ import type { ConfigFileRead } from '../io/read-config-file.js'
 
 export interface KeySources {
   readKeyFile: (path: string) => ConfigFileRead
-  symmetricAuth: (key: SymmetricKey) => SymmetricAuth
+  symmetricAuth: (key: SymmetricKey) => Promise<SymmetricAuth>
 }
 
-export function loadAuth(keyId: number, path: string, sources: KeySources, warn: (line: string) => void): SymmetricAuth {
+export async function loadAuth(keyId: number, path: string, sources: KeySources, warn: (line: string) => void): Promise<SymmetricAuth> {
   const read = sources.readKeyFile(path)
   if ('absent' in read) throw new UsageError(`-k ${path}: no such key file, or it cannot be read`)
   if ('refused' in read) throw new UsageError(`-k ${read.refused.replace(/; ignored$/, '')}`)

@@ -97,7 +97,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
   const system = await deps.loadSystem()
-  const auth = options.keyId === undefined ? undefined : loadAuth(options.keyId, options.keyFile, system.keys, warn)
+  const auth = options.keyId === undefined ? undefined : await loadAuth(options.keyId, options.keyFile, system.keys, warn)
   if (auth) report.authenticating(describeAuth(auth))
   const readOnly = options.query || options.debug
   // A run that is to set the clock and may not would only find that out after querying.

@@ -17,6 +17,7 @@ import { checkSuitability } from '../ntp/suitability.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
 import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/ports.js'
 import { asError, openSockets } from './open-sockets.js'
+import { countSentSince, expectedReplies, type Pending, type ServerRun } from './server-run.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
 import { describeAuth, withMac, type Authentication, type SymmetricAuth } from '../auth/symmetric.js'
 
@@ -43,26 +44,6 @@ export interface QueryDeps {
   openSocket: OpenSocket
   randomBytes: RandomBytes
   onEvent?: (event: QueryEvent) => void
-}
-
-/** One server's part of the run. */
-interface ServerRun extends Omit<RequestProgress, 'expected'> {
-  observation: ServerObservation
-  /** picked for a request that sendPaced has not sent yet */
-  queued: boolean
-  /** no more requests and none waiting, for good */
-  done: boolean
-  /** its requests still waiting for a reply */
-  waitingRequests: Set<Pending>
-  /** the longest round trip of its replies so far, nanoseconds (0: none yet) */
-  longestRoundTripNanos: bigint
-}
-
-interface Pending {
-  run: ServerRun
-  sentAtNanos: bigint
-  sentBy: StampSource
-  timer: NodeJS.Timeout
 }
 
 export async function queryServers(
@@ -195,25 +176,4 @@ export async function queryServers(
   for (const request of pending.values()) clearTimeout(request.timer)
   await Promise.all([...sockets.values()].map((s) => (s instanceof Error ? undefined : s.close())))
   return runs.map((run) => run.observation)
-}
-
-/**
- * The waiting requests whose reply may still come in time: sent less than twice the server's
- * longest round trip so far ago (at least MIN_PATIENCE_NANOS, as a path's round trip may grow), or,
- * before its first reply, less than the timeout.
- */
-function expectedReplies(run: ServerRun, nowNanos: bigint, timeoutNanos: bigint): number {
-  const seen = 2n * run.longestRoundTripNanos
-  const patience = run.longestRoundTripNanos > 0n ? (seen > MIN_PATIENCE_NANOS ? seen : MIN_PATIENCE_NANOS) : timeoutNanos
-  let count = 0
-  for (const request of run.waitingRequests) if (nowNanos - request.sentAtNanos < patience) count++
-  return count
-}
-
-const MIN_PATIENCE_NANOS = 100_000_000n
-
-function countSentSince(pending: ReadonlyMap<NtpTimestamp, Pending>, sinceNanos: bigint): number {
-  let count = 0
-  for (const request of pending.values()) if (request.sentAtNanos > sinceNanos) count++
-  return count
 }

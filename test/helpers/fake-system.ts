@@ -63,7 +63,7 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
     canSetClock: () => options.canSetClock ?? true,
     keys: {
       readKeyFile: (path) => options.keyFiles?.[path] ?? { absent: true },
-      symmetricAuth,
+      symmetricAuth: async (key) => symmetricAuth(key),
     },
     clock: {
       nowNanos: () => (now += 1_000n),

@@ -22,7 +22,7 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     },
     timeDaemon: () => undefined,
     canSetClock: () => true,
-    keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: () => t.fail('no keys') as never },
+    keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: async () => t.fail('no keys') as never },
   }
   const deps: MainDeps = {
     version: '0.1.0',
