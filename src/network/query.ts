@@ -8,6 +8,7 @@
 import { classifyDatagram, type OutstandingRequests } from '../ntp/classify.js'
 import type { Endpoint, Server } from '../ntp/endpoint.js'
 import { newRequest } from '../ntp/exchange.js'
+import type { NtpPacket } from '../ntp/packet.js'
 import type { IgnoredReason } from '../ntp/ignored.js'
 import type { Kiss } from '../ntp/kiss.js'
 import type { ServerObservation } from '../ntp/observation.js'
@@ -19,7 +20,7 @@ import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/po
 import { asError, openSockets } from './open-sockets.js'
 import { countSentSince, expectedReplies, type Pending, type ServerRun } from './server-run.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
-import { describeAuth, withMac, type Authentication, type SymmetricAuth } from '../auth/symmetric.js'
+import { checkMac, describeAuth, withMac, type Authentication, type SymmetricAuth } from '../auth/symmetric.js'
 
 export interface QuerySettings {
   /** usable replies wanted from each server (-p) */
@@ -69,6 +70,8 @@ export async function queryServers(
     answered: (nonce) => answered.has(nonce),
   }
   const emit = deps.onEvent ?? (() => {})
+  const auth = settings.auth
+  const authenticate = auth && ((bytes: Uint8Array, packet: NtpPacket) => checkMac(bytes, packet, auth))
   const timeoutNanos = BigInt(Math.round(settings.timeoutSeconds * 1e9))
   const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}
@@ -89,7 +92,7 @@ export async function queryServers(
   }
 
   const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy: StampSource = 'process') => {
-    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests, settings.auth)
+    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests, authenticate)
     if (datagram.kind === 'ignored') {
       const claimed = datagram.nonce === undefined ? undefined : pending.get(datagram.nonce)
       if (claimed) claimed.run.observation.unauthenticated++

@@ -4,15 +4,17 @@
  * request went to, a server-mode packet of a version we speak, and carrying the timestamps a
  * reply needs. What passes is a reply or a kiss (a kiss is trusted only now, after the origin
  * matched: anyone could forge one otherwise); everything else is ignored with its reason.
- * With -a (`auth`), the MAC is one more test, of kisses too: no unauthenticated datagram may
- * stop or withdraw a server either.
+ * With -a, the MAC is one more test (`authenticate`, from auth/symmetric.ts), of kisses too: no
+ * unauthenticated datagram may stop or withdraw a server either.
  */
 import { sameEndpoint, type Endpoint } from './endpoint.js'
 import type { IgnoredReason } from './ignored.js'
 import { isKiss, kissOf, type Kiss } from './kiss.js'
 import { decodePacket, NtpMode, PacketParseError, type NtpPacket } from './packet.js'
 import type { NtpTimestamp } from './timestamp.js'
-import { checkMac, type SymmetricAuth } from '../auth/symmetric.js'
+
+/** Why a reply that is otherwise ours does not authenticate, or null when it does. */
+export type Authenticate = (bytes: Uint8Array, packet: NtpPacket) => IgnoredReason | null
 
 /** What the classifier needs to know of the requests sent so far. */
 export interface OutstandingRequests {
@@ -33,7 +35,7 @@ export function classifyDatagram(
   from: Endpoint,
   receivedAtNanos: bigint,
   requests: OutstandingRequests,
-  auth?: SymmetricAuth,
+  authenticate?: Authenticate,
 ): Datagram {
   let packet: NtpPacket
   try {
@@ -48,7 +50,7 @@ export function classifyDatagram(
   if (!sameEndpoint(from, destination)) return ignored({ kind: 'wrong-source', from: `${from.address}:${from.port}` })
   if (packet.version < 1 || packet.version > 4) return ignored({ kind: 'bad-version', version: packet.version })
   if (packet.mode !== NtpMode.Server) return ignored({ kind: 'not-server-mode', mode: packet.mode })
-  const unauthenticated = auth && checkMac(bytes, packet, auth)
+  const unauthenticated = authenticate?.(bytes, packet)
   if (unauthenticated) return { kind: 'ignored', reason: unauthenticated, nonce }
   // A kiss need carry no timestamps (§7.4): it is obeyed, never used as a time.
   if (isKiss(packet)) return { kind: 'kiss', nonce, kiss: kissOf(packet, receivedAtNanos) }
