@@ -5,20 +5,22 @@ import { ExitCode } from './exit-codes.js'
 import { linePrefix } from './report/format.js'
 import type { OpenLogger } from './io/ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
+import { readConfigFile } from './io/read-config-file.js'
 import { VERSION } from './cli/version.js'
 import type { SymmetricKey } from './auth/key-file.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }] = await Promise.all([
-    import('./io/clock-libc.js'),
-    import('./io/random-libc.js'),
-    import('./io/udp.js'),
-    import('./io/resolve.js'),
-    import('./io/time-daemon.js'),
-  ])
-  const { hasSysTime } = await import('./io/capabilities.js')
+  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }] =
+    await Promise.all([
+      import('./io/clock-libc.js'),
+      import('./io/random-libc.js'),
+      import('./io/udp.js'),
+      import('./io/resolve.js'),
+      import('./io/time-daemon.js'),
+      import('./io/capabilities.js'),
+    ])
   const keys = {
-    readKeyFile: (await import('./io/read-config-file.js')).readConfigFile,
+    readKeyFile: readConfigFile,
     // @noble/ciphers and the hashes load only with -a
     symmetricAuth: async (key: SymmetricKey) => (await import('./io/symmetric-digest.js')).symmetricAuth(key),
   }

@@ -72,6 +72,7 @@ export async function queryServers(
   const emit = deps.onEvent ?? (() => {})
   const auth = settings.auth
   const authenticate = auth && ((bytes: Uint8Array, packet: NtpPacket) => checkMac(bytes, packet, auth))
+  const authenticated = auth && describeAuth(auth)
   const timeoutNanos = BigInt(Math.round(settings.timeoutSeconds * 1e9))
   const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}
@@ -113,7 +114,6 @@ export async function queryServers(
       const sample = toSample(datagram.packet, request.sentAtNanos, receivedAtNanos)
       run.observation.replies.push(sample)
       if (checkSuitability(datagram.packet) === null) run.usable++
-      const authenticated = settings.auth && describeAuth(settings.auth)
       emit({ kind: 'reply', server, sample, stampedBy: { sent: request.sentBy, received: receivedBy }, ...(authenticated && { authenticated }) })
     }
     settle(run)

@@ -2,7 +2,7 @@
  * The System main() runs on, in process: fake NTP servers that answer at once (or never), a clock
  * that only counts, and clock changes recorded instead of made.
  */
-import type { System } from '../../src/cli/main.js'
+import type { MainDeps, System } from '../../src/cli/main.js'
 import type { RunningDaemon } from '../../src/decide/time-daemon.js'
 import { ClockNotSetError } from '../../src/errors.js'
 import type { DatagramListener } from '../../src/io/ports.js'
@@ -102,4 +102,20 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
     }),
   }
   return { system, calls, daemonChecks, sent }
+}
+
+/** main()'s dependencies around `system`, with stdout and stderr collected; `more` adds or replaces. */
+export function mainDeps(system: System, more: Partial<MainDeps> = {}): { deps: MainDeps; stdout: string[]; stderr: string[] } {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const deps: MainDeps = {
+    version: '0.1.0',
+    pid: 4242,
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    localTime: () => new Date(2026, 10, 25, 2, 33, 22),
+    loadSystem: async () => system,
+    ...more,
+  }
+  return { deps, stdout, stderr }
 }

@@ -1,14 +1,13 @@
 // main() with no server named: the list comes from deps.defaultServerTexts (the defaults file,
 // step-tickers), and `-v` alone still only prints the version.
 import t from 'tap'
-import { main, type MainDeps, type System } from '../../../src/cli/main.js'
+import { main, type System } from '../../../src/cli/main.js'
+import { mainDeps } from '../../helpers/fake-system.js'
 import type { DefaultServerTexts } from '../../../src/config/default-servers.js'
 
 /** A system whose resolver records the names asked for and resolves none of them. */
 function run(argv: string[], texts?: DefaultServerTexts) {
   const resolved: string[] = []
-  const stdout: string[] = []
-  const stderr: string[] = []
   let textsRead = 0
   const system: System = {
     clock: { nowNanos: () => 0n, step: () => t.fail('step'), slew: () => t.fail('slew') },
@@ -24,20 +23,14 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     canSetClock: () => true,
     keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: async () => t.fail('no keys') as never },
   }
-  const deps: MainDeps = {
-    version: '0.1.0',
-    pid: 4242,
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    localTime: () => new Date(2026, 10, 25, 2, 33, 22),
-    loadSystem: async () => system,
+  const { deps, stdout, stderr } = mainDeps(system, {
     ...(texts && {
       defaultServerTexts: () => {
         textsRead++
         return texts
       },
     }),
-  }
+  })
   return main(argv, deps).then((code) => ({ code, resolved, stdout, stderr, textsRead: () => textsRead }))
 }
 

@@ -1,8 +1,8 @@
 // main() with --json, --max-offset and --metrics-file, through an in-process network and a fake
 // clock: what goes to stdout and stderr, the exit status, and what the metrics writer gets.
 import t, { type Test } from 'tap'
-import { main, type MainDeps } from '../../../src/cli/main.js'
-import { fakeSystem } from '../../helpers/fake-system.js'
+import { main } from '../../../src/cli/main.js'
+import { fakeSystem, mainDeps } from '../../helpers/fake-system.js'
 import type { JsonReport } from '../../../src/report/json.js'
 
 /** seconds each fake server's clock is ahead of ours; an address not listed never answers */
@@ -18,16 +18,9 @@ const logged: string[] = []
 
 async function run(argv: string[], servers: Servers = {}, options: RunOptions = {}) {
   const { system, calls } = fakeSystem(Object.fromEntries(Object.entries(servers).map(([address, ahead]) => [address, { ahead }])), { refuse: options.refuse })
-  const stdout: string[] = []
-  const stderr: string[] = []
   const written: { path: string; text: string }[] = []
-  const deps: MainDeps = {
-    version: '0.1.0',
-    pid: 4242,
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
+  const { deps, stdout, stderr } = mainDeps(system, {
     localTime: () => new Date(1_795_000_100_250),
-    loadSystem: async () => system,
     openLogger: async (target) => ({
       log: (severity, message) => logged.push(`${target.kind} ${severity} ${message}`),
       close: async () => undefined,
@@ -36,7 +29,7 @@ async function run(argv: string[], servers: Servers = {}, options: RunOptions = 
       if (options.writeFails) throw options.writeFails
       written.push({ path, text })
     },
-  }
+  })
   const code = await main(argv, deps)
   return { code, stdout, stderr, calls, written }
 }

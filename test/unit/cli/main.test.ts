@@ -1,28 +1,20 @@
 // main() with an in-process network and a fake clock: the step/slew choice and the error mapping
 // through the Clock port, without touching this machine's clock.
 import t from 'tap'
-import { main, type MainDeps } from '../../../src/cli/main.js'
+import { main } from '../../../src/cli/main.js'
 import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
-import { fakeSystem, type FakeServer } from '../../helpers/fake-system.js'
+import { fakeSystem, mainDeps, type FakeServer } from '../../helpers/fake-system.js'
 
 async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon, canSetClock = true) {
   const { system, calls, daemonChecks, sent } = fakeSystem(servers, { refuse, daemon, canSetClock })
-  const stdout: string[] = []
-  const stderr: string[] = []
   /** what went to syslog: `local daemon.notice message` (facility as its code) */
   const logged: string[] = []
-  const deps: MainDeps = {
-    version: '0.1.0',
-    pid: 4242,
-    stdout: (line) => stdout.push(line),
-    stderr: (line) => stderr.push(line),
-    localTime: () => new Date(2026, 10, 25, 2, 33, 22),
-    loadSystem: async () => system,
+  const { deps, stdout, stderr } = mainDeps(system, {
     openLogger: async (target) => ({
       log: (severity, message) => logged.push(`${target.kind} ${target.facility}.${severity} ${message}`),
       close: async () => undefined,
     }),
-  }
+  })
   const code = await main(argv, deps)
   return { code, stdout, stderr, calls, daemonChecks, logged, sent }
 }
