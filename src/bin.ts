@@ -32,6 +32,8 @@ async function loadSystem(): Promise<System> {
     timeDaemon: () => findRunningTimeDaemon(),
     canSetClock: () => hasSysTime(),
     keys,
+    // node:tls, AES-SIV and the cache code load only with --nts
+    nts: async () => (await import('./io/nts-system.js')).ntsSystem,
   }
 }
 

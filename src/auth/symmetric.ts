@@ -6,6 +6,7 @@
 import type { IgnoredReason } from '../ntp/ignored.js'
 import type { NtpPacket } from '../ntp/packet.js'
 import type { Algorithm } from './key-file.js'
+import type { Authentication, RequestAuth } from './authentication.js'
 
 export interface SymmetricAuth {
   keyId: number
@@ -16,15 +17,14 @@ export interface SymmetricAuth {
   verify(data: Uint8Array, digest: Uint8Array): boolean
 }
 
-/** How a server was authenticated, as --json and -d show it. */
-export interface Authentication {
-  method: 'symmetric'
-  keyId: number
-  algorithm: Algorithm
-}
-
 export function describeAuth(auth: SymmetricAuth): Authentication {
   return { method: 'symmetric', keyId: auth.keyId, algorithm: auth.algorithm }
+}
+
+/** -a: every request signed with the one key, every reply checked against it. */
+export function symmetricRequestAuth(auth: SymmetricAuth): RequestAuth {
+  const check = (bytes: Uint8Array, packet: NtpPacket) => checkMac(bytes, packet, auth)
+  return { description: describeAuth(auth), protect: (plain) => ({ bytes: withMac(plain, auth), check }) }
 }
 
 /** `request` followed by its MAC: key id, then the digest of the request. */

@@ -37,6 +37,12 @@ export interface Options extends SyslogChoice {
   keyFile: string
   /** -e: classic's authentication delay; checked, and without effect (T1 is read after the MAC) */
   authDelaySeconds: number | undefined
+  /** --nts: every server is an NTS-KE server; only NTS-authenticated replies count */
+  nts: boolean
+  /** --nts-ca: PEM file of CAs trusted for NTS-KE besides the system's */
+  ntsCa: string | undefined
+  /** --nts-cache: the cookie cache directory; undefined: the default for the user */
+  ntsCache: string | undefined
   showVersion: boolean
   help: boolean
 }
@@ -66,6 +72,8 @@ export function parseArgs(argv: readonly string[]): Options {
   const samplesText = valueOf('samples')
   const samples = samplesText === undefined ? (query ? 1 : 4) : integerIn(samplesText, 1, 8, '-p')
   const servers = operands.map(checkOperand)
+  if (has('nts') && has('a')) throw new UsageError('-a and --nts exclude each other: NTS brings its own keys')
+  if (!has('nts') && (has('nts-ca') || has('nts-cache'))) throw new UsageError('--nts-ca and --nts-cache need --nts')
   return {
     servers: servers.length > 0 ? servers : [DEFAULT_SERVER],
     defaultServers: servers.length === 0,
@@ -85,6 +93,9 @@ export function parseArgs(argv: readonly string[]): Options {
     keyId: optional(valueOf('a'), (v) => integerIn(v, 1, 2 ** 32 - 1, '-a')),
     keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')) ?? DEFAULT_KEY_FILE,
     authDelaySeconds: optional(valueOf('e'), (v) => secondsIn(v, 0, 1, '-e')),
+    nts: has('nts'),
+    ntsCa: optional(valueOf('nts-ca'), (v) => nonEmpty(v, '--nts-ca')),
+    ntsCache: optional(valueOf('nts-cache'), (v) => nonEmpty(v, '--nts-cache')),
     showVersion: has('version'),
     help: has('help'),
     ...parseSyslogOptions({

@@ -14,7 +14,13 @@ import { displayServer } from '../ntp/endpoint.js'
 import type { RunningDaemon } from '../decide/time-daemon.js'
 import { parseArgs } from './args.js'
 import { loadAuth, type KeySources } from './load-auth.js'
-import { describeAuth } from '../auth/symmetric.js'
+import { symmetricRequestAuth } from '../auth/symmetric.js'
+import { loadNts, type NtsSources } from './load-nts.js'
+import { queryWithNts } from '../network/nts-run.js'
+import type { ServerObservation } from '../ntp/observation.js'
+import type { Server } from '../ntp/endpoint.js'
+import { NTS_KE_PORT } from '../config/nts-defaults.js'
+import { RELEASED_AT_SECONDS } from './version.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
 import { startRunReport, type RunReport } from './run-report.js'
@@ -32,6 +38,8 @@ export interface System {
   canSetClock: () => boolean
   /** -a, -k: the key file and the digests */
   keys: KeySources
+  /** --nts: TLS, AES-SIV, the CAs and the cookie cache; loaded only with --nts */
+  nts: () => Promise<NtsSources>
 }
 
 export interface MainDeps {
@@ -95,28 +103,43 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const warn = output.error
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
-  const specs = fallback ? fallback.servers.map((text) => toSpec(text, fallback.from)) : options.servers.map((text) => toSpec(text))
+  const defaultPort = options.nts ? NTS_KE_PORT : undefined
+  const specs = fallback ? fallback.servers.map((text) => toSpec(text, defaultPort, fallback.from)) : options.servers.map((text) => toSpec(text, defaultPort))
   const system = await deps.loadSystem()
-  const auth = options.keyId === undefined ? undefined : await loadAuth(options.keyId, options.keyFile, system.keys, warn)
-  if (auth) report.authenticating(describeAuth(auth))
+  const auth = options.keyId === undefined ? undefined : symmetricRequestAuth(await loadAuth(options.keyId, options.keyFile, system.keys, warn))
+  if (auth) report.authenticating(() => auth.description)
+  const nts = options.nts ? { sources: await system.nts() } : undefined
+  const ntsReady = nts && loadNts(options.ntsCa, options.ntsCache, nts.sources, warn)
   const readOnly = options.query || options.debug
   // A run that is to set the clock and may not would only find that out after querying.
   if (!readOnly && !system.canSetClock()) throw new ClockNotSetError(NO_RIGHT_TO_SET_LINE)
 
   const debug = options.debug ? output.print : undefined
   if (fallback) debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
-  const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds)
   const ignored = new Map<string, number>()
   const onEvent = (event: QueryEvent) => {
     if (event.kind === 'ignored') ignored.set(event.reason.kind, (ignored.get(event.reason.kind) ?? 0) + 1)
     debug?.(traceEvent(event))
   }
-  const observations = await queryServers(servers, { ...options, auth }, {
-    clock: system.clock,
-    openSocket: system.openSocket,
-    randomBytes: system.randomBytes,
-    onEvent,
-  })
+  const queryDeps = { clock: system.clock, openSocket: system.openSocket, randomBytes: system.randomBytes, onEvent }
+  let observations: ServerObservation[]
+  if (nts && ntsReady) {
+    const outcome = await queryWithNts(specs, { ...options, trustedCas: ntsReady.trustedCas, releasedAtSeconds: RELEASED_AT_SECONDS }, {
+      ...queryDeps,
+      ...nts.sources,
+      resolve: system.resolve,
+      cache: ntsReady.cache,
+      warn,
+      debug,
+    })
+    outcome.failures.forEach(report.ntsFailed)
+    report.authenticating(outcome.authenticationOf)
+    if (outcome.observations.length === 0) throw new NoServerError('no servers can be used, exiting: NTS failed for every server')
+    observations = outcome.observations
+  } else {
+    const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds)
+    observations = await queryServers(servers, { ...options, ...(auth && { authFor: (_: Server) => auth }) }, queryDeps)
+  }
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)
   if (options.debug) selection.verdicts.forEach((v) => output.print(traceVerdict(v)))
@@ -182,8 +205,8 @@ function defaultServers(deps: MainDeps, warn: (line: string) => void): DefaultSe
 }
 
 /** `from`: where a server not named on the command line came from (NTPSERVERS, step-tickers) */
-function toSpec(text: string, from?: string): ServerSpec {
-  const spec = parseServerSpec(text)
+function toSpec(text: string, defaultPort: number | undefined, from?: string): ServerSpec {
+  const spec = parseServerSpec(text, defaultPort)
   if ('error' in spec) throw new UsageError(from ? `${from}: ${spec.error}` : spec.error)
   return spec
 }

@@ -8,10 +8,11 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
-import type { Authentication } from '../auth/symmetric.js'
+import type { Authentication } from '../auth/authentication.js'
+import type { Server } from '../ntp/endpoint.js'
 import type { Outcome } from '../decide/decide.js'
 import type { ExitCode } from '../exit-codes.js'
-import { buildJsonReport, type RunFacts, type UnresolvedName } from '../report/json.js'
+import { buildJsonReport, type NtsFailure, type RunFacts, type UnresolvedName } from '../report/json.js'
 import { renderMetrics } from '../report/metrics.js'
 import type { ServerObservation } from '../ntp/observation.js'
 import type { Selection } from '../select/verdict.js'
@@ -33,8 +34,10 @@ export interface RunReport {
   unresolved(spec: ServerSpec, reason: string): void
   selected(observations: readonly ServerObservation[], selection: Selection): void
   decided(outcome: Outcome): void
-  /** -a: how replies are authenticated */
-  authenticating(authentication: Authentication): void
+  /** -a, --nts: how each server's replies are authenticated */
+  authenticating(authenticationOf: (server: Server) => Authentication | undefined): void
+  /** --nts: a server given up on, and why */
+  ntsFailed(failure: NtsFailure): void
   clockChanged(): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
@@ -50,13 +53,14 @@ export function wantsJson(argv: readonly string[]): boolean {
 
 export function startRunReport(argv: readonly string[], deps: RunReportDeps): RunReport {
   let options: Options | undefined
-  const facts: RunFacts & { unresolvable: UnresolvedName[] } = {
+  const facts: RunFacts & { unresolvable: UnresolvedName[]; ntsFailures: NtsFailure[] } = {
     version: deps.version,
     unresolvable: [],
     observations: undefined,
     selection: undefined,
     outcome: undefined,
-    authentication: undefined,
+    authenticationOf: undefined,
+    ntsFailures: [],
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -85,8 +89,11 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     decided(outcome) {
       facts.outcome = outcome
     },
-    authenticating(authentication) {
-      facts.authentication = authentication
+    authenticating(authenticationOf) {
+      facts.authenticationOf = authenticationOf
+    },
+    ntsFailed(failure) {
+      facts.ntsFailures.push(failure)
     },
     clockChanged() {
       facts.clockChanged = true

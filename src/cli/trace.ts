@@ -1,4 +1,5 @@
 /** The -d trace: one line per query event and per server verdict. Pure. */
+import type { Authentication } from '../auth/authentication.js'
 import { displayReferenceId } from '../ntp/refid.js'
 import { describeIgnored } from '../ntp/ignored.js'
 import type { KissAction } from '../ntp/kiss.js'
@@ -22,7 +23,7 @@ export function traceEvent(event: QueryEvent): string {
         `reply from ${displayServer(event.server)}: stratum ${s.stratum}, refid ${refid}, ` +
         `offset ${formatOffset(s.offset)}, delay ${s.delay.toFixed(6)}, root distance ${s.rootDistance.toFixed(6)}` +
         (event.stampedBy ? describeStamps(event.stampedBy) : '') +
-        (event.authenticated ? `, MAC verified (key ${event.authenticated.keyId}, ${event.authenticated.algorithm})` : '')
+        (event.authenticated ? `, ${authenticatedText(event.authenticated)}` : '')
       )
     }
     case 'timeout':
@@ -64,4 +65,8 @@ export function traceIgnored(counts: ReadonlyMap<string, number>): string | unde
   if (total === 0) return undefined
   const parts = [...counts].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${n} ${kind}`)
   return `ignored ${total} datagram${total === 1 ? '' : 's'}: ${parts.join(', ')}`
+}
+
+function authenticatedText(auth: Authentication): string {
+  return auth.method === 'symmetric' ? `MAC verified (key ${auth.keyId}, ${auth.algorithm})` : `NTS-authenticated (${auth.keyExchange} keys)`
 }

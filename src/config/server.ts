@@ -8,8 +8,8 @@ export interface ServerSpec {
   port: number
 }
 
-/** Parses `host`, `host:port`, `IPv4:port`, `[IPv6]`, `[IPv6]:port` or a bare IPv6 address. */
-export function parseServerSpec(text: string): ServerSpec | { error: string } {
+/** Parses `host`, `host:port`, `IPv4:port`, `[IPv6]`, `[IPv6]:port` or a bare IPv6 address (`defaultPort`: NTS-KE's 4460 with --nts). */
+export function parseServerSpec(text: string, defaultPort = NTP_PORT): ServerSpec | { error: string } {
   const bad = (why: string) => ({ error: `bad server '${text}': ${why}` })
   if (text === '') return bad('empty name')
   let host: string
@@ -31,7 +31,7 @@ export function parseServerSpec(text: string): ServerSpec | { error: string } {
   }
   if (host === '') return bad('empty host')
   if (/[\s/@]/.test(host) || host.startsWith('-')) return bad('not a host name or address')
-  const port = portText === undefined ? NTP_PORT : parsePort(portText)
+  const port = portText === undefined ? defaultPort : parsePort(portText)
   if (port === undefined) return bad(`port '${portText}' is not a number from 1 to 65535`)
   return { text, host, port }
 }

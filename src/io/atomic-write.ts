@@ -6,7 +6,8 @@
  *
  * Only a regular file is replaced (or a path where nothing is): a device node, FIFO, socket,
  * symlink or directory there is left alone and the write refused, so `--metrics-file /dev/null`
- * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner.
+ * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner,
+ * unless `mode` is given (a secret: it is never readable by others, even for a moment).
  */
 import { randomBytes } from 'node:crypto'
 import { lstat, open, rename, rm } from 'node:fs/promises'
@@ -20,7 +21,7 @@ export class NotARegularFileError extends Error {
   }
 }
 
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export async function writeFileAtomically(path: string, text: string, options: { mode?: number } = {}): Promise<void> {
   const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined
     throw error
@@ -28,9 +29,10 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   if (existing && !existing.isFile()) throw new NotARegularFileError(describeFileKind(existing))
   const temp = join(dirname(path), `.tsntpdate.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
-    const file = await open(temp, 'wx', 0o644)
+    const file = await open(temp, 'wx', options.mode ?? 0o644)
     try {
-      if (existing) {
+      if (options.mode !== undefined) await file.chmod(options.mode)
+      else if (existing) {
         await file.chown(existing.uid, existing.gid).catch(() => {}) // only root may give a file away
         await file.chmod(existing.mode & 0o7777)
       }

@@ -20,7 +20,7 @@ import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/po
 import { asError, openSockets } from './open-sockets.js'
 import { countSentSince, expectedReplies, type Pending, type ServerRun } from './server-run.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
-import { checkMac, describeAuth, withMac, type Authentication, type SymmetricAuth } from '../auth/symmetric.js'
+import type { Authentication, RequestAuth } from '../auth/authentication.js'
 
 export interface QuerySettings {
   /** usable replies wanted from each server (-p) */
@@ -28,8 +28,8 @@ export interface QuerySettings {
   gapSeconds: number
   timeoutSeconds: number
   version: number
-  /** -a: every request is signed, and only replies that verify count */
-  auth?: SymmetricAuth
+  /** -a, --nts: how a server's requests are protected; only replies that pass its check count */
+  authFor?: (server: Server) => RequestAuth | undefined
 }
 
 export type QueryEvent =
@@ -62,6 +62,7 @@ export async function queryServers(
     done: false,
     waitingRequests: new Set(),
     longestRoundTripNanos: 0n,
+    auth: settings.authFor?.(server),
   }))
   const pending = new Map<NtpTimestamp, Pending>()
   const answered = new Set<NtpTimestamp>()
@@ -70,9 +71,8 @@ export async function queryServers(
     answered: (nonce) => answered.has(nonce),
   }
   const emit = deps.onEvent ?? (() => {})
-  const auth = settings.auth
-  const authenticate = auth && ((bytes: Uint8Array, packet: NtpPacket) => checkMac(bytes, packet, auth))
-  const authenticated = auth && describeAuth(auth)
+  // classify.ts asks only once the origin matched a waiting request: the check is that request's
+  const authenticate = (bytes: Uint8Array, packet: NtpPacket) => pending.get(packet.originTime)?.check?.(bytes, packet) ?? null
   const timeoutNanos = BigInt(Math.round(settings.timeoutSeconds * 1e9))
   const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}
@@ -93,7 +93,7 @@ export async function queryServers(
   }
 
   const onDatagram = (bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, receivedBy: StampSource = 'process') => {
-    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests, authenticate)
+    const datagram = classifyDatagram(bytes, from, receivedAtNanos, requests, settings.authFor && authenticate)
     if (datagram.kind === 'ignored') {
       const claimed = datagram.nonce === undefined ? undefined : pending.get(datagram.nonce)
       if (claimed) claimed.run.observation.unauthenticated++
@@ -114,6 +114,7 @@ export async function queryServers(
       const sample = toSample(datagram.packet, request.sentAtNanos, receivedAtNanos)
       run.observation.replies.push(sample)
       if (checkSuitability(datagram.packet) === null) run.usable++
+      const authenticated = run.auth?.description
       emit({ kind: 'reply', server, sample, stampedBy: { sent: request.sentBy, received: receivedBy }, ...(authenticated && { authenticated }) })
     }
     settle(run)
@@ -132,8 +133,14 @@ export async function queryServers(
     if (step(run) !== 'send') return settle(run) // a kiss came in while it was queued
     const request8 = newRequest(deps.randomBytes(8), settings.version)
     const { nonce } = request8
-    // the MAC is computed before T1 is read: it costs no accuracy (and -e corrects nothing)
-    const bytes = settings.auth ? withMac(request8.bytes, settings.auth) : request8.bytes
+    // the MAC or NTS fields are made before T1 is read: they cost no accuracy (and -e corrects nothing)
+    const protectedRequest = run.auth?.protect(request8.bytes)
+    if (run.auth && !protectedRequest) {
+      run.stopped = true
+      emit({ kind: 'send-failed', server, error: 'no NTS cookie left' })
+      return settle(run)
+    }
+    const bytes = protectedRequest?.bytes ?? request8.bytes
     run.sent++
     run.waiting++
     emit({ kind: 'sent', server, nonce })
@@ -151,7 +158,7 @@ export async function queryServers(
       emit({ kind: 'timeout', server })
       settle(run)
     }, settings.timeoutSeconds * 1000)
-    const request: Pending = { run, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer }
+    const request: Pending = { run, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer, check: protectedRequest?.check }
     pending.set(nonce, request)
     run.waitingRequests.add(request)
     sending.catch((error: unknown) => {

@@ -3,6 +3,8 @@ import type { ServerObservation } from '../ntp/observation.js'
 import type { RequestProgress } from '../ntp/request-policy.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
 import type { StampSource } from '../io/ports.js'
+import type { RequestAuth } from '../auth/authentication.js'
+import type { Authenticate } from '../ntp/classify.js'
 
 /** One server's part of the run. */
 export interface ServerRun extends Omit<RequestProgress, 'expected'> {
@@ -15,6 +17,8 @@ export interface ServerRun extends Omit<RequestProgress, 'expected'> {
   waitingRequests: Set<Pending>
   /** the longest round trip of its replies so far, nanoseconds (0: none yet) */
   longestRoundTripNanos: bigint
+  /** -a, --nts: how its requests are protected */
+  auth: RequestAuth | undefined
 }
 
 export interface Pending {
@@ -22,6 +26,8 @@ export interface Pending {
   sentAtNanos: bigint
   sentBy: StampSource
   timer: NodeJS.Timeout
+  /** the test its reply must pass (-a, --nts) */
+  check: Authenticate | undefined
 }
 
 /**

@@ -17,6 +17,8 @@ export type IgnoredReason =
   | { kind: 'crypto-nak' }
   | { kind: 'wrong-key-id'; keyId: number }
   | { kind: 'bad-mac' }
+  // with --nts: the reply is not one the NTS keys of this request vouch for
+  | { kind: 'nts-unauthenticated'; detail: string }
 
 export function describeIgnored(reason: IgnoredReason): string {
   switch (reason.kind) {
@@ -44,5 +46,7 @@ export function describeIgnored(reason: IgnoredReason): string {
       return `MAC with key id ${reason.keyId}, not ours`
     case 'bad-mac':
       return 'MAC does not verify with our key'
+    case 'nts-unauthenticated':
+      return `not NTS-authenticated: ${reason.detail}`
   }
 }

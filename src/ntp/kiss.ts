@@ -5,7 +5,7 @@ import { asciiOfReferenceId } from './refid.js'
 /**
  * What a client does about a kiss: DENY and RSTR withdraw the server (what it said before does not
  * count either), RATE stops the requests to it (its earlier replies still count); any other code
- * is only noted, as §7.4 leaves it to the client.
+ * is only noted, as §7.4 leaves it to the client. NTSN stops the requests too.
  */
 export type KissAction = 'withdraw' | 'stop-requests' | 'none'
 
@@ -16,7 +16,8 @@ export interface Kiss {
   receivedAtNanos: bigint
 }
 
-const ACTIONS: Readonly<Record<string, KissAction>> = { DENY: 'withdraw', RSTR: 'withdraw', RATE: 'stop-requests' }
+// NTSN, the NTS NAK (RFC 8915 §5.7): our cookies are no good; only a new key exchange can help.
+const ACTIONS: Readonly<Record<string, KissAction>> = { DENY: 'withdraw', RSTR: 'withdraw', RATE: 'stop-requests', NTSN: 'stop-requests' }
 
 export function isKiss(packet: NtpPacket): boolean {
   return packet.stratum === 0

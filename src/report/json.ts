@@ -9,7 +9,8 @@ import { displayReferenceId } from '../ntp/refid.js'
 import type { Sample } from '../ntp/sample.js'
 import { candidateOf, type Selection, type ServerVerdict } from '../select/verdict.js'
 import { explainVerdict } from './explain.js'
-import type { Authentication } from '../auth/symmetric.js'
+import type { Authentication } from '../auth/authentication.js'
+import type { Server } from '../ntp/endpoint.js'
 
 export const JSON_STATUSES = ['selected', 'truechimer', 'falseticker', 'no-majority', 'kod', 'no-reply', 'unresolvable', 'rejected'] as const
 /** The part of a status before the ':' (`kod:RATE` → `kod`). */
@@ -22,6 +23,14 @@ export interface UnresolvedName {
   reason: string
 }
 
+/** A server for which NTS failed (key exchange, NAK, certificate): it took no part in the vote. */
+export interface NtsFailure {
+  name: string
+  address: string | null
+  port: number
+  reason: string
+}
+
 /** Everything the document is built from; filled in as the run goes, so a failed run has a part. */
 export interface RunFacts {
   version: string
@@ -30,8 +39,10 @@ export interface RunFacts {
   observations: readonly ServerObservation[] | undefined
   selection: Selection | undefined
   outcome: Outcome | undefined
-  /** -a: how every reply that counted was authenticated */
-  authentication: Authentication | undefined
+  /** -a, --nts: how a server's replies were authenticated */
+  authenticationOf: ((server: Server) => Authentication | undefined) | undefined
+  /** --nts: servers given up on before or after the query, with the one-line reason */
+  ntsFailures: readonly NtsFailure[]
   /** the outcome's clock change was carried out */
   clockChanged: boolean
   maxOffset: number | undefined
@@ -70,7 +81,7 @@ export interface JsonServer {
   samples: JsonSample[]
   /** the kiss codes it sent, in order */
   kisses: string[]
-  /** selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, unresolvable, rejected:REASON */
+  /** selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, unresolvable, rejected:REASON (rejected:nts: NTS failed) */
   status: string
   reason: string | null
   rateLimited: boolean
@@ -101,8 +112,9 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
   return {
     version: facts.version,
     servers: [
-      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i], facts.authentication)) ?? []),
-      ...facts.unresolvable.map(unresolvedServer),
+      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i], facts.authenticationOf?.(v.server))) ?? []),
+      ...facts.ntsFailures.map((f) => unusableServer(f, 'rejected:nts')),
+      ...facts.unresolvable.map((u) => unusableServer({ ...u, address: null }, 'unresolvable')),
     ],
     agreement: selection === undefined || selection.kind === 'none' ? 'none' : selection.kind === 'chosen' ? 'majority' : 'no-majority',
     intersection: selection?.kind === 'chosen' ? { ...selection.intersection } : null,
@@ -156,10 +168,10 @@ function jsonServer(verdict: ServerVerdict, observation: ServerObservation | und
   }
 }
 
-function unresolvedServer({ name, port, reason }: UnresolvedName): JsonServer {
+function unusableServer({ name, address, port, reason }: NtsFailure, status: string): JsonServer {
   return {
     name,
-    address: null,
+    address,
     port,
     stratum: null,
     leap: null,
@@ -171,7 +183,7 @@ function unresolvedServer({ name, port, reason }: UnresolvedName): JsonServer {
     delay: null,
     samples: [],
     kisses: [],
-    status: 'unresolvable',
+    status,
     reason,
     rateLimited: false,
     authentication: null,

@@ -37,8 +37,16 @@ export function renderMetrics(report: JsonReport, nowSeconds: number): string {
       : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
     {
       name: 'tsntpdate_authenticated',
-      help: '1 if the selected server\'s replies were authenticated (-a), else 0.',
+      help: '1 if the selected server\'s replies were authenticated (-a or --nts), else 0.',
       samples: [{ value: selected?.authentication ? 1 : 0 }],
+    },
+    {
+      name: 'tsntpdate_servers_authenticated',
+      help: 'Servers of the last run whose replies counted, by how they were authenticated (none, symmetric, nts).',
+      samples: (['none', 'symmetric', 'nts'] as const).map((method) => ({
+        labels: `method="${method}"`,
+        value: report.servers.filter((s) => s.samples.length > 0 && (s.authentication?.method ?? 'none') === method).length,
+      })),
     },
     {
       name: 'tsntpdate_servers',

@@ -65,6 +65,10 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       readKeyFile: (path) => options.keyFiles?.[path] ?? { absent: true },
       symmetricAuth: async (key) => symmetricAuth(key),
     },
+    // the in-process tests do not speak NTS: test/integration/nts.test.ts runs the real thing
+    nts: async () => {
+      throw new Error('no NTS in the in-process tests')
+    },
     clock: {
       nowNanos: () => (now += 1_000n),
       step: (offset) => change('step', offset, "Can't set time of day"),

@@ -22,6 +22,7 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     timeDaemon: () => undefined,
     canSetClock: () => true,
     keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: async () => t.fail('no keys') as never },
+    nts: async () => t.fail('no NTS') as never,
   }
   const { deps, stdout, stderr } = mainDeps(system, {
     ...(texts && {

@@ -14,7 +14,8 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
     observations,
     selection: selectServer(observations, 0n),
     outcome: undefined,
-    authentication: undefined,
+    authenticationOf: undefined,
+    ntsFailures: [],
     clockChanged: false,
     maxOffset: undefined,
     exitCode: 0,
@@ -134,7 +135,7 @@ t.test('action: what was done to the clock', async (t) => {
 t.test('a run that failed before any query: only what is known', async (t) => {
   const report = buildJsonReport({
     version: '1', unresolvable: [{ name: 'a.invalid', port: 11123, reason: 'no IPv6 address' }], observations: undefined,
-    selection: undefined, outcome: undefined, authentication: undefined, clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
+    selection: undefined, outcome: undefined, authenticationOf: undefined, ntsFailures: [], clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
   })
   t.same(report, {
     version: '1',

@@ -33,7 +33,7 @@ function reportOf(exitCode: number, offsets: number[], unresolvable = 0): JsonRe
     version: '1', observations, selection,
     unresolvable: Array.from({ length: unresolvable }, (_, i) => ({ name: `n${i}.invalid`, port: 123, reason: 'ENOTFOUND' })),
     outcome: offset === undefined ? undefined : { kind: 'report', server: server('10.0.0.1'), method: 'slew', offset },
-    authentication: undefined, clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
+    authenticationOf: undefined, ntsFailures: [], clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
   })
 }
 

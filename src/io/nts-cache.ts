@@ -1,0 +1,77 @@
+/**
+ * The NTS cookie cache on disk: one file per NTS-KE server in a directory of ours, 0700, with
+ * files 0600, each replaced atomically. Keys in it are as good as the server's certificate, so a
+ * directory or file that someone else owns or could write is not trusted (a local user could
+ * otherwise plant keys and set the clock); it is one warning, and the run does a fresh key
+ * exchange. The record format is auth/nts/cache-record.ts's.
+ */
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+import { describeFileKind } from './file-kind.js'
+import { writeFileAtomically } from './atomic-write.js'
+
+const MAX_RECORD_BYTES = 16_384
+
+export interface CacheFiles {
+  /** the record's text, or absent; a file we must not trust is a `refused` with why */
+  read(keServer: { host: string; port: number }): { text: string } | { absent: true } | { refused: string }
+  write(keServer: { host: string; port: number }, text: string): Promise<void>
+}
+
+/** The cache in `dir`, made if missing; or why it cannot be used. */
+export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
+  const uid = process.geteuid?.() ?? 0
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const stat = lstatSync(dir)
+    if (!stat.isDirectory()) return { unusable: `${dir} is ${describeFileKind(stat)}, not a directory` }
+    if (stat.uid !== uid) return { unusable: `${dir} belongs to uid ${stat.uid}, not to us (uid ${uid})` }
+    if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700)
+  } catch (error) {
+    return { unusable: `${dir}: ${(error as Error).message}` }
+  }
+  const pathOf = (keServer: { host: string; port: number }) => join(dir, fileName(keServer))
+  return {
+    read(keServer) {
+      const path = pathOf(keServer)
+      let fd: number
+      try {
+        fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        return code === 'ENOENT' ? { absent: true } : { refused: `${path}: ${(error as Error).message}` }
+      }
+      try {
+        const stat = fstatSync(fd)
+        if (!stat.isFile()) return { refused: `${path} is ${describeFileKind(stat)}, not a regular file` }
+        if (stat.uid !== uid || (stat.mode & 0o077) !== 0) return { refused: `${path} is not ours alone (uid ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)})` }
+        const buffer = Buffer.alloc(MAX_RECORD_BYTES)
+        let length = 0
+        for (let n; length < MAX_RECORD_BYTES && (n = readSync(fd, buffer, length, MAX_RECORD_BYTES - length, null)) > 0; ) length += n
+        return { text: buffer.subarray(0, length).toString('utf8') }
+      } finally {
+        closeSync(fd)
+      }
+    },
+    async write(keServer, text) {
+      const path = pathOf(keServer)
+      // a symlink or anything not a regular file in its place: removed, as the directory is ours
+      const existing = lstatOrUndefined(path)
+      if (existing && !existing.isFile()) rmSync(path, { recursive: true, force: true })
+      await writeFileAtomically(path, text, { mode: 0o600 })
+    },
+  }
+}
+
+/** `nts-ke_time.example.org_4460.json`; an IPv6 address's colons become '_' (the record names the server exactly). */
+export function fileName({ host, port }: { host: string; port: number }): string {
+  return `nts-ke_${host.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}_${port}.json`
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path)
+  } catch {
+    return undefined
+  }
+}

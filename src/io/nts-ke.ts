@@ -1,0 +1,140 @@
+/**
+ * One NTS-KE exchange over TLS 1.3 (RFC 8915 §4): connect, check the certificate and ALPN,
+ * send the request, read the records until End of Message, and export the keys (§5.1) before
+ * the connection closes. The records themselves are auth/nts/ke-records.ts's.
+ */
+import { isIP } from 'node:net'
+import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls'
+import { encodeKeRequest, parseKeResponse, AEAD_AES_SIV_CMAC_256, type KeResponse } from '../auth/nts/ke-records.js'
+
+const ALPN = 'ntske/1'
+const EXPORTER_LABEL = 'EXPORTER-network-time-security'
+const KEY_BYTES = 32
+/** The certificate errors the wrong-clock rule may overlook until the time is known. */
+const TIME_ERRORS = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED'])
+
+export interface KeTarget {
+  /** the address to connect to */
+  address: string
+  port: number
+  /** the name the certificate must be for: the host name or IP address as given */
+  name: string
+}
+
+export interface KeSettings {
+  /** PEM text of every CA to trust */
+  trustedCas: string[]
+  timeoutSeconds: number
+  /** the wrong-clock rule applies: a certificate that fails only on its dates is let through, its chain kept */
+  overlookDates: boolean
+}
+
+export interface KeResult {
+  response: KeResponse
+  c2sKey: Uint8Array
+  s2cKey: Uint8Array
+  /** when the certificate's dates were overlooked: why, and the chain (leaf first, PEM) to check later */
+  unverifiedDates?: { error: string; chainPem: string[] }
+}
+
+/** A key exchange that failed: the message names the reason in a sysadmin's words. */
+export class KeError extends Error {}
+
+export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<KeResult> {
+  return new Promise<KeResult>((resolve, reject) => {
+    let settled = false
+    let received: Buffer = Buffer.alloc(0)
+    let unverifiedDates: KeResult['unverifiedDates']
+    const socket: TLSSocket = connect({
+      host: target.address,
+      port: target.port,
+      // RFC 6066 §3: no SNI for an IP address; the certificate is then checked for the address
+      ...(isIP(target.name) ? {} : { servername: target.name }),
+      ALPNProtocols: [ALPN],
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+      ca: settings.trustedCas,
+      // judged below, before a byte is sent, so that the wrong-clock rule can see why
+      rejectUnauthorized: false,
+      checkServerIdentity: (_host, cert) => checkServerIdentity(target.name, cert),
+    })
+    const fail = (message: string) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      socket.destroy()
+      reject(new KeError(message))
+    }
+    const timer = setTimeout(() => fail(`NTS-KE timed out after ${settings.timeoutSeconds} s`), settings.timeoutSeconds * 1000)
+    socket.on('secureConnect', () => {
+      if (socket.alpnProtocol !== ALPN) return fail(`ALPN ${ALPN} not negotiated`)
+      if (!socket.authorized) {
+        const error = String(socket.authorizationError)
+        if (!settings.overlookDates || !TIME_ERRORS.has(error)) return fail(`certificate: ${describeCertError(error)}`)
+        const cert = socket.getPeerCertificate(true)
+        const identity = checkServerIdentity(target.name, cert)
+        if (identity) return fail(`certificate: ${describeCertError((identity as NodeJS.ErrnoException).code ?? identity.message)}`)
+        unverifiedDates = { error: describeCertError(error), chainPem: chainOf(cert) }
+      }
+      socket.write(encodeKeRequest())
+    })
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk])
+      const parsed = parseKeResponse(received)
+      if ('incomplete' in parsed) return
+      if ('failure' in parsed) return fail(parsed.failure)
+      const [c2sKey, s2cKey] = [0, 1].map((direction) => exportKey(socket, direction))
+      settled = true
+      clearTimeout(timer)
+      socket.end()
+      resolve({ response: parsed.complete, c2sKey: c2sKey!, s2cKey: s2cKey!, ...(unverifiedDates && { unverifiedDates }) })
+    })
+    socket.on('error', (error: NodeJS.ErrnoException) => fail(describeSocketError(error)))
+    socket.on('close', () => fail('NTS-KE server closed the connection before End of Message'))
+  })
+}
+
+/** §5.1: context = Protocol ID (NTPv4, 0) ‖ AEAD id ‖ 0 for client-to-server, 1 for server-to-client. */
+function exportKey(socket: TLSSocket, direction: number): Uint8Array {
+  const context = Buffer.from([0, 0, AEAD_AES_SIV_CMAC_256 >> 8, AEAD_AES_SIV_CMAC_256 & 0xff, direction])
+  return new Uint8Array(socket.exportKeyingMaterial(KEY_BYTES, EXPORTER_LABEL, context))
+}
+
+function chainOf(leaf: DetailedPeerCertificate): string[] {
+  const chain: string[] = []
+  for (let cert: DetailedPeerCertificate | undefined = leaf; cert?.raw && chain.length < 10; ) {
+    chain.push(`-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`)
+    cert = cert.issuerCertificate === cert ? undefined : cert.issuerCertificate
+  }
+  return chain
+}
+
+const CERT_ERRORS: Readonly<Record<string, string>> = {
+  CERT_NOT_YET_VALID: 'not yet valid (is the local clock behind?)',
+  CERT_HAS_EXPIRED: 'expired (or the local clock is ahead)',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed and not trusted (--nts-ca names a CA to trust)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'issued by an untrusted CA (--nts-ca names a CA to trust)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'issued by an untrusted CA (--nts-ca names a CA to trust)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'issued by an untrusted CA (--nts-ca names a CA to trust)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'not for this host name or address',
+  CERT_SIGNATURE_FAILURE: 'bad signature',
+  CERT_REVOKED: 'revoked',
+}
+
+function describeCertError(code: string): string {
+  return CERT_ERRORS[code] ? `${CERT_ERRORS[code]} (${code})` : code
+}
+
+function describeSocketError(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return 'NTS-KE connection refused'
+    case 'ECONNRESET':
+      return 'NTS-KE connection reset'
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `NTS-KE server unreachable (${error.code})`
+  }
+  if (error.code?.startsWith('ERR_SSL') || /ssl|tls|alert/i.test(error.message)) return `TLS handshake failed: ${error.message.split('\n')[0]}`
+  return `NTS-KE failed: ${error.message}`
+}

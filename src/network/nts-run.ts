@@ -1,0 +1,243 @@
+/**
+ * --nts from start to end (RFC 8915): a session for every NTS-KE server (from the cookie cache, else
+ * a key exchange), the query with every request NTS-protected, one fresh key exchange and query
+ * again for a server that NAKs, the wrong-clock rule's certificate check at the time obtained, and
+ * the cache written back. A server for which any of it fails is dropped with a one-line reason;
+ * the others still vote.
+ */
+import type { Authentication, RequestAuth } from '../auth/authentication.js'
+import type { Aead } from '../auth/nts/aead.js'
+import { decodeCacheRecord, encodeCacheRecord } from '../auth/nts/cache-record.js'
+import { ntsRequestAuth } from '../auth/nts/request-auth.js'
+import { isFresh, type NtsSession } from '../auth/nts/session.js'
+import type { ServerSpec } from '../config/server.js'
+import type { CacheFiles } from '../io/nts-cache.js'
+import type { KeResult, KeSettings, KeTarget } from '../io/nts-ke.js'
+import type { ClockReader, RandomBytes, Resolve } from '../io/ports.js'
+import { NTP_PORT, type AddressFamily, type Server } from '../ntp/endpoint.js'
+import type { ServerObservation } from '../ntp/observation.js'
+import type { NtsFailure } from '../report/json.js'
+import { describeLookupError } from './resolve-servers.js'
+import { queryServers, type QueryDeps, type QuerySettings } from './query.js'
+
+export interface NtsSettings extends Omit<QuerySettings, 'authFor'> {
+  family: AddressFamily | undefined
+  /** PEM text of the CAs to trust, read when a key exchange first needs them */
+  trustedCas: () => string[]
+  /** the wrong-clock rule's lower bound (this release's date), Unix seconds */
+  releasedAtSeconds: number
+}
+
+export interface NtsDeps extends QueryDeps {
+  clock: ClockReader
+  resolve: Resolve
+  randomBytes: RandomBytes
+  exchangeKeys: (target: KeTarget, settings: KeSettings) => Promise<KeResult>
+  aead: (key: Uint8Array) => Aead
+  /** the wrong-clock rule: undefined when the chain is valid for the name at that time, else why not */
+  verifyChainAt: (chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]) => Promise<string | undefined>
+  /** undefined: no cache (it could not be opened: warned already) */
+  cache: CacheFiles | undefined
+  warn: (line: string) => void
+  debug: ((line: string) => void) | undefined
+}
+
+export interface NtsOutcome {
+  observations: ServerObservation[]
+  failures: NtsFailure[]
+  authenticationOf: (server: Server) => Authentication | undefined
+}
+
+/** One NTS-KE server's part of the run. */
+interface Entry {
+  spec: ServerSpec
+  session: NtsSession
+  server: Server
+  auth: RequestAuth
+  /** the wrong-clock rule let the certificate's dates pass: checked at the time obtained */
+  unverifiedDates?: { error: string; chainPem: string[] }
+}
+
+export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSettings, deps: NtsDeps): Promise<NtsOutcome> {
+  const failures: NtsFailure[] = []
+  const fail = (spec: ServerSpec, address: string | null, reason: string) => {
+    deps.warn(`NTS server ${keName(spec)}: ${reason}`)
+    failures.push({ name: spec.host, address, port: spec.port, reason })
+  }
+  const established = await Promise.all(specs.map((spec) => establish(spec, settings, deps, false)))
+  const entries: Entry[] = []
+  established.forEach((result, i) => ('failure' in result ? fail(specs[i]!, result.address, result.failure) : entries.push(result)))
+  const observations = await query(entries, settings, deps)
+
+  // §5.7: a NAK (kiss NTSN) means new keys: one fresh key exchange, then one more try
+  const nakked = new Map<number, string>()
+  await Promise.all(
+    observations.map(async (observation, i) => {
+      const entry = entries[i]!
+      if (!observation.kisses.some((k) => k.code === 'NTSN')) return
+      deps.debug?.(`NTS ${keName(entry.spec)}: NTS NAK, new key exchange`)
+      const again = await establish(entry.spec, settings, deps, true)
+      if ('failure' in again) return nakked.set(i, `NTS NAK, and the new key exchange failed: ${again.failure}`)
+      entries[i] = again
+      observations[i] = (await query([again], settings, deps))[0]!
+      if (observations[i]!.kisses.some((k) => k.code === 'NTSN')) nakked.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
+    }),
+  )
+
+  const kept: ServerObservation[] = []
+  const keptEntries: Entry[] = []
+  for (const [i, observation] of observations.entries()) {
+    const entry = entries[i]!
+    const why = nakked.get(i) ?? (await checkDates(entry, observation, settings, deps))
+    if (why) {
+      fail(entry.spec, entry.server.address, why)
+      continue
+    }
+    kept.push(observation)
+    keptEntries.push(entry)
+  }
+  await saveSessions(keptEntries, deps)
+  const byServer = new Map(keptEntries.map((e) => [e.server, e.auth.description]))
+  return { observations: kept, failures, authenticationOf: (server) => byServer.get(server) }
+}
+
+async function query(entries: readonly Entry[], settings: NtsSettings, deps: NtsDeps): Promise<ServerObservation[]> {
+  if (entries.length === 0) return []
+  const auths = new Map(entries.map((e) => [e.server, e.auth]))
+  return queryServers(entries.map((e) => e.server), { ...settings, authFor: (server) => auths.get(server) }, deps)
+}
+
+type Established = Entry | { failure: string; address: string | null }
+
+/** The session for `spec`: from the cache while it has cookies and is not too old, else a key exchange. */
+async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps, fresh: boolean): Promise<Established> {
+  const nowSeconds = Number(deps.clock.nowNanos() / 1_000_000_000n)
+  const keServer = { host: spec.host, port: spec.port }
+  const cached = fresh ? undefined : readCache(spec, deps, nowSeconds)
+  let session: NtsSession
+  let unverifiedDates: Entry['unverifiedDates']
+  let keAddress: string | null = null
+  if (cached) {
+    session = cached
+    deps.debug?.(`NTS ${keName(spec)}: ${cached.cookies.length} cookies from the cache (key exchange ${ageText(nowSeconds - cached.obtainedAt)} ago), no TLS`)
+  } else {
+    const resolved = await resolveOne(spec.host, settings, deps)
+    if ('failure' in resolved) return { failure: resolved.failure, address: null }
+    keAddress = resolved.address
+    const overlookDates = nowSeconds < settings.releasedAtSeconds
+    let result: KeResult
+    try {
+      result = await deps.exchangeKeys({ address: resolved.address, port: spec.port, name: spec.host }, {
+        trustedCas: settings.trustedCas(),
+        timeoutSeconds: settings.timeoutSeconds,
+        overlookDates,
+      })
+    } catch (error) {
+      return { failure: (error as Error).message, address: keAddress }
+    }
+    const { response } = result
+    for (const code of response.warnings) deps.warn(`NTS server ${keName(spec)}: NTS-KE warning ${code}`)
+    session = {
+      keServer,
+      ntpServer: { host: response.ntpServer ?? resolved.address, port: response.ntpPort ?? NTP_PORT },
+      aead: response.aead,
+      c2sKey: result.c2sKey,
+      s2cKey: result.s2cKey,
+      cookies: response.cookies,
+      obtainedAt: nowSeconds,
+      keyExchange: 'fresh',
+    }
+    unverifiedDates = result.unverifiedDates
+    deps.debug?.(
+      `NTS-KE ${keName(spec)} (${resolved.address}): ${response.cookies.length} cookies, AEAD ${response.aead}, NTP at ${session.ntpServer.host}:${session.ntpServer.port}` +
+        (unverifiedDates ? `; certificate ${unverifiedDates.error}: the local clock is before this release, so it is checked at the time obtained` : ''),
+    )
+  }
+  const ntp = await resolveOne(session.ntpServer.host, settings, deps)
+  if ('failure' in ntp) return { failure: `NTP server ${session.ntpServer.host}: ${ntp.failure}`, address: keAddress }
+  const server: Server = { name: spec.host, address: ntp.address, port: session.ntpServer.port, family: ntp.family }
+  const auth = ntsRequestAuth(session, { c2s: deps.aead(session.c2sKey), s2c: deps.aead(session.s2cKey) }, deps.randomBytes, hostPort(server))
+  return { spec, session, server, auth, ...(unverifiedDates && { unverifiedDates }) }
+}
+
+function readCache(spec: ServerSpec, deps: NtsDeps, nowSeconds: number): NtsSession | undefined {
+  const read = deps.cache?.read({ host: spec.host, port: spec.port })
+  if (!read || 'absent' in read) return undefined
+  if ('refused' in read) {
+    deps.warn(`NTS cookie cache: ${read.refused}; not used`)
+    return undefined
+  }
+  const session = decodeCacheRecord(read.text, { host: spec.host, port: spec.port })
+  if ('corrupt' in session) {
+    deps.warn(`NTS cookie cache for ${keName(spec)} is corrupt (${session.corrupt}); ignored, and replaced`)
+    return undefined
+  }
+  if (session.cookies.length === 0 || !isFresh(session, nowSeconds)) return undefined
+  return session
+}
+
+/**
+ * The wrong-clock rule, second half: a certificate let through on its dates only counts if the
+ * time the server gave (local clock + its offset) is not before this release and lies inside
+ * the validity of every certificate of the chain.
+ */
+async function checkDates(entry: Entry, observation: ServerObservation, settings: NtsSettings, deps: NtsDeps): Promise<string | undefined> {
+  if (!entry.unverifiedDates) return undefined
+  const reply = observation.replies.reduce<(typeof observation.replies)[number] | undefined>((best, s) => (best === undefined || s.delay < best.delay ? s : best), undefined)
+  if (!reply) return `certificate ${entry.unverifiedDates.error}, and no authenticated time to check it at`
+  const obtained = Number(deps.clock.nowNanos()) / 1e9 + reply.offset
+  const when = new Date(obtained * 1000).toISOString()
+  if (obtained < settings.releasedAtSeconds) return `certificate ${entry.unverifiedDates.error}; the time obtained, ${when}, is before this release`
+  const problem = await deps.verifyChainAt(entry.unverifiedDates.chainPem, entry.spec.host, obtained, settings.trustedCas())
+  if (problem) return `certificate not valid at the time obtained, ${when}: ${problem}`
+  deps.debug?.(`NTS ${keName(entry.spec)}: certificate valid at the time obtained, ${when}`)
+  return undefined
+}
+
+/** What is left of each session, written back; a cache that cannot be written is one warning. */
+async function saveSessions(entries: readonly Entry[], deps: NtsDeps): Promise<void> {
+  const cache = deps.cache
+  if (!cache) return
+  const problems: string[] = []
+  await Promise.all(
+    entries.map(async ({ spec, session }) => {
+      try {
+        await cache.write(session.keServer, encodeCacheRecord(session))
+        deps.debug?.(`NTS ${keName(spec)}: ${session.cookies.length} cookies kept for the next run`)
+      } catch (error) {
+        problems.push(`${keName(spec)}: ${(error as Error).message.split(', ')[0]}`)
+      }
+    }),
+  )
+  if (problems.length > 0) deps.warn(`NTS cookie cache not written (${problems.join('; ')}); the next run makes a fresh key exchange`)
+}
+
+async function resolveOne(host: string, settings: NtsSettings, deps: NtsDeps): Promise<{ address: string; family: AddressFamily } | { failure: string }> {
+  const { family, timeoutSeconds } = settings
+  let timer: NodeJS.Timeout | undefined
+  const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the resolver did not answer within ${timeoutSeconds} s`)), timeoutSeconds * 1000)))
+  try {
+    const found = await Promise.race([deps.resolve(host, family), outOfTime])
+    return found[0] ?? { failure: `no IPv${family} address` }
+  } catch (error) {
+    return { failure: `cannot resolve ${host}: ${describeLookupError(error)}` }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function keName(spec: ServerSpec): string {
+  return spec.host.includes(':') ? `[${spec.host}]:${spec.port}` : `${spec.host}:${spec.port}`
+}
+
+/** `ADDR:PORT`, `[ADDR]:PORT`: where NTP went, as --json shows it. */
+function hostPort(server: Server): string {
+  return server.family === 6 ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`
+}
+
+function ageText(seconds: number): string {
+  if (seconds < 0) return 'in the future of the local clock'
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`
+  if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`
+  return `${Math.round(seconds / 86_400)} days`
+}
