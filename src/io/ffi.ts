@@ -23,5 +23,9 @@ function loadPrebuilt(): KoffiApi | undefined {
 
 export const koffi: KoffiApi = loadPrebuilt() ?? (require('koffi') as KoffiApi)
 
-/** The C library every FFI module of ours calls into (64-bit glibc Linux). */
-export const libc = koffi.load('libc.so.6')
+/**
+ * The C library every FFI module of ours calls into (64-bit glibc Linux), found the way the
+ * process's own calls find it (dlopen(NULL)): so a preloaded library such as faketime's sees our
+ * clock reads as it sees OpenSSL's, and the run has one idea of the time.
+ */
+export const libc = koffi.load(null)

@@ -36,6 +36,12 @@ const SO_EE_ORIGIN_TIMESTAMPING = 4
 const SCM_TSTAMP_SND = 0
 const NANOS_PER_SECOND = 1_000_000_000n
 const LATE_REPORT_MS = 500
+/**
+ * A kernel stamp further than this from our own clock read is not of this datagram's moment as
+ * our clock tells time (a clock stepped in between, or a process clock shifted as faketime does):
+ * T1 and T4 must come from one clock, so the process read is used.
+ */
+const MAX_STAMP_LAG_NANOS = 1_000_000_000n
 const LATE_POLL_MS = 1
 
 // struct msghdr (x86-64 / aarch64): name, namelen, iov, iovlen, control @32, controllen @40, flags
@@ -102,12 +108,12 @@ export function kernelStamps(socket: Socket, family: AddressFamily): KernelStamp
       const arrived = readStamp()
       // With no stamp on the datagram (stamping was not on yet) the kernel answers "now": a real
       // arrival time is always before our own read in the listener.
-      return arrived !== undefined && arrived > 0n && arrived < readAfterNanos ? arrived : undefined
+      return arrived !== undefined && arrived > 0n && arrived < readAfterNanos && readAfterNanos - arrived < MAX_STAMP_LAG_NANOS ? arrived : undefined
     },
     sent(readBeforeNanos) {
       if (!errorQueue) return undefined
       const departed = errorQueue.drain()
-      if (departed !== undefined && departed >= readBeforeNanos) return departed
+      if (departed !== undefined && departed >= readBeforeNanos && departed - readBeforeNanos < MAX_STAMP_LAG_NANOS) return departed
       // Late (e.g. waiting for ARP): that T1 stays the process's own read; keep the queue empty.
       if (!latePoll) {
         const until = performance.now() + LATE_REPORT_MS // monotonic: a step must not stretch it

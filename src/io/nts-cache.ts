@@ -39,7 +39,8 @@ export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
         fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
-        return code === 'ENOENT' ? { absent: true } : { refused: `${path}: ${(error as Error).message}` }
+        if (code === 'ENOENT') return { absent: true }
+        return { refused: code === 'ELOOP' ? `${path} is a symbolic link` : `${path}: ${(error as Error).message.split(', ')[0]}` }
       }
       try {
         const stat = fstatSync(fd)

@@ -36,6 +36,8 @@ export interface ChronydOptions {
   ipv6?: boolean
   /** a chrony-format key file to serve (`keyfile`): it answers a request with the key it used */
   keys?: string
+  /** serve NTS too: NTS-KE on `kePort` with this certificate and key (files _chrony can read) */
+  nts?: { kePort: number; certFile: string; keyFile: string }
 }
 
 export interface Chronyd {
@@ -78,6 +80,13 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
   const conf = join(dir, 'chronyd.conf')
   const pidFile = join(dir, 'chronyd.pid')
   const keyFile = join(dir, 'chrony.keys')
+  if (options.keys !== undefined || options.nts !== undefined) chmodSync(dir, 0o755)
+  const ntsDump = join(dir, 'nts')
+  if (options.nts !== undefined) {
+    // chronyd drops to _chrony: its NTS key dump must be its own
+    spawnSync('mkdir', ['-p', ntsDump])
+    spawnSync('chown', ['_chrony', ntsDump])
+  }
   if (options.keys !== undefined) {
     // chronyd reads its keys as _chrony: the file root:_chrony 0640, the directory searchable
     writeFileSync(keyFile, options.keys, { mode: 0o640 })
@@ -95,6 +104,9 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
       'local stratum 2',
       'cmdport 0',
       ...(options.keys !== undefined ? [`keyfile ${keyFile}`] : []),
+      ...(options.nts !== undefined
+        ? [`ntsserverkey ${options.nts.keyFile}`, `ntsservercert ${options.nts.certFile}`, `ntsdumpdir ${ntsDump}`, `ntsport ${options.nts.kePort}`]
+        : []),
       `pidfile ${pidFile}`,
       `driftfile ${join(dir, 'chronyd.drift')}`,
       '',
