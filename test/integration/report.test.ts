@@ -189,7 +189,7 @@ function parseMetrics(t: Test, text: string): Map<string, number> {
   for (const line of lines(text)) {
     const help = /^# HELP (tsntpdate_[a-z_]+) \S.*$/.exec(line)
     const type = /^# TYPE (tsntpdate_[a-z_]+) gauge$/.exec(line)
-    const sample = /^(tsntpdate_[a-z_]+)(\{status="[a-z-]+"\})? (-?\d+(\.\d+)?(e-?\d+)?)$/.exec(line)
+    const sample = /^(tsntpdate_[a-z_]+)(\{(?:status|method)="[a-z-]+"\})? (-?\d+(\.\d+)?(e-?\d+)?)$/.exec(line)
     if (type) typed.add(type[1]!)
     else if (sample) {
       t.ok(typed.has(sample[1]!), `${sample[1]} has HELP and TYPE before its samples`)

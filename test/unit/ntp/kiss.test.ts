@@ -3,11 +3,12 @@ import t from 'tap'
 import { isKiss, kissOf } from '../../../src/ntp/kiss.js'
 import { kissOfDeath, refidOf, replyTo } from '../../helpers/unit.js'
 
-t.test('DENY and RSTR withdraw, RATE stops the requests, anything else is only noted', async (t) => {
+t.test('DENY and RSTR withdraw, RATE and NTSN stop the requests, anything else is only noted', async (t) => {
   t.same(kissOf(kissOfDeath(1n, 'DENY'), 5n), { code: 'DENY', action: 'withdraw', receivedAtNanos: 5n })
   t.same(kissOf(kissOfDeath(1n, 'RSTR'), 5n).action, 'withdraw')
   t.same(kissOf(kissOfDeath(1n, 'RATE'), 5n).action, 'stop-requests')
-  for (const code of ['INIT', 'STEP', 'NTSN', 'ZZZZ', 'rate', 'constructor', 'toString']) {
+  t.same(kissOf(kissOfDeath(1n, 'NTSN'), 5n).action, 'stop-requests', 'the NTS NAK: cookies no good, new keys needed (RFC 8915 §5.7)')
+  for (const code of ['INIT', 'STEP', 'ZZZZ', 'rate', 'constructor', 'toString']) {
     t.equal(kissOf(kissOfDeath(1n, code.slice(0, 4)), 0n).action, 'none', code)
   }
   t.equal(kissOf(replyTo(1n, { stratum: 0, referenceId: refidOf('NKE') }), 0n).code, 'NKE', 'NUL padding dropped')

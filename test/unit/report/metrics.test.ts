@@ -41,7 +41,7 @@ t.test('a successful run: every family with HELP and TYPE gauge, the selected se
   const metrics = parseExposition(renderMetrics(reportOf(0, [0.000012, 0.00002, 7], 1), NOW))
   t.same([...metrics.keys()], [
     'tsntpdate_success', 'tsntpdate_exit_code', 'tsntpdate_last_run_timestamp_seconds', 'tsntpdate_offset_seconds',
-    'tsntpdate_delay_seconds', 'tsntpdate_stratum', 'tsntpdate_authenticated', 'tsntpdate_servers',
+    'tsntpdate_delay_seconds', 'tsntpdate_stratum', 'tsntpdate_authenticated', 'tsntpdate_servers_authenticated', 'tsntpdate_servers',
   ])
   for (const [name, family] of metrics) {
     t.equal(family.type, 'gauge', `${name} is a gauge`)
@@ -58,6 +58,7 @@ t.test('a successful run: every family with HELP and TYPE gauge, the selected se
     '{status="selected"}': 1, '{status="truechimer"}': 1, '{status="falseticker"}': 1, '{status="no-majority"}': 0, '{status="kod"}': 0,
     '{status="no-reply"}': 0, '{status="unresolvable"}': 1, '{status="rejected"}': 0,
   }, 'every status, zeros included, so the series never vanish')
+  t.same(Object.fromEntries(metrics.get('tsntpdate_servers_authenticated')!.samples), { '{method="none"}': 3, '{method="symmetric"}': 0, '{method="nts"}': 0 }, 'servers whose replies counted, by method')
 })
 
 t.test('a failed run: success 0, the exit code, and no offset, delay or stratum to report', async (t) => {

@@ -1,0 +1,47 @@
+/** auth/nts/ke-records.ts: the NTS-KE request, and every way a response is accepted or refused (RFC 8915 §4). */
+import t from 'tap'
+import { concat, encodeKeRecord, encodeKeRequest, parseKeResponse, RecordType } from '../../../../src/auth/nts/ke-records.js'
+import { keResponse } from '../../../helpers/nts-ke-server.js'
+
+const u16 = (v: number) => new Uint8Array([v >> 8, v & 0xff])
+const cookie = (fill: number, length = 64) => new Uint8Array(length).fill(fill)
+const failureOf = (bytes: Uint8Array) => {
+  const parsed = parseKeResponse(bytes)
+  return 'failure' in parsed ? parsed.failure : 'complete' in parsed ? 'complete' : 'incomplete'
+}
+
+t.test('the request: Next Protocol NTPv4, AEAD 15, End of Message, all critical', async (t) => {
+  t.equal(Buffer.from(encodeKeRequest()).toString('hex'), '80010002' + '0000' + '80040002' + '000f' + '80000000')
+})
+
+t.test('a full response: cookies, the NTP server and port, warnings', async (t) => {
+  const bytes = keResponse({ cookies: [cookie(1), cookie(2)], ntpServer: 'ntp.example', ntpPort: 12345, extra: [encodeKeRecord(RecordType.Warning, u16(7))] })
+  const parsed = parseKeResponse(bytes)
+  if (!('complete' in parsed)) return t.fail(JSON.stringify(parsed))
+  t.same(parsed.complete, { aead: 15, cookies: [cookie(1), cookie(2)], ntpServer: 'ntp.example', ntpPort: 12345, warnings: [7] })
+})
+
+t.test('incomplete until End of Message, whichever byte the stream stops at', async (t) => {
+  const bytes = keResponse({ cookies: [cookie(1)] })
+  for (let n = 0; n < bytes.length; n++) t.equal(failureOf(bytes.subarray(0, n)), 'incomplete', `${n} bytes`)
+  t.equal(failureOf(bytes), 'complete')
+})
+
+t.test('refused: error, unknown critical record, no NTPv4, another AEAD, no cookies, data after the end', async (t) => {
+  const ok = { cookies: [cookie(1)] }
+  t.match(failureOf(concat([encodeKeRecord(RecordType.Error, u16(0), true), encodeKeRecord(0, new Uint8Array(0), true)])), /error 0 \(unrecognized critical record\)/)
+  t.match(failureOf(keResponse({ ...ok, extra: [encodeKeRecord(99, new Uint8Array(2), true)] })), /unknown critical record \(type 99\)/)
+  t.equal(failureOf(keResponse({ ...ok, extra: [encodeKeRecord(99, new Uint8Array(2), false)] })), 'complete', 'an unknown record that is not critical is skipped')
+  t.match(failureOf(concat([encodeKeRecord(RecordType.AeadAlgorithm, u16(15)), encodeKeRecord(RecordType.NewCookie, cookie(1)), encodeKeRecord(0, new Uint8Array(0), true)])), /does not offer NTPv4/)
+  t.match(failureOf(keResponse({ ...ok, aead: 30 })), /no common AEAD/)
+  t.match(failureOf(keResponse({ cookies: [] })), /no cookies/)
+  t.match(failureOf(concat([keResponse(ok), new Uint8Array(4)])), /data after End of Message/)
+  t.match(failureOf(keResponse({ ...ok, ntpServer: 'bad host; rm' })), /no host name or address/)
+  t.match(failureOf(new Uint8Array(70_000)), /longer than/)
+})
+
+t.test('cookies: at most 8 kept, empty and oversized ones dropped', async (t) => {
+  const parsed = parseKeResponse(keResponse({ cookies: [new Uint8Array(0), cookie(9, 300), ...Array.from({ length: 10 }, (_, i) => cookie(i))] }))
+  if (!('complete' in parsed)) return t.fail()
+  t.same(parsed.complete.cookies, Array.from({ length: 8 }, (_, i) => cookie(i)))
+})
