@@ -103,6 +103,8 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const warn = output.error
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
+  // pool.ntp.org speaks no NTS: with --nts, the servers must be named
+  if (options.nts && fallback?.from === 'built-in') throw new UsageError('--nts needs NTS-KE servers: name them, or list them in NTPSERVERS')
   const defaultPort = options.nts ? NTS_KE_PORT : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, defaultPort, fallback.from)) : options.servers.map((text) => toSpec(text, defaultPort))
   const system = await deps.loadSystem()

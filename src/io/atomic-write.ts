@@ -6,10 +6,8 @@
  *
  * Only a regular file is replaced (or a path where nothing is): a device node, FIFO, socket,
  * symlink or directory there is left alone and the write refused, so `--metrics-file /dev/null`
- * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner,
- * unless `mode` is given (a secret: it is never readable by others, even for a moment).
+ * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner.
  */
-import { randomBytes } from 'node:crypto'
 import { lstat, open, rename, rm } from 'node:fs/promises'
 import { describeFileKind } from './file-kind.js'
 import { dirname, join } from 'node:path'
@@ -21,18 +19,19 @@ export class NotARegularFileError extends Error {
   }
 }
 
-export async function writeFileAtomically(path: string, text: string, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined
     throw error
   })
   if (existing && !existing.isFile()) throw new NotARegularFileError(describeFileKind(existing))
-  const temp = join(dirname(path), `.tsntpdate.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  // unique enough with the pid and a nanosecond count; 'wx' (O_EXCL) refuses anything already there,
+  // a symlink planted under that name included (and node:crypto costs 3 ms to load)
+  const temp = join(dirname(path), `.tsntpdate.${process.pid}.${process.hrtime.bigint().toString(36)}.tmp`)
   try {
-    const file = await open(temp, 'wx', options.mode ?? 0o644)
+    const file = await open(temp, 'wx', 0o644)
     try {
-      if (options.mode !== undefined) await file.chmod(options.mode)
-      else if (existing) {
+      if (existing) {
         await file.chown(existing.uid, existing.gid).catch(() => {}) // only root may give a file away
         await file.chmod(existing.mode & 0o7777)
       }

@@ -5,17 +5,17 @@
  * otherwise plant keys and set the clock); it is one warning, and the run does a fresh key
  * exchange. The record format is auth/nts/cache-record.ts's.
  */
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs'
+import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { describeFileKind } from './file-kind.js'
-import { writeFileAtomically } from './atomic-write.js'
 
 const MAX_RECORD_BYTES = 16_384
 
 export interface CacheFiles {
   /** the record's text, or absent; a file we must not trust is a `refused` with why */
   read(keServer: { host: string; port: number }): { text: string } | { absent: true } | { refused: string }
-  write(keServer: { host: string; port: number }, text: string): Promise<void>
+  /** replaces the record atomically; throws the OS error */
+  write(keServer: { host: string; port: number }, text: string): void
 }
 
 /** The cache in `dir`, made if missing; or why it cannot be used. */
@@ -54,12 +54,27 @@ export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
         closeSync(fd)
       }
     },
-    async write(keServer, text) {
+    write(keServer, text) {
       const path = pathOf(keServer)
-      // a symlink or anything not a regular file in its place: removed, as the directory is ours
+      // anything but a regular file in its place (a directory): removed, as the directory is ours;
+      // rename(2) replaces a symlink itself, never what it points to
       const existing = lstatOrUndefined(path)
-      if (existing && !existing.isFile()) rmSync(path, { recursive: true, force: true })
-      await writeFileAtomically(path, text, { mode: 0o600 })
+      if (existing && !existing.isFile() && !existing.isSymbolicLink()) rmSync(path, { recursive: true, force: true })
+      // Like io/atomic-write.ts, a temp file then rename(2), but without fsync and with sync calls:
+      // a record lost to a crash costs one fresh key exchange, and a run from the cache stays fast.
+      const temp = join(dir, `.tsntpdate.${process.pid}.${process.hrtime.bigint().toString(36)}.tmp`)
+      try {
+        const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)
+        try {
+          writeSync(fd, text)
+        } finally {
+          closeSync(fd)
+        }
+        renameSync(temp, path)
+      } catch (error) {
+        rmSync(temp, { force: true })
+        throw error
+      }
     },
   }
 }

@@ -24,9 +24,13 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
     const stat = fstatSync(fd)
     if (!stat.isFile()) return { refused: `${path} is ${describeFileKind(stat)}, not a regular file; ignored` }
     if (stat.size > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
-    const buffer = Buffer.alloc(maxBytes + 1)
+    // a buffer the size fstat says (a file may grow, or say 0 as /proc's do: then it grows)
+    let buffer = Buffer.alloc(Math.min(maxBytes, stat.size) + 1)
     let length = 0
-    for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, maxBytes + 1 - length, null)) > 0; ) length += n
+    for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) {
+      length += n
+      if (length === buffer.length && length <= maxBytes) buffer = Buffer.concat([buffer, Buffer.alloc(Math.min(maxBytes + 1, 2 * length) - length)])
+    }
     if (length > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
     return { text: buffer.subarray(0, length).toString('utf8'), mode: stat.mode }
   } catch (error) {

@@ -96,7 +96,7 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
     kept.push(observation)
     keptEntries.push(entry)
   }
-  await saveSessions(keptEntries, deps)
+  saveSessions(keptEntries, deps)
   const byServer = new Map(keptEntries.map((e) => [e.server, e.auth.description]))
   return { observations: kept, failures, authenticationOf: (server) => byServer.get(server) }
 }
@@ -195,20 +195,18 @@ async function checkDates(entry: Entry, observation: ServerObservation, settings
 }
 
 /** What is left of each session, written back; a cache that cannot be written is one warning. */
-async function saveSessions(entries: readonly Entry[], deps: NtsDeps): Promise<void> {
+function saveSessions(entries: readonly Entry[], deps: NtsDeps): void {
   const cache = deps.cache
   if (!cache) return
   const problems: string[] = []
-  await Promise.all(
-    entries.map(async ({ spec, session }) => {
-      try {
-        await cache.write(session.keServer, encodeCacheRecord(session))
-        deps.debug?.(`NTS ${keName(spec)}: ${session.cookies.length} cookies kept for the next run`)
-      } catch (error) {
-        problems.push(`${keName(spec)}: ${(error as Error).message.split(', ')[0]}`)
-      }
-    }),
-  )
+  for (const { spec, session } of entries) {
+    try {
+      cache.write(session.keServer, encodeCacheRecord(session))
+      deps.debug?.(`NTS ${keName(spec)}: ${session.cookies.length} cookies kept for the next run`)
+    } catch (error) {
+      problems.push(`${keName(spec)}: ${(error as Error).message.split(', ')[0]}`)
+    }
+  }
   if (problems.length > 0) deps.warn(`NTS cookie cache not written (${problems.join('; ')}); the next run makes a fresh key exchange`)
 }
 

@@ -21,6 +21,7 @@ import { haveGnuTime, measure, type Command, type Measured } from './measure.js'
 import { startRelay, type Relay } from '../helpers/relay.js'
 import { millis, mib, ratio, seconds, table, writeIntoReadme } from './report.js'
 import { max, median, percentile } from './stats.js'
+import { NTS_KEYS, NTS_SETTINGS, ntsEntries } from './nts.js'
 import { assertQueryOnly, chronydQ, classicNtpdate, nodeBaseline, ntpdig, tsntpdate, type Servers, type Tool } from './tools.js'
 
 const README = fileURLToPath(new URL('../../README.md', import.meta.url))
@@ -47,6 +48,8 @@ const TARGET = {
   manyRssKiB: 80 * 1024,
   deadAddedMs: 1100,
   jitterMedian: 1e-3,
+  ntsFreshAddedMs: 100,
+  ntsCachedAddedMs: 10,
 }
 
 interface Series {
@@ -193,6 +196,12 @@ async function main(): Promise<void> {
     progress(`1 server, 4 samples, ${RUNS} runs each `)
     const keyedEntries = entries((t) => t.keyed?.(SERVERS, keyFile)).map((e) => ({ ...e, key: `${e.key} -a` }))
     const accuracy = await interleaved(RUNS, [baseline, ...entries((t) => t.accuracy?.(SERVERS)), ...keyedEntries], gnuTime)
+    progress(`NTS, ${RUNS} runs each `)
+    const ntsPhase = await ntsEntries(teardown, present.some((t) => t.name === 'chronyd -Q'))
+    // a first run fills the cache the cached row reads; the fresh rows empty theirs before each run
+    await measure(ntsPhase.find((e) => e.key === NTS_KEYS.cached)!.command, { gnuTime: false, timeoutMs: RUN_TIMEOUT_MS })
+    await measure(ntsPhase.find((e) => e.key === NTS_KEYS.chronydCached)?.command ?? nodeBaseline(), { gnuTime: false, timeoutMs: RUN_TIMEOUT_MS })
+    const ntsResults = await interleaved(RUNS, ntsPhase, gnuTime)
     progress(`2 servers, ${RUNS} runs each `)
     const two = await interleaved(RUNS, [baseline, ...entries((t) => t.twoServers?.(SERVERS))], gnuTime)
     progress(`a dead server, ${DEAD_RUNS} runs each `)
@@ -263,6 +272,10 @@ async function main(): Promise<void> {
       const s = jitter.get(tool.name)
       rows.push(['jitter 0–20 ms, 30 % loss each way', tool.name, errorCell(s), failedCell(s), wallCell(s), rssCell(s)])
     }
+    for (const entry of ntsPhase) {
+      const s = ntsResults.get(entry.key)
+      rows.push(['NTS server, 1 server, 4 samples', entry.key, errorCell(s), failedCell(s), wallCell(s), rssCell(s)])
+    }
     for (const tool of tools) if (tool.missing) rows.push(['all', tool.name, `absent: ${tool.missing}`, '', '', ''])
 
     const ts = (results: Map<string, Series>) => results.get('tsntpdate')
@@ -276,6 +289,11 @@ async function main(): Promise<void> {
     const manyRss = rssMax(manySeries)
     const deadAdded = (wallMedian(ts(dead)) ?? NaN) - twoWall
     const jit = ts(jitter)
+    const ntsWall = (key: string) => wallMedian(ntsResults.get(key)) ?? NaN
+    const plainNts = ntsWall(NTS_KEYS.plain)
+    const cachedErrors = ntsResults.get(NTS_KEYS.cached)?.errors ?? []
+    const freshErrors = ntsResults.get(NTS_KEYS.fresh)?.errors ?? []
+    const ntsFailed = [NTS_KEYS.fresh, NTS_KEYS.cached].reduce((n, k) => n + (ntsResults.get(k)?.failed ?? 0), 0)
     const targets: string[][] = [
       ['\\|offset\\| error median ≤ 3 µs (1 server, `-p 4 --gap 0.05`)', seconds(median(accErrors)), met(median(accErrors), TARGET.errorMedian)],
       ['\\|offset\\| error p90 ≤ 10 µs', seconds(percentile(accErrors, 90)), met(percentile(accErrors, 90), TARGET.errorP90)],
@@ -283,6 +301,21 @@ async function main(): Promise<void> {
         'keyed (`-a`, AES128CMAC): \\|offset\\| error median ≤ 3 µs',
         seconds(median(accuracy.get('tsntpdate -a')?.errors ?? [])),
         met(median(accuracy.get('tsntpdate -a')?.errors ?? []), TARGET.errorMedian),
+      ],
+      [
+        'NTS fresh (NTS-KE + NTP) ≤ plain + 100 ms',
+        `+${millis(ntsWall(NTS_KEYS.fresh) - plainNts)} (${millis(ntsWall(NTS_KEYS.fresh))} vs ${millis(plainNts)})`,
+        met(ntsWall(NTS_KEYS.fresh) - plainNts, TARGET.ntsFreshAddedMs, ntsFailed === 0),
+      ],
+      [
+        'NTS from cached cookies ≤ plain + 10 ms',
+        `+${millis(ntsWall(NTS_KEYS.cached) - plainNts)} (${millis(ntsWall(NTS_KEYS.cached))} vs ${millis(plainNts)})`,
+        met(ntsWall(NTS_KEYS.cached) - plainNts, TARGET.ntsCachedAddedMs, ntsFailed === 0),
+      ],
+      [
+        'NTS \\|offset\\| error median ≤ 3 µs, p90 ≤ 10 µs (cached; fresh)',
+        `${seconds(median(cachedErrors))} / ${seconds(percentile(cachedErrors, 90))}; ${seconds(median(freshErrors))} / ${seconds(percentile(freshErrors, 90))}`,
+        met(median(cachedErrors), TARGET.errorMedian, percentile(cachedErrors, 90) <= TARGET.errorP90 && median(freshErrors) <= TARGET.errorMedian && percentile(freshErrors, 90) <= TARGET.errorP90),
       ],
       ['`-q` wall time with 2 servers ≤ 1.5 × `node -e 0`', `${millis(twoWall)}${ratio(twoWall, baseWall)}`, met(twoWall / baseWall!, TARGET.wallRatio)],
       [
@@ -313,7 +346,7 @@ async function main(): Promise<void> {
       '',
       table(['run', 'tool', '\\|offset\\| error median / p90', 'failed', 'wall median (× `node -e 0`)', 'peak RSS median (× `node -e 0`)'], rows),
       '',
-      'Targets (issue 5), tsntpdate:',
+      'Targets (issues 5 and 12), tsntpdate:',
       '',
       table(['target', 'measured', ''], targets),
       '',
@@ -328,6 +361,7 @@ async function main(): Promise<void> {
       'Settings:',
       '',
       ...present.flatMap((t) => t.settings.map((s) => `- ${t.name}: ${s}`)),
+      ...NTS_SETTINGS.map((s) => `- ${s}`),
     ].join('\n')
 
     process.stdout.write(`${block}\n`)

@@ -13,6 +13,7 @@ import { cleanEnv, describeRun, lines, runCli, runCommand, BIN } from '../helper
 import { makeCa } from '../helpers/certificates.js'
 import { keResponse, startKeServer, startTcpRelay } from '../helpers/nts-ke-server.js'
 import { replyTo, startScriptServer } from '../helpers/script-server.js'
+import { startSilentTcp } from '../helpers/silent-tcp.js'
 import { kissOfDeath } from '../helpers/unit.js'
 import { decodePacket, encodePacket } from '../../src/ntp/packet.js'
 import type { JsonReport } from '../../src/report/json.js'
@@ -85,9 +86,16 @@ t.test('an untrusted certificate, a refused port, a name the certificate is not 
   t.equal(misnamed.code, 1)
   t.match(misnamed.stderr, /certificate: not for this host name or address/)
   t.equal(lines(misnamed.stderr).length, 2, 'one line for the server, one for the run')
+
+  const silent = await startSilentTcp(t, '127.0.20.8')
+  const hung = await nts(newCache(), '-t', '0.5', `${silent.address}:${silent.port}`, KE)
+  t.equal(hung.code, 0, describeRun(hung))
+  t.match(hung.stderr, /NTS server 127\.0\.20\.8:\d+: NTS-KE timed out after 0\.5 s/)
+  t.ok(hung.ms < 2500, `a key exchange that hangs costs -t (0.5 s), the run took ${hung.ms} ms`)
+  t.equal(report(hung.stdout).selected, NTP, 'the other server still votes')
 })
 
-t.test('--nts-ca that is missing or holds no certificate: usage error, nothing sent', async (t) => {
+t.test('--nts-ca missing or without a certificate, -a beside --nts, no server named: usage errors, nothing sent', async (t) => {
   const missing = await runCli(['-q', '--nts', '--nts-ca', join(scratch, 'nope.pem'), KE])
   t.equal(missing.code, 2)
   t.match(missing.stderr, /--nts-ca .*nope\.pem: no such file/)
@@ -98,6 +106,14 @@ t.test('--nts-ca that is missing or holds no certificate: usage error, nothing s
   t.match(notPem.stderr, /no PEM certificate/)
   const both = await runCli(['-q', '--nts', '-a', '1', KE])
   t.equal(both.code, 2)
+  const none = join(scratch, 'absent')
+  const unnamed = await runCli(['-q', '--nts'], { env: { ...cleanEnv(), TSNTPDATE_DEFAULTS_FILE: none, TSNTPDATE_STEP_TICKERS: none } })
+  t.equal(unnamed.code, 2, describeRun(unnamed))
+  t.match(unnamed.stderr, /--nts needs NTS-KE servers: name them, or list them in NTPSERVERS/)
+  const listed = join(scratch, 'defaults')
+  writeFileSync(listed, `NTPSERVERS="${KE}"\n`)
+  const fromDefaults = await runCli(['-q', '--nts', '--nts-ca', ca.caFile, '--nts-cache', newCache()], { env: { ...cleanEnv(), TSNTPDATE_DEFAULTS_FILE: listed, TSNTPDATE_STEP_TICKERS: none } })
+  t.equal(fromDefaults.code, 0, describeRun(fromDefaults))
 })
 
 t.test('a hostile NTS-KE server with a valid certificate: junk cookies, a plain NTP server named; nothing of it counts', async (t) => {
