@@ -16,7 +16,12 @@ const VERIFY_TIMEOUT_MS = 5_000
 export async function verifyChainAt(chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]): Promise<string | undefined> {
   const [leaf, ...intermediates] = chainPem
   if (!leaf) return 'no certificate to check'
-  const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-verify-'))
+  let dir: string
+  try {
+    dir = mkdtempSync(join(tmpdir(), 'tsntpdate-verify-'))
+  } catch (error) {
+    return `cannot check it: ${(error as Error).message.split(', ')[0]}`
+  }
   try {
     const file = (base: string, text: string) => {
       const path = join(dir, base)
@@ -39,6 +44,8 @@ export async function verifyChainAt(chainPem: readonly string[], name: string, a
         resolve(detail ?? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? `${OPENSSL} is missing` : 'does not verify'))
       })
     })
+  } catch (error) {
+    return `cannot check it: ${(error as Error).message.split(', ')[0]}`
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,9 +1,9 @@
 /**
  * The NTS cookie cache on disk: one file per NTS-KE server in a directory of ours, 0700, with
  * files 0600, each replaced atomically. Keys in it are as good as the server's certificate, so a
- * directory or file that someone else owns or could write is not trusted (a local user could
- * otherwise plant keys and set the clock); it is one warning, and the run does a fresh key
- * exchange. The record format is auth/nts/cache-record.ts's.
+ * directory or file that someone else owns or that others may read or write is not used (a local
+ * user could otherwise read the keys and forge replies, or plant keys); it is one warning, and
+ * the run does a fresh key exchange. The record format is auth/nts/cache-record.ts's.
  */
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,11 +22,13 @@ export interface CacheFiles {
 export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
   const uid = process.geteuid?.() ?? 0
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 })
+    const made = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined
     const stat = lstatSync(dir)
     if (!stat.isDirectory()) return { unusable: `${dir} is ${describeFileKind(stat)}, not a directory` }
     if (stat.uid !== uid) return { unusable: `${dir} belongs to uid ${stat.uid}, not to us (uid ${uid})` }
-    if ((stat.mode & 0o077) !== 0) chmodSync(dir, 0o700)
+    // made now: our umask has had its say; one that was there is never changed (it may be /tmp)
+    if (made && (stat.mode & 0o077) !== 0) chmodSync(dir, 0o700)
+    else if ((stat.mode & 0o077) !== 0) return { unusable: `${dir} is open to others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}); chmod 700 ${dir}` }
   } catch (error) {
     return { unusable: `${dir}: ${(error as Error).message}` }
   }

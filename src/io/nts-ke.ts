@@ -10,7 +10,11 @@ import { encodeKeRequest, parseKeResponse, AEAD_AES_SIV_CMAC_256, type KeRespons
 const ALPN = 'ntske/1'
 const EXPORTER_LABEL = 'EXPORTER-network-time-security'
 const KEY_BYTES = 32
-/** The certificate errors the wrong-clock rule may overlook until the time is known. */
+/**
+ * The certificate errors the wrong-clock rule lets through until the time is known. OpenSSL reports
+ * its last error, and the dates are checked last, so an untrusted chain may show as one of these
+ * too: what makes the rule safe is the full verification at the time obtained (io/cert-at-time.ts).
+ */
 const TIME_ERRORS = new Set(['CERT_NOT_YET_VALID', 'CERT_HAS_EXPIRED'])
 
 export interface KeTarget {
@@ -25,7 +29,11 @@ export interface KeSettings {
   /** PEM text of every CA to trust */
   trustedCas: string[]
   timeoutSeconds: number
-  /** the wrong-clock rule applies: a certificate that fails only on its dates is let through, its chain kept */
+  /**
+   * the wrong-clock rule applies (the local clock is before this release): a certificate that fails
+   * on its dates is let through, and every chain, valid by the local clock or not, is kept to be
+   * verified at the time obtained
+   */
   overlookDates: boolean
 }
 
@@ -75,6 +83,9 @@ export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<Ke
         const identity = checkServerIdentity(target.name, cert)
         if (identity) return fail(`certificate: ${describeCertError((identity as NodeJS.ErrnoException).code ?? identity.message)}`)
         unverifiedDates = { error: describeCertError(error), chainPem: chainOf(cert) }
+      } else if (settings.overlookDates) {
+        // valid by a clock that may be wrong: it must be valid at the time obtained too
+        unverifiedDates = { error: 'valid by the local clock only', chainPem: chainOf(socket.getPeerCertificate(true)) }
       }
       socket.write(encodeKeRequest())
     })

@@ -17,6 +17,7 @@ import type { ClockReader, RandomBytes, Resolve } from '../io/ports.js'
 import { NTP_PORT, type AddressFamily, type Server } from '../ntp/endpoint.js'
 import type { ServerObservation } from '../ntp/observation.js'
 import type { NtsFailure } from '../report/json.js'
+import { checkSuitability } from '../ntp/suitability.js'
 import { describeLookupError } from './resolve-servers.js'
 import { queryServers, type QueryDeps, type QuerySettings } from './query.js'
 
@@ -136,7 +137,6 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
       return { failure: (error as Error).message, address: keAddress }
     }
     const { response } = result
-    for (const code of response.warnings) deps.warn(`NTS server ${keName(spec)}: NTS-KE warning ${code}`)
     session = {
       keServer,
       ntpServer: { host: response.ntpServer ?? resolved.address, port: response.ntpPort ?? NTP_PORT },
@@ -183,7 +183,9 @@ function readCache(spec: ServerSpec, deps: NtsDeps, nowSeconds: number): NtsSess
  */
 async function checkDates(entry: Entry, observation: ServerObservation, settings: NtsSettings, deps: NtsDeps): Promise<string | undefined> {
   if (!entry.unverifiedDates) return undefined
-  const reply = observation.replies.reduce<(typeof observation.replies)[number] | undefined>((best, s) => (best === undefined || s.delay < best.delay ? s : best), undefined)
+  const reply = observation.replies
+    .filter((s) => checkSuitability(s.packet) === null)
+    .reduce<(typeof observation.replies)[number] | undefined>((best, s) => (best === undefined || s.delay < best.delay ? s : best), undefined)
   if (!reply) return `certificate ${entry.unverifiedDates.error}, and no authenticated time to check it at`
   const obtained = Number(deps.clock.nowNanos()) / 1e9 + reply.offset
   const when = new Date(obtained * 1000).toISOString()
@@ -216,7 +218,7 @@ async function resolveOne(host: string, settings: NtsSettings, deps: NtsDeps): P
   const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the resolver did not answer within ${timeoutSeconds} s`)), timeoutSeconds * 1000)))
   try {
     const found = await Promise.race([deps.resolve(host, family), outOfTime])
-    return found[0] ?? { failure: `no IPv${family} address` }
+    return found[0] ?? { failure: family === undefined ? 'no address' : `no IPv${family} address` }
   } catch (error) {
     return { failure: `cannot resolve ${host}: ${describeLookupError(error)}` }
   } finally {

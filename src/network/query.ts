@@ -72,7 +72,10 @@ export async function queryServers(
   }
   const emit = deps.onEvent ?? (() => {})
   // classify.ts asks only once the origin matched a waiting request: the check is that request's
-  const authenticate = (bytes: Uint8Array, packet: NtpPacket) => pending.get(packet.originTime)?.check?.(bytes, packet) ?? null
+  const authenticate = (bytes: Uint8Array, packet: NtpPacket): IgnoredReason | null => {
+    const check = pending.get(packet.originTime)?.check
+    return check ? check(bytes, packet) : { kind: 'unprotected-request' }
+  }
   const timeoutNanos = BigInt(Math.round(settings.timeoutSeconds * 1e9))
   const step = (run: ServerRun) => nextStep({ ...run, expected: expectedReplies(run, deps.clock.nowNanos(), timeoutNanos) }, settings.samples)
   let finish: () => void = () => {}

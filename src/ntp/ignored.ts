@@ -17,6 +17,8 @@ export type IgnoredReason =
   | { kind: 'crypto-nak' }
   | { kind: 'wrong-key-id'; keyId: number }
   | { kind: 'bad-mac' }
+  // with -a or --nts, for a request that went out without protection: nothing can vouch for its reply
+  | { kind: 'unprotected-request' }
   // with --nts: the reply is not one the NTS keys of this request vouch for
   | { kind: 'nts-unauthenticated'; detail: string }
 
@@ -46,6 +48,8 @@ export function describeIgnored(reason: IgnoredReason): string {
       return `MAC with key id ${reason.keyId}, not ours`
     case 'bad-mac':
       return 'MAC does not verify with our key'
+    case 'unprotected-request':
+      return 'the request had no authentication, so no reply to it can count'
     case 'nts-unauthenticated':
       return `not NTS-authenticated: ${reason.detail}`
   }

@@ -16,14 +16,15 @@ export interface Ca {
   issue(name: string, sans: readonly string[], options?: { shiftDays?: number; days?: number }): { certFile: string; keyFile: string }
 }
 
-export function makeCa(t: Teardown, cn = 'tsntpdate test NTS CA'): Ca {
+/** `shiftDays`: made as if that many days from now (valid from then for 10 years). */
+export function makeCa(t: Teardown, cn = 'tsntpdate test NTS CA', shiftDays = 0): Ca {
   const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-ca-'))
   chmodSync(dir, 0o755)
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const caFile = join(dir, 'ca.pem')
   const caKey = join(dir, 'ca.key')
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', `/CN=${cn}`,
-    '-keyout', caKey, '-out', caFile, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'])
+    '-keyout', caKey, '-out', caFile, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], shift(shiftDays))
   return {
     dir,
     caFile,
@@ -35,12 +36,15 @@ export function makeCa(t: Teardown, cn = 'tsntpdate test NTS CA'): Ca {
       openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', `/CN=${name}`, '-keyout', keyFile, '-out', csr])
       writeFileSync(ext, `subjectAltName=${sans.join(',')}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`)
       const sign = ['x509', '-req', '-in', csr, '-CA', caFile, '-CAkey', caKey, '-CAcreateserial', '-days', String(options.days ?? 365), '-extfile', ext, '-out', certFile]
-      if (options.shiftDays) openssl(sign, `${options.shiftDays > 0 ? '+' : '-'}${Math.abs(options.shiftDays)}d`)
-      else openssl(sign)
+      openssl(sign, shift(options.shiftDays ?? 0))
       chmodSync(keyFile, 0o644) // chronyd reads it as _chrony; a test key, thrown away with the directory
       return { certFile, keyFile }
     },
   }
+}
+
+function shift(days: number): string | undefined {
+  return days === 0 ? undefined : `${days > 0 ? '+' : '-'}${Math.abs(days)}d`
 }
 
 function openssl(args: string[], fakeShift?: string): void {

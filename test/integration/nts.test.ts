@@ -221,9 +221,12 @@ t.test('the cookie cache: a corrupt file is replaced, a file or directory others
 
   const shared = newCache()
   t.equal((await nts(shared, KE)).code, 0)
-  chmodSync(shared, 0o777)
-  t.equal((await nts(shared, KE)).code, 0)
-  t.equal(statSync(shared).mode & 0o777, 0o700, 'a directory of ours is made 0700 again')
+  chmodSync(shared, 0o755)
+  const readable = await nts(shared, KE)
+  t.equal(readable.code, 0, 'the time work goes on')
+  t.match(readable.stderr, /NTS cookie cache not used: .* is open to others \(mode 0755\); chmod 700 /)
+  t.match(report(readable.stdout).servers[0]?.authentication, { keyExchange: 'fresh' })
+  t.equal(statSync(shared).mode & 0o777, 0o755, 'a directory that was there is never changed (it might be /tmp)')
   const notMine = newCache()
   t.equal((await nts(notMine, KE)).code, 0)
   ;(await import('node:fs')).chownSync(notMine, 65534, 65534)
@@ -261,6 +264,19 @@ t.test('the wrong-clock rule: a local clock before this release may take a not-y
   t.equal(fromThePast.code, 1, describeRun(fromThePast))
   t.match(fromThePast.stderr, /certificate not valid at the time obtained, 20\d\d-.*: certificate is not yet valid/)
   t.match(report(fromThePast.stdout).servers[0], { status: 'rejected:nts', samples: [] })
+
+  // valid by the wrong clock, expired by the time obtained: an old stolen key cannot pin the clock
+  const oldCa = makeCa(t, 'an old CA', -800)
+  const old = oldCa.issue('old', ['IP:127.0.20.10'], { shiftDays: -800, days: 365 })
+  const expired = await startChronyd(t, { address: '127.0.20.10', port: 12410, nts: { kePort: 12470, ...old } })
+  const oldCaEnv = { ...cleanEnv(), FAKETIME_DONT_FAKE_MONOTONIC: '1' }
+  const pinned = await runCommand(
+    [FAKETIME, '-f', '-730d', process.execPath, BIN, '-q', '-d', '--json', '--nts', '--nts-ca', oldCa.caFile, '--nts-cache', newCache(), `${expired.address}:12470`],
+    { env: oldCaEnv },
+  )
+  t.equal(pinned.code, 1, describeRun(pinned))
+  t.match(pinned.stderr, /certificate valid by the local clock only: the local clock is before this release/)
+  t.match(pinned.stderr, /certificate not valid at the time obtained, 20\d\d-.*: certificate has expired/)
 })
 
 t.test('IPv6: NTS-KE and NTP over ::1', async (t) => {

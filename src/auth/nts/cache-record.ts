@@ -33,7 +33,10 @@ export function decodeCacheRecord(text: string, keServer: NtsSession['keServer']
   if (!isObject(record) || record['format'] !== FORMAT) return { corrupt: 'not a tsntpdate NTS cache record' }
   const { ntpServer, aead, obtainedAt, c2sKey, s2cKey, cookies } = record
   const cachedKe = record['keServer']
-  if (!isEndpoint(cachedKe) || cachedKe.host !== keServer.host || cachedKe.port !== keServer.port) return { corrupt: 'for another NTS-KE server' }
+  // host names are case-insensitive, as the file name is
+  if (!isEndpoint(cachedKe) || cachedKe.host.toLowerCase() !== keServer.host.toLowerCase() || cachedKe.port !== keServer.port) {
+    return { corrupt: 'for another NTS-KE server' }
+  }
   if (!isEndpoint(ntpServer)) return { corrupt: 'no NTP server' }
   if (aead !== AEAD_AES_SIV_CMAC_256) return { corrupt: 'unknown AEAD' }
   if (typeof obtainedAt !== 'number' || !Number.isFinite(obtainedAt)) return { corrupt: 'no time of the key exchange' }

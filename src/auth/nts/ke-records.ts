@@ -45,8 +45,6 @@ export interface KeResponse {
   ntpServer?: string
   /** the NTPv4 Port Negotiation record: the NTP port, when not 123 */
   ntpPort?: number
-  /** the codes of Warning records (§4.1.4), which the server says need no action of ours */
-  warnings: number[]
 }
 
 export type KeParse = { complete: KeResponse } | { incomplete: true } | { failure: string }
@@ -61,7 +59,7 @@ export function parseKeResponse(bytes: Uint8Array): KeParse {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let protocols: number[] | undefined
   let aeads: number[] | undefined
-  const response: KeResponse = { aead: 0, cookies: [], warnings: [] }
+  const response: KeResponse = { aead: 0, cookies: [] }
   for (let offset = 0; ; ) {
     if (bytes.length - offset < 4) return { incomplete: true }
     const critical = (view.getUint16(offset) & CRITICAL) !== 0
@@ -80,9 +78,8 @@ export function parseKeResponse(bytes: Uint8Array): KeParse {
         return { failure: `NTS-KE server sent error ${code ?? '?'} (${meaning})` }
       }
       case RecordType.Warning:
-        if (length !== 2) return { failure: 'NTS-KE response has a malformed Warning record' }
-        response.warnings.push(view.getUint16(offset - 2))
-        break
+        // §4.1.4: no warning code is defined, and an unrecognized one must be treated as an error
+        return { failure: `NTS-KE server sent warning ${length === 2 ? view.getUint16(offset - 2) : '?'} (unrecognized: treated as an error)` }
       case RecordType.NextProtocol:
       case RecordType.AeadAlgorithm: {
         if (length % 2 !== 0) return { failure: 'NTS-KE response has a malformed negotiation record' }
