@@ -48,9 +48,10 @@ export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
         const stat = fstatSync(fd)
         if (!stat.isFile()) return { refused: `${path} is ${describeFileKind(stat)}, not a regular file` }
         if (stat.uid !== uid || (stat.mode & 0o077) !== 0) return { refused: `${path} is not ours alone (uid ${stat.uid}, mode ${(stat.mode & 0o777).toString(8)})` }
-        const buffer = Buffer.alloc(MAX_RECORD_BYTES)
+        if (stat.size > MAX_RECORD_BYTES) return { text: '' } // not a record of ours: corrupt, and replaced
+        const buffer = Buffer.allocUnsafe(stat.size)
         let length = 0
-        for (let n; length < MAX_RECORD_BYTES && (n = readSync(fd, buffer, length, MAX_RECORD_BYTES - length, null)) > 0; ) length += n
+        for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n
         return { text: buffer.subarray(0, length).toString('utf8') }
       } finally {
         closeSync(fd)
