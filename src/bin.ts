@@ -8,6 +8,7 @@ import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-
 import { readConfigFile } from './io/read-config-file.js'
 import { VERSION } from './cli/version.js'
 import type { SymmetricKey } from './auth/key-file.js'
+import type { NtsSources } from './cli/load-nts.js'
 
 async function loadSystem(): Promise<System> {
   const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }] =
@@ -33,7 +34,7 @@ async function loadSystem(): Promise<System> {
     canSetClock: () => hasSysTime(),
     keys,
     // node:tls, AES-SIV and the cache code load only with --nts
-    nts: async () => (await import('./io/nts-system.js')).ntsSystem,
+    nts: async (): Promise<NtsSources> => (await import('./io/nts-system.js')).ntsSystem,
   }
 }
 

@@ -1,11 +1,12 @@
-/** What --nts needs of the system, gathered for bin.ts: TLS, the AEAD, the CA files, the cache directory. */
+/** What --nts needs of the system (cli/load-nts.ts's NtsSources), gathered for bin.ts: TLS, the AEAD, the CA files, the cache directory. */
 import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { readConfigFile } from './read-config-file.js'
 import { aesSivCmac256 } from './aes-siv.js'
 import { openCacheDir } from './nts-cache.js'
-import type { NtsSources } from '../cli/load-nts.js'
+import type { KeSettings, KeTarget } from './nts-ke.js'
+import type { verifyChainAt } from './cert-at-time.js'
 
 /** Debian's (and most distributions') bundle of the system's trusted CAs: what /etc/ssl/certs holds. */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
@@ -14,12 +15,12 @@ const require = createRequire(import.meta.url)
 
 // node:tls and the certificate check load only when a key exchange needs them: a run from the
 // cache makes no TLS connection, and should not pay for loading TLS either
-export const ntsSystem: NtsSources = {
-  exchangeKeys: async (target, settings) => (await import('./nts-ke.js')).exchangeKeys(target, settings),
+export const ntsSystem = {
+  exchangeKeys: async (target: KeTarget, settings: KeSettings) => (await import('./nts-ke.js')).exchangeKeys(target, settings),
   aead: aesSivCmac256,
-  verifyChainAt: async (...args) => (await import('./cert-at-time.js')).verifyChainAt(...args),
+  verifyChainAt: async (...args: Parameters<typeof verifyChainAt>) => (await import('./cert-at-time.js')).verifyChainAt(...args),
   openCache: openCacheDir,
-  readCaFile: (path) => readConfigFile(path, MAX_CA_BYTES),
+  readCaFile: (path: string) => readConfigFile(path, MAX_CA_BYTES),
   systemCas() {
     const bundle = readConfigFile(SYSTEM_CA_BUNDLE, MAX_CA_BYTES)
     // without the system's bundle, Node's own copy of the same (Mozilla) list
