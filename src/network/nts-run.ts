@@ -94,6 +94,11 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
       fail(entry.spec, entry.server.address, why)
       continue
     }
+    // it stays in the vote (as rejected:unauthenticated or no-reply), but a sysadmin gets its line
+    if (observation.replies.length === 0 && observation.kisses.length === 0) {
+      const ignored = observation.unauthenticated
+      deps.warn(`NTS server ${keName(entry.spec)}: no authenticated reply (${ignored > 0 ? `${ignored} unauthenticated ${ignored === 1 ? 'datagram' : 'datagrams'} ignored` : 'none within the timeout'})`)
+    }
     kept.push(observation)
     keptEntries.push(entry)
   }

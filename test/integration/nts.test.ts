@@ -133,6 +133,7 @@ t.test('a hostile NTS-KE server with a valid certificate: junk cookies, a plain 
   const [server] = report(alone.stdout).servers
   t.match(server, { address: '127.0.20.4', port: plain.port, status: 'rejected:unauthenticated', samples: [], offset: null, authentication: null })
   t.equal(plain.requests.length, 2, 'it got the requests, and its replies were all ignored')
+  t.match(alone.stderr, /NTS server 127\.0\.20\.3:\d+: no authenticated reply \(2 unauthenticated datagrams ignored\)/)
   const beside = await nts(newCache(), `127.0.20.3:${hostile.port}`, KE)
   t.equal(beside.code, 0, describeRun(beside))
   const doc = report(beside.stdout)
