@@ -12,13 +12,13 @@ export interface NtsSources {
   openCache: (dir: string) => CacheFiles | { unusable: string }
   readCaFile: (path: string) => ConfigFileRead
   /** PEM text of the system's trusted CAs */
-  systemCas: () => string[]
+  systemCas: () => Promise<string[]>
   defaultCacheDir: () => string
 }
 
 export interface NtsReady {
   /** the CAs to trust, read when a key exchange first needs them */
-  trustedCas: () => string[]
+  trustedCas: () => Promise<string[]>
   /** undefined: no cache this run (warned) */
   cache: CacheFiles | undefined
 }
@@ -33,8 +33,8 @@ export function loadNts(ntsCa: string | undefined, ntsCache: string | undefined,
     if (!read.text.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--nts-ca ${ntsCa}: no PEM certificate in it`)
     extra = [read.text]
   }
-  let cas: string[] | undefined
-  const trustedCas = () => (cas ??= [...sources.systemCas(), ...extra])
+  let cas: Promise<string[]> | undefined
+  const trustedCas = () => (cas ??= sources.systemCas().then((system) => [...system, ...extra]))
   const dir = ntsCache ?? sources.defaultCacheDir()
   const opened = sources.openCache(dir)
   if ('unusable' in opened) warn(`NTS cookie cache not used: ${opened.unusable}; every run makes a fresh key exchange`)

@@ -1,5 +1,4 @@
 /** What --nts needs of the system (cli/load-nts.ts's NtsSources), gathered for bin.ts: TLS, the AEAD, the CA files, the cache directory. */
-import { createRequire } from 'node:module'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { readConfigFile } from './read-config-file.js'
@@ -11,7 +10,6 @@ import type { verifyChainAt } from './cert-at-time.js'
 /** Debian's (and most distributions') bundle of the system's trusted CAs: what /etc/ssl/certs holds. */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 const MAX_CA_BYTES = 4 << 20
-const require = createRequire(import.meta.url)
 
 // node:tls and the certificate check load only when a key exchange needs them: a run from the
 // cache makes no TLS connection, and should not pay for loading TLS either
@@ -21,10 +19,10 @@ export const ntsSystem = {
   verifyChainAt: async (...args: Parameters<typeof verifyChainAt>) => (await import('./cert-at-time.js')).verifyChainAt(...args),
   openCache: openCacheDir,
   readCaFile: (path: string) => readConfigFile(path, MAX_CA_BYTES),
-  systemCas() {
+  async systemCas() {
     const bundle = readConfigFile(SYSTEM_CA_BUNDLE, MAX_CA_BYTES)
     // without the system's bundle, Node's own copy of the same (Mozilla) list
-    return 'text' in bundle ? [bundle.text] : [...(require('node:tls') as typeof import('node:tls')).rootCertificates]
+    return 'text' in bundle ? [bundle.text] : [...(await import('node:tls')).rootCertificates]
   },
   defaultCacheDir() {
     if (process.geteuid?.() === 0) return '/var/lib/tsntpdate'

@@ -24,7 +24,7 @@ import { queryServers, type QueryDeps, type QuerySettings } from './query.js'
 export interface NtsSettings extends Omit<QuerySettings, 'authFor'> {
   family: AddressFamily | undefined
   /** PEM text of the CAs to trust, read when a key exchange first needs them */
-  trustedCas: () => string[]
+  trustedCas: () => Promise<string[]>
   /** the wrong-clock rule's lower bound (this release's date), Unix seconds */
   releasedAtSeconds: number
 }
@@ -134,7 +134,7 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
     let result: KeResult
     try {
       result = await deps.exchangeKeys({ address: resolved.address, port: spec.port, name: spec.host }, {
-        trustedCas: settings.trustedCas(),
+        trustedCas: await settings.trustedCas(),
         timeoutSeconds: settings.timeoutSeconds,
         overlookDates,
       })
@@ -195,7 +195,7 @@ async function checkDates(entry: Entry, observation: ServerObservation, settings
   const obtained = Number(deps.clock.nowNanos()) / 1e9 + reply.offset
   const when = new Date(obtained * 1000).toISOString()
   if (obtained < settings.releasedAtSeconds) return `certificate ${entry.unverifiedDates.error}; the time obtained, ${when}, is before this release`
-  const problem = await deps.verifyChainAt(entry.unverifiedDates.chainPem, entry.spec.host, obtained, settings.trustedCas())
+  const problem = await deps.verifyChainAt(entry.unverifiedDates.chainPem, entry.spec.host, obtained, await settings.trustedCas())
   if (problem) return `certificate not valid at the time obtained, ${when}: ${problem}`
   deps.debug?.(`NTS ${keName(entry.spec)}: certificate valid at the time obtained, ${when}`)
   return undefined
