@@ -11,7 +11,7 @@ import type { SymmetricKey } from './auth/key-file.js'
 import type { NtsSources } from './cli/load-nts.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }] =
+  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }] =
     await Promise.all([
       import('./io/clock-libc.js'),
       import('./io/random-libc.js'),
@@ -19,6 +19,7 @@ async function loadSystem(): Promise<System> {
       import('./io/resolve.js'),
       import('./io/time-daemon.js'),
       import('./io/capabilities.js'),
+      import('./io/sync-mark.js'),
     ])
   const keys = {
     readKeyFile: readConfigFile,
@@ -30,8 +31,9 @@ async function loadSystem(): Promise<System> {
     resolve: resolveWithSystem,
     openSocket: udpSocketOpener(libcClock),
     randomBytes: kernelRandomBytes,
-    timeDaemon: () => findRunningTimeDaemon(),
+    timeDaemon: () => findRunningTimeDaemon({ markRecord: process.env['TSNTPDATE_SYNC_MARK'] || undefined }),
     canSetClock: () => hasSysTime(),
+    markSynchronised: (mark) => markKernelSynchronised(mark, process.env['TSNTPDATE_SYNC_MARK'] || undefined),
     keys,
     // node:tls, AES-SIV and the cache code load only with --nts
     nts: async (): Promise<NtsSources> => (await import('./io/nts-system.js')).ntsSystem,

@@ -37,6 +37,8 @@ export interface Options extends SyslogChoice {
   keyFile: string
   /** -e: classic's authentication delay; checked, and without effect (T1 is read after the MAC) */
   authDelaySeconds: number | undefined
+  /** false with --no-sync-mark: after a set, the kernel's STA_UNSYNC is left as it was */
+  syncMark: boolean
   /** --nts: every server is an NTS-KE server; only NTS-authenticated replies count */
   nts: boolean
   /** --nts-ca: PEM file of CAs trusted for NTS-KE besides the system's */
@@ -93,6 +95,7 @@ export function parseArgs(argv: readonly string[]): Options {
     keyId: optional(valueOf('a'), (v) => integerIn(v, 1, 2 ** 32 - 1, '-a')),
     keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')) ?? DEFAULT_KEY_FILE,
     authDelaySeconds: optional(valueOf('e'), (v) => secondsIn(v, 0, 1, '-e')),
+    syncMark: !has('no-sync-mark'),
     nts: has('nts'),
     ntsCa: optional(valueOf('nts-ca'), (v) => nonEmpty(v, '--nts-ca')),
     ntsCache: optional(valueOf('nts-cache'), (v) => nonEmpty(v, '--nts-cache')),

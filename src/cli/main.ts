@@ -12,6 +12,7 @@ import { resolveServers } from '../network/resolve-servers.js'
 import { parseServerSpec, type ServerSpec } from '../config/server.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { RunningDaemon } from '../decide/time-daemon.js'
+import type { SyncMark } from '../decide/sync-mark.js'
 import { parseArgs } from './args.js'
 import { loadAuth, type KeySources } from './load-auth.js'
 import { symmetricRequestAuth } from '../auth/symmetric.js'
@@ -36,6 +37,8 @@ export interface System {
   timeDaemon: () => RunningDaemon | undefined
   /** whether this process may set the clock (CAP_SYS_TIME) */
   canSetClock: () => boolean
+  /** after a set: tells the kernel the clock is synchronised, and records that; a problem in words, or undefined */
+  markSynchronised: (mark: SyncMark) => string | undefined
   /** -a, -k: the key file and the digests */
   keys: KeySources
   /** --nts: TLS, AES-SIV, the CAs and the cookie cache; loaded only with --nts */
@@ -151,9 +154,9 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   for (const o of observations) if (o.kisses.some((k) => k.code === 'RATE')) warn(rateLimitLine(o.server.address))
 
   const daemon = !readOnly && !options.force ? system.timeDaemon() : undefined
-  const outcome = decide(selection, { ...options, readOnly }, { daemon })
+  const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon })
   report.decided(outcome)
-  return carryOut(outcome, system.clock, output, () => {
+  return carryOut(outcome, system, output, () => {
     // Nothing awaits between this check and the set, and the set is one system call: a signal
     // handled before it prevents the set, and one that comes later finds it done.
     const signal = deps.interruption?.signal()
@@ -162,7 +165,8 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
 }
 
 /** The only place an outcome is acted on, and the clock changed. */
-function carryOut(outcome: Outcome, clock: ClockSetter, output: Output, beforeSet: () => void, report: RunReport): ExitCode {
+function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchronised'>, output: Output, beforeSet: () => void, report: RunReport): ExitCode {
+  const { clock } = system
   switch (outcome.kind) {
     case 'no-server':
     case 'no-majority':
@@ -183,6 +187,10 @@ function carryOut(outcome: Outcome, clock: ClockSetter, output: Output, beforeSe
       else clock.slew(outcome.offset)
       report.clockChanged()
       output.notice(resultLine(outcome))
+      if (outcome.mark) {
+        const problem = system.markSynchronised(outcome.mark)
+        if (problem) output.error(`the clock is set, but the kernel was not told it is synchronised: ${problem}`)
+      }
       return ExitCode.Ok
   }
 }

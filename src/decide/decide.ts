@@ -6,6 +6,7 @@
 import type { Server } from '../ntp/endpoint.js'
 import type { Candidate, Selection } from '../select/verdict.js'
 import type { RunningDaemon } from './time-daemon.js'
+import { markAfterSet, type SyncMark } from './sync-mark.js'
 
 /** Classic ntpdate steps at or above this |offset| and slews below it. */
 export const STEP_THRESHOLD_SECONDS = 0.5
@@ -23,6 +24,8 @@ export interface DecideOptions {
   maxOffsetSeconds: number | undefined
   /** -a: only replies that verify with this key counted */
   keyId: number | undefined
+  /** after a set, mark the kernel's clock synchronised (not with --no-sync-mark) */
+  markSync?: boolean
 }
 
 /** What the shell found out before deciding. */
@@ -47,7 +50,8 @@ export type Outcome =
   | ({ kind: 'report' } & Correction)
   /** --max-offset: |offset| is above the limit */
   | ({ kind: 'check-failed'; limit: number } & Correction)
-  | ({ kind: 'set' } & Correction)
+  /** `mark`: what to tell the kernel once the clock is set (sync-mark.ts) */
+  | ({ kind: 'set'; mark?: SyncMark } & Correction)
   /** --max-step: the clock would move by more than the limit */
   | ({ kind: 'beyond-max-step'; limit: number } & Correction)
   /** a time daemon keeps the clock and --force was not given */
@@ -67,7 +71,8 @@ export function decide(selection: Selection, options: DecideOptions, facts: Deci
   const limit = options.maxStepSeconds
   if (limit !== undefined && Math.abs(offset) > limit) return { kind: 'beyond-max-step', limit, ...correction }
   if (facts.daemon) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
-  return { kind: 'set', ...correction }
+  const chosen = selection.chosen
+  return { kind: 'set', ...correction, ...(options.markSync && { mark: markAfterSet(chosen.rootDistance, correction.method, offset) }) }
 }
 
 export function methodFor(offset: number, method: DecideOptions['method']): Method {

@@ -15,6 +15,8 @@
  *    500 µs every second without an update, reaches 16 s (~9 h). A daemon that stopped without
  *    setting it (ntpd, timesyncd) leaves it clear, so the bound must also be fresh: at most
  *    FRESH_WITHIN_SECONDS' growth, twice the longest default poll interval (timesyncd's 2048 s).
+ *    tsntpdate's own mark after a set (sync-mark.ts) is that state too: it is excused while the
+ *    kernel shows nothing newer.
  */
 
 export interface ProcessInfo {
@@ -112,7 +114,12 @@ export function isTimeDaemonName(comm: string): boolean {
   return knownDaemon(comm) !== undefined
 }
 
-export function findTimeDaemon(processes: readonly ProcessInfo[], kernel: KernelClock | undefined): RunningDaemon | undefined {
+/** `ownMark`: whether the kernel's synchronised state is only what tsntpdate's last set left (sync-mark.ts) */
+export function findTimeDaemon(
+  processes: readonly ProcessInfo[],
+  kernel: KernelClock | undefined,
+  ownMark: (kernel: KernelClock) => boolean = () => false,
+): RunningDaemon | undefined {
   const found = processes.flatMap((p) => {
     const daemon = knownDaemon(p.comm)
     if (!daemon || p.state === 'Z' || p.state === 'X') return []
@@ -127,7 +134,7 @@ export function findTimeDaemon(processes: readonly ProcessInfo[], kernel: Kernel
     return [{ name: daemon.name, pid: p.pid }]
   })
   if (found.length > 0) return { evidence: 'process', processes: found, description: describeProcesses(found) }
-  if (kernel && kernelKeptSynchronised(kernel)) return { evidence: 'kernel', kernel, description: describeKernel(kernel) }
+  if (kernel && kernelKeptSynchronised(kernel) && !ownMark(kernel)) return { evidence: 'kernel', kernel, description: describeKernel(kernel) }
   return undefined
 }
 

@@ -3,6 +3,8 @@ import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { libc } from './ffi.js'
 import { TIMEX, type Timex } from './timex.js'
+import { isOwnMark } from '../decide/sync-mark.js'
+import { markClocks, readMarkRecord } from './sync-mark.js'
 import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
@@ -10,10 +12,16 @@ export interface TimeDaemonSources {
   procRoot?: string
   /** default: kernelClock (adjtimex) */
   readKernel?: () => KernelClock | undefined
+  /** where tsntpdate's last mark of the kernel is recorded (default io/sync-mark.ts's) */
+  markRecord?: string
 }
 
 export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningDaemon | undefined {
-  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc'), (sources.readKernel ?? kernelClock)())
+  const ownMark = (kernel: KernelClock) => {
+    const record = readMarkRecord(sources.markRecord)
+    return record !== undefined && isOwnMark(kernel, record, markClocks())
+  }
+  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc'), (sources.readKernel ?? kernelClock)(), ownMark)
 }
 
 /**

@@ -5,9 +5,12 @@
  * ntpd and chronyd; while they run, every tsntpdate that means to set the clock refuses (exit 5),
  * whichever file started it. So each file that runs tsntpdate in a setting mode (neither -q nor
  * -d) holds this lock while it does: a file on the same machine, shared by every checkout.
+ * A real set also marks the kernel clock synchronised: while it holds the lock, the file's sets
+ * see each other's mark, and the kernel's state is put back before the lock is given up.
  */
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import type { Teardown } from './teardown.js'
+import { keepKernelNtpState } from './kernel-clock-state.js'
 
 // /tmp, not os.tmpdir(): every test process must find the same file, whatever its TMPDIR
 const LOCK = '/tmp/tsntpdate-clock-tests.lock'
@@ -27,8 +30,14 @@ export async function holdClockLock(t: Teardown, timeoutMs = 100_000): Promise<v
   } finally {
     unlinkSync(mine)
   }
+  const restore = keepKernelNtpState()
   const release = () => {
-    if (ownerOf() === process.pid) unlinkSync(LOCK)
+    if (ownerOf() !== process.pid) return
+    try {
+      restore()
+    } finally {
+      unlinkSync(LOCK)
+    }
   }
   t.teardown(release)
   process.on('exit', release)

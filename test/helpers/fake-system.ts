@@ -29,12 +29,16 @@ export interface FakeSystemOptions {
   canSetClock?: boolean
   /** key files by path: their text and mode */
   keyFiles?: Record<string, { text: string; mode: number }>
+  /** marking the kernel clock synchronised fails with this */
+  markFails?: string
 }
 
 export interface FakeSystem {
   system: System
   /** `step 0.200000`, `slew -0.001000`: the clock changes made */
   calls: string[]
+  /** `maxerror 5001 µs, esterror 5001 µs`: each time the kernel was told the clock is synchronised */
+  marks: string[]
   /** when the daemon guard was asked, relative to the clock changes */
   daemonChecks: string[]
   /** the requests that went out, by address */
@@ -49,6 +53,7 @@ export interface FakeSystem {
 export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, options: FakeSystemOptions = {}): FakeSystem {
   let now = START
   const calls: string[] = []
+  const marks: string[] = []
   const daemonChecks: string[] = []
   const sent: string[] = []
   const change = (verb: string, offset: number, refusal: string) => {
@@ -61,6 +66,10 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       return options.daemon
     },
     canSetClock: () => options.canSetClock ?? true,
+    markSynchronised: (mark) => {
+      marks.push(`maxerror ${mark.maxErrorMicros} µs, esterror ${mark.estErrorMicros} µs`)
+      return options.markFails
+    },
     keys: {
       readKeyFile: (path) => options.keyFiles?.[path] ?? { absent: true },
       symmetricAuth: async (key) => symmetricAuth(key),
@@ -105,7 +114,7 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       async close() {},
     }),
   }
-  return { system, calls, daemonChecks, sent }
+  return { system, calls, marks, daemonChecks, sent }
 }
 
 /** main()'s dependencies around `system`, with stdout and stderr collected; `more` adds or replaces. */

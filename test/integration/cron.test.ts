@@ -110,8 +110,8 @@ t.test('shellcheck: the script and the sample defaults file are clean', async (t
 
 t.test('the sample defaults file, sourced by sh, sets what the script reads', async (t) => {
   const sample = join(REPO, 'cron', 'tsntpdate.default')
-  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK" "$MAXSTEP"', 'sh', sample])
-  t.equal(r.stdout, '||0|no|1000')
+  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK" "$MAXSTEP" "$MARK_SYNC"', 'sh', sample])
+  t.equal(r.stdout, '||0|no|1000|yes')
   t.notOk('error' in parseDefaultsFile(readFileSync(sample, 'utf8'), sample), 'tsntpdate accepts it too')
 })
 
@@ -231,6 +231,20 @@ t.test('SPLAY: the random delay is a whole number of seconds in 0..SPLAY', async
   // all 24 equal by chance: 3 × 3^-24 ≈ 1e-11
   t.ok(new Set(delays).size > 1, 'the delays vary')
   t.equal(box.calls('tsntpdate').length, runs, 'tsntpdate ran after each sleep')
+})
+
+t.test('MARK_SYNC=no passes --no-sync-mark; yes (the default) passes nothing; anything else is exit 2', async (t) => {
+  const box = sandbox(t)
+  const env = { TSNTPDATE_BIN: box.stub('tsntpdate') }
+  box.defaults('NTPSERVERS=x.example\nMARK_SYNC=no\n')
+  t.equal((await box.run({ env })).code, 0)
+  box.defaults('NTPSERVERS=x.example\n')
+  t.equal((await box.run({ env })).code, 0)
+  t.same(box.calls('tsntpdate'), [[...ARGS, '--no-sync-mark'], ARGS])
+  box.defaults('NTPSERVERS=x.example\nMARK_SYNC=maybe\n')
+  const bad = await box.run({ env })
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /MARK_SYNC='maybe' in .*: say yes or no/)
 })
 
 t.test('SPLAY with a leading zero is decimal, not octal (sh would reject 09)', async (t) => {

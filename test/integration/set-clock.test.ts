@@ -18,6 +18,8 @@ import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
 import { FINAL_LINE, lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
 import { runWatched } from '../helpers/clock-watch.js'
+import { readKernelNtpState, restoreKernelNtpState, STA_UNSYNC } from '../helpers/kernel-clock-state.js'
+import { existsSync } from 'node:fs'
 
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
 /** the largest |offset| the true server may show before anything is set */
@@ -123,6 +125,27 @@ async function clockTests() {
     const set = await realSet(t, '-B', 'adjust')
     if (!set) return
     t.comment(`slewed by ${micros(set.offset)}; realtime − monotonic changed by ${micros(set.clockChange)} (slew in progress)`)
+  })
+
+  t.test('after a real set the kernel clock reads synchronised; the next run knows the mark for its own; --no-sync-mark leaves it', async (t) => {
+    const before = readKernelNtpState()
+    t.teardown(() => restoreKernelNtpState(before))
+    // as an idle machine has it: unsynchronised (so a mark is the only thing that can clear it)
+    restoreKernelNtpState({ ...before, status: before.status | STA_UNSYNC, maxerror: 16_000_000 })
+    if (!(await realSet(t, '-b', 'step'))) return
+    const marked = readKernelNtpState()
+    t.equal(marked.status & STA_UNSYNC, 0, 'STA_UNSYNC cleared: node_timex_sync_status reads 1')
+    t.ok(marked.maxerror > 0 && marked.maxerror < 100_000, `maxerror ${marked.maxerror} µs: the chosen server's root distance`)
+    t.ok(existsSync(process.env['TSNTPDATE_SYNC_MARK'] ?? '/nonexistent'), 'the mark is recorded')
+    // rule 2 of the daemon guard would take this state for a daemon's: the record says it is ours
+    if (!(await realSet(t, '-B', 'adjust'))) return
+    t.pass('a second set right after the mark: not refused as "a time daemon keeps the clock"')
+    restoreKernelNtpState({ ...before, status: before.status | STA_UNSYNC, maxerror: 16_000_000 })
+    if (!(await safeToSet(t, truth))) return
+    const r = await runWatched(['-b', '--no-sync-mark', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
+    t.equal(r.code, 0, describeRun(r))
+    expectClockKept(t, r.clockChange, '--no-sync-mark')
+    t.not(readKernelNtpState().status & STA_UNSYNC, 0, '--no-sync-mark: STA_UNSYNC stays set')
   })
 
   t.test('-d -b on the true server: exit 0, the final line, nothing set', async (t) => {

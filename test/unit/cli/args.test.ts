@@ -22,6 +22,7 @@ const defaults: Options = {
   keyId: undefined,
   keyFile: '/etc/ntp.keys',
   authDelaySeconds: undefined,
+  syncMark: true,
   nts: false,
   ntsCa: undefined,
   ntsCache: undefined,

@@ -23,6 +23,7 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     canSetClock: () => true,
     keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: async () => t.fail('no keys') as never },
     nts: async () => t.fail('no NTS') as never,
+    markSynchronised: () => t.fail('no mark') as never,
   }
   const { deps, stdout, stderr } = mainDeps(system, {
     ...(texts && {

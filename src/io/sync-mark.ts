@@ -1,0 +1,87 @@
+/**
+ * The kernel side of decide/sync-mark.ts: marks the clock synchronised with adjtimex(2), and keeps
+ * the record of that mark where only root can write it (default /run/tsntpdate/sync-mark: gone
+ * at the next boot, as the kernel's state is), so the daemon guard can tell it from a daemon's.
+ */
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { koffi, libc } from './ffi.js'
+import { TIMEX, type Timex } from './timex.js'
+import { decodeMarkRecord, encodeMarkRecord, type MarkClocks, type MarkRecord, type SyncMark } from '../decide/sync-mark.js'
+
+export const SYNC_MARK_RECORD = '/run/tsntpdate/sync-mark'
+
+const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
+const clockGettime = libc.func('int clock_gettime(int, _Out_ uint8_t *ts)')
+const strerror = libc.func('const char *strerror(int)')
+const ADJ_MAXERROR = 0x0004
+const ADJ_ESTERROR = 0x0008
+const ADJ_STATUS = 0x0010
+const STA_UNSYNC = 0x0040
+const CLOCK_MONOTONIC = 1
+const CLOCK_BOOTTIME = 7
+const MAX_RECORD_BYTES = 4096
+
+/** Records the mark, then clears STA_UNSYNC (other status bits kept) and sets maxerror and esterror. Why not, or undefined. */
+export function markKernelSynchronised(mark: SyncMark, recordPath: string = SYNC_MARK_RECORD): string | undefined {
+  const now: Timex = { modes: 0 }
+  if (adjtimex(now) < 0 || now.status === undefined) return `adjtimex: ${strerror(koffi.errno())}`
+  // the record first: a record whose mark never happened matches no kernel state, while a mark
+  // without its record would make the next run take it for a daemon's
+  try {
+    writeRecord(recordPath, encodeMarkRecord({ ...markClocks(), maxErrorMicros: mark.maxErrorMicros }))
+  } catch (error) {
+    return `cannot record the mark in ${recordPath}: ${(error as Error).message.split(', ')[0]}`
+  }
+  const set: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status: now.status & ~STA_UNSYNC, maxerror: mark.maxErrorMicros, esterror: mark.estErrorMicros }
+  if (adjtimex(set) < 0) return `adjtimex: ${strerror(koffi.errno())}`
+  return undefined
+}
+
+/** The last mark's record; undefined when there is none, or none to trust (not root's alone). */
+export function readMarkRecord(recordPath: string = SYNC_MARK_RECORD): MarkRecord | undefined {
+  let fd: number
+  try {
+    fd = openSync(recordPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  } catch {
+    return undefined
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (!stat.isFile() || stat.uid !== 0 || (stat.mode & 0o022) !== 0 || stat.size > MAX_RECORD_BYTES) return undefined
+    const buffer = Buffer.alloc(stat.size)
+    const length = readSync(fd, buffer, 0, buffer.length, null)
+    return decodeMarkRecord(buffer.subarray(0, length).toString('utf8'))
+  } catch {
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function markClocks(): MarkClocks {
+  return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), monotonicSeconds: seconds(CLOCK_MONOTONIC), boottimeSeconds: seconds(CLOCK_BOOTTIME) }
+}
+
+function seconds(clock: number): number {
+  const buffer = Buffer.alloc(16)
+  if (clockGettime(clock, buffer) < 0) throw new Error(`clock_gettime(${clock}): ${strerror(koffi.errno())}`)
+  return Number(buffer.readBigInt64LE(0)) + Number(buffer.readBigInt64LE(8)) / 1e9
+}
+
+/** In a directory of root's that nobody else can write (made 0755 if missing); replaced by rename(2). */
+function writeRecord(path: string, text: string): void {
+  const dir = dirname(path)
+  mkdirSync(dir, { recursive: true, mode: 0o755 })
+  const stat = lstatSync(dir)
+  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) throw new Error(`${dir} is not a directory of root's alone`)
+  const temp = join(dir, `.sync-mark.${process.pid}.tmp`)
+  rmSync(temp, { force: true })
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
+  try {
+    writeSync(fd, text)
+  } finally {
+    closeSync(fd)
+  }
+  renameSync(temp, path)
+}

@@ -1,0 +1,56 @@
+/**
+ * The kernel's NTP state that a real set now changes (tsntpdate marks the clock synchronised:
+ * STA_UNSYNC, maxerror, esterror), saved and put back, so other tests, and this shared machine,
+ * find it as it was. Also points the mark's record (TSNTPDATE_SYNC_MARK) at a directory of the
+ * test's own, so /run is left alone.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { libc } from '../../src/io/ffi.js'
+import { TIMEX, type Timex } from '../../src/io/timex.js'
+
+const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
+const ADJ_MAXERROR = 0x0004
+const ADJ_ESTERROR = 0x0008
+const ADJ_STATUS = 0x0010
+export const STA_UNSYNC = 0x0040
+
+export interface KernelNtpState {
+  status: number
+  maxerror: number
+  esterror: number
+}
+
+export function readKernelNtpState(): KernelNtpState {
+  const timex: Timex = { modes: 0 }
+  if (adjtimex(timex) < 0) throw new Error('adjtimex cannot be read')
+  return { status: timex.status ?? 0, maxerror: timex.maxerror ?? 0, esterror: timex.esterror ?? 0 }
+}
+
+/** Puts STA_UNSYNC (only that status bit), maxerror and esterror back as `saved` had them. */
+export function restoreKernelNtpState(saved: KernelNtpState): void {
+  const now = readKernelNtpState()
+  const status = (now.status & ~STA_UNSYNC) | (saved.status & STA_UNSYNC)
+  if (status === now.status && now.maxerror === saved.maxerror && now.esterror === saved.esterror) return
+  const timex: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status, maxerror: saved.maxerror, esterror: saved.esterror }
+  if (adjtimex(timex) < 0) throw new Error('adjtimex refused to restore the kernel NTP state')
+}
+
+/** Saves the state now; returns what puts it back (and removes the record's directory). */
+export function keepKernelNtpState(): () => void {
+  if (process.getuid?.() !== 0) return () => {}
+  const saved = readKernelNtpState()
+  const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-sync-mark-'))
+  const before = process.env['TSNTPDATE_SYNC_MARK']
+  process.env['TSNTPDATE_SYNC_MARK'] = join(dir, 'sync-mark')
+  let done = false
+  return () => {
+    if (done) return
+    done = true
+    restoreKernelNtpState(saved)
+    if (before === undefined) delete process.env['TSNTPDATE_SYNC_MARK']
+    else process.env['TSNTPDATE_SYNC_MARK'] = before
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
