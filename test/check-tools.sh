@@ -14,6 +14,7 @@ need mandoc mandoc
 need shellcheck shellcheck
 need man man-db
 need openssl openssl
+need systemd-analyze systemd
 if [ -n "$missing" ]; then
   echo "npm test needs:$missing. On Debian: apt-get install$missing (or run bash .ci/run, which installs them)" >&2
   exit 1

@@ -6,7 +6,8 @@
  *
  * Only a regular file is replaced (or a path where nothing is): a device node, FIFO, socket,
  * symlink or directory there is left alone and the write refused, so `--metrics-file /dev/null`
- * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner.
+ * run as root cannot turn /dev/null into a file. The new file keeps the old one's mode and owner;
+ * a file that was not there is 0644.
  */
 import { lstat, open, rename, rm } from 'node:fs/promises'
 import { describeFileKind } from './file-kind.js'
@@ -18,6 +19,8 @@ export class NotARegularFileError extends Error {
     super(`it is ${kind}, not a regular file; left alone`)
   }
 }
+
+const NEW_FILE_MODE = 0o644
 
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
@@ -34,6 +37,8 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
       if (existing) {
         await file.chown(existing.uid, existing.gid).catch(() => {}) // only root may give a file away
         await file.chmod(existing.mode & 0o7777)
+      } else {
+        await file.chmod(NEW_FILE_MODE) // whatever the umask (the units' is 0077): a collector must read it
       }
       await file.writeFile(text, 'utf8')
       await file.sync()

@@ -447,6 +447,20 @@ t.test('the lock: while another run holds it, a run exits 0 silently and runs no
   t.equal(box.calls('tsntpdate').length, 1, 'once the lock is free, the next run runs tsntpdate')
 })
 
+t.test('TSNTPDATE_LOCK_WAIT (the boot and resume units): a run waits for the lock, then runs', async (t) => {
+  const box = sandbox(t)
+  const tsntpdate = box.stub('tsntpdate')
+  const release = await holdLock(t, join(box.dir, 'lock'))
+  const letGo = new Promise((resolve) => setTimeout(resolve, 700)).then(release)
+  const r = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOCK_WAIT: '20' } })
+  await letGo
+  t.equal(r.code, 0, 'exit 0', { output: show(r) })
+  t.equal(box.calls('tsntpdate').length, 1, 'it waited for the other run, then ran tsntpdate')
+  const bad = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOCK_WAIT: 'soon' } })
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, /TSNTPDATE_LOCK_WAIT='soon' is not a whole number of seconds/)
+})
+
 t.test('a lock held for longer than any run can take is reported once, to syslog and stderr (issue 9, finding 4)', async (t) => {
   const box = sandbox(t)
   const env = { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') }
