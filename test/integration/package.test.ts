@@ -53,7 +53,7 @@ const tarball = packed.code === 0 ? join(dir, (JSON.parse(packed.stdout) as { fi
 t.test('npm pack: the tarball holds the program, the man page and cron/', async (t) => {
   t.equal(packed.code, 0, 'npm pack', { output: show(packed) })
   const files = packed.code === 0 ? (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path) : []
-  for (const path of ['bin/tsntpdate', 'bin/package.json', 'dist/tsntpdate.cjs', 'man/tsntpdate.8', 'cron/ntpdate-hourly', 'cron/tsntpdate.default', 'cron/tsntpdate.service', 'cron/tsntpdate.timer', 'README.md']) {
+  for (const path of ['bin/tsntpdate', 'bin/package.json', 'dist/tsntpdate.cjs', 'man/tsntpdate.8', 'cron/ntpdate-hourly', 'cron/tsntpdate.default', 'cron/tsntpdate.service', 'cron/tsntpdate.timer', 'cron/tsntpdate-boot.service', 'cron/tsntpdate-resume.service', 'cron/if-up.d/tsntpdate', 'cron/NetworkManager/50-tsntpdate', 'README.md']) {
     t.ok(files.includes(path), path)
   }
   t.notOk(files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no tests, no TypeScript sources')
