@@ -15,6 +15,9 @@ need shellcheck shellcheck
 need man man-db
 need openssl openssl
 need systemd-analyze systemd
+need lintian lintian
+need objdump binutils
+need dpkg-deb dpkg
 if [ -n "$missing" ]; then
   echo "npm test needs:$missing. On Debian: apt-get install$missing (or run bash .ci/run, which installs them)" >&2
   exit 1
