@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: tsntpdate side by side with the peers on this machine (ntpdig, chronyd -Q, a
  * classic ntpdate given as NTPDATE=/path), against chronyd servers it starts on loopback, and the
- * targets of issue 5. Prints one Markdown table and writes it into README.md between
+ * targets of issues 5 and 12. Prints one Markdown table and writes it into docs/performance.md between
  * `<!-- bench:start -->` and `<!-- bench:end -->` (not with --no-readme or BENCH_NO_README=1).
  *
  * Needs root: ntpdig only talks to port 123, so the servers listen on 127.0.14.x:123.
@@ -24,7 +24,7 @@ import { max, median, percentile } from './stats.js'
 import { NTS_KEYS, NTS_SETTINGS, ntsEntries } from './nts.js'
 import { assertQueryOnly, chronydQ, classicNtpdate, nodeBaseline, ntpdig, tsntpdate, type Servers, type Tool } from './tools.js'
 
-const README = fileURLToPath(new URL('../../README.md', import.meta.url))
+const README = fileURLToPath(new URL('../../docs/performance.md', import.meta.url))
 const SERVERS: Servers = { a: '127.0.14.1', b: '127.0.14.2', dead: '127.0.14.9' }
 /**
  * chronyd keeps the kernel's default receive buffer (~256 queued requests here), so one chronyd
@@ -365,10 +365,10 @@ async function main(): Promise<void> {
     ].join('\n')
 
     process.stdout.write(`${block}\n`)
-    if (NO_README) progress('README.md left alone (--no-readme)\n')
-    else if (RUNS < 30) progress('README.md left alone: fewer than 30 runs\n')
-    else if (writeIntoReadme(README, block)) progress('README.md: Performance section updated\n')
-    else progress('README.md has no <!-- bench:start --> … <!-- bench:end --> markers: not written\n')
+    if (NO_README) progress('docs/performance.md left alone (--no-readme)\n')
+    else if (RUNS < 30) progress('docs/performance.md left alone: fewer than 30 runs\n')
+    else if (writeIntoReadme(README, block)) progress('docs/performance.md: Performance section updated\n')
+    else progress('docs/performance.md has no <!-- bench:start --> … <!-- bench:end --> markers: not written\n')
   } finally {
     await cleanUp()
   }

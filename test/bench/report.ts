@@ -1,4 +1,4 @@
-/** Formats the benchmark's results as Markdown and puts them into README.md between the markers. */
+/** Formats the benchmark's results as Markdown and puts them into docs/performance.md between the markers. */
 import { readFileSync, writeFileSync } from 'node:fs'
 
 export const START_MARK = '<!-- bench:start -->'

@@ -35,6 +35,19 @@ t.test('systemd-analyze security --offline: every service scores 2.5 or less', {
   }
 })
 
+t.test('systemd-analyze verify: every unit and the timer parse, with nothing unknown', { skip: noSystemd && 'systemd-analyze is not installed here (CI installs systemd)' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-units-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const units = [...SERVICES, 'tsntpdate.timer']
+  for (const unit of units) {
+    const text = readFileSync(join(CRON, unit), 'utf8').replace(/^ExecStart=tsntpdate-hourly$/m, `ExecStart=${join(CRON, 'ntpdate-hourly')}`)
+    writeFileSync(join(dir, unit), text)
+  }
+  const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((u) => join(dir, u))], { encoding: 'utf8' })
+  t.equal(r.status, 0, 'exit 0')
+  t.equal(r.stdout + r.stderr, '', 'no complaint')
+})
+
 t.test('every service: only CAP_SYS_TIME, the clock calls allowed, nothing that breaks the job', async (t) => {
   for (const unit of SERVICES) {
     const text = readFileSync(join(CRON, unit), 'utf8')
