@@ -62,6 +62,8 @@ cat >"$root/etc/cron.hourly/tsntpdate" <<'CRON'
 #!/bin/sh
 # Where systemd runs, tsntpdate.timer does this job: cron stays out of its way.
 [ -d /run/systemd/system ] && exit 0
+# a conffile: it stays after apt-get remove, when the job is gone
+[ -x /usr/sbin/tsntpdate-hourly ] || exit 0
 exec /usr/sbin/tsntpdate-hourly
 CRON
 chmod 0755 "$root/etc/cron.hourly/tsntpdate"

@@ -19,7 +19,7 @@ export interface SyncMark {
 /** When and with what the kernel was marked, in clocks that a set does not move. */
 export interface MarkRecord {
   bootId: string
-  /** CLOCK_MONOTONIC at the mark (maxerror grows with it: not while suspended), seconds */
+  /** CLOCK_MONOTONIC at the mark (maxerror grows with it, not while suspended), seconds */
   monotonicSeconds: number
   /** CLOCK_BOOTTIME at the mark (suspend included), seconds */
   boottimeSeconds: number
@@ -60,7 +60,8 @@ export function isOwnMark(kernel: KernelClock, record: MarkRecord, now: MarkCloc
   // the two clocks are read one after the other: a few µs apart, either way
   if (since < 0 || sinceWithSleep < since - CLOCK_READ_SKEW_SECONDS) return false
   const low = record.maxErrorMicros + GROWTH_MICROS_PER_SECOND * Math.floor(since) - TOLERANCE_MICROS
-  const high = record.maxErrorMicros + GROWTH_MICROS_PER_SECOND * Math.ceil(Math.max(since, sinceWithSleep)) + TOLERANCE_MICROS
+  // the kernel grows maxerror in second_overflow(), which a suspend skips: monotonic time bounds both ends
+  const high = record.maxErrorMicros + GROWTH_MICROS_PER_SECOND * Math.ceil(since) + TOLERANCE_MICROS
   return kernel.maxErrorMicros >= low && kernel.maxErrorMicros <= high
 }
 

@@ -3,7 +3,7 @@
  * the record of that mark where only root can write it (default /run/tsntpdate/sync-mark: gone
  * at the next boot, as the kernel's state is), so the daemon guard can tell it from a daemon's.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { koffi, libc } from './ffi.js'
 import { TIMEX, type Timex } from './timex.js'
@@ -79,6 +79,7 @@ function writeRecord(path: string, text: string): void {
   rmSync(temp, { force: true })
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)
   try {
+    fchmodSync(fd, 0o644) // whatever the umask (the units' is 0077): a run without root reads it too
     writeSync(fd, text)
   } finally {
     closeSync(fd)

@@ -15,25 +15,35 @@ const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
 export const STA_UNSYNC = 0x0040
+const MAX_ERROR_LIMIT_MICROS = 16_000_000
+const GROWTH_MICROS_PER_SECOND = 500
 
 export interface KernelNtpState {
   status: number
   maxerror: number
   esterror: number
+  /** CLOCK_MONOTONIC when read, seconds: the kernel grows maxerror by 500 µs for each since */
+  atMonotonicSeconds?: number
 }
 
 export function readKernelNtpState(): KernelNtpState {
   const timex: Timex = { modes: 0 }
   if (adjtimex(timex) < 0) throw new Error('adjtimex cannot be read')
-  return { status: timex.status ?? 0, maxerror: timex.maxerror ?? 0, esterror: timex.esterror ?? 0 }
+  return { status: timex.status ?? 0, maxerror: timex.maxerror ?? 0, esterror: timex.esterror ?? 0, atMonotonicSeconds: Number(process.hrtime.bigint()) / 1e9 }
 }
 
-/** Puts STA_UNSYNC (only that status bit), maxerror and esterror back as `saved` had them. */
+/**
+ * Puts STA_UNSYNC (only that status bit), maxerror and esterror back as `saved` had them, with
+ * maxerror grown as the kernel would have grown it meanwhile: a mark that was there (tsntpdate's
+ * own, from an hourly run of this machine) is then still recognised as that mark.
+ */
 export function restoreKernelNtpState(saved: KernelNtpState): void {
   const now = readKernelNtpState()
   const status = (now.status & ~STA_UNSYNC) | (saved.status & STA_UNSYNC)
-  if (status === now.status && now.maxerror === saved.maxerror && now.esterror === saved.esterror) return
-  const timex: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status, maxerror: saved.maxerror, esterror: saved.esterror }
+  const elapsed = saved.atMonotonicSeconds === undefined ? 0 : Math.max(0, Math.floor((now.atMonotonicSeconds ?? 0) - saved.atMonotonicSeconds))
+  const maxerror = Math.min(MAX_ERROR_LIMIT_MICROS, saved.maxerror + (saved.maxerror < MAX_ERROR_LIMIT_MICROS ? GROWTH_MICROS_PER_SECOND * elapsed : 0))
+  if (status === now.status && now.maxerror === maxerror && now.esterror === saved.esterror) return
+  const timex: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status, maxerror, esterror: saved.esterror }
   if (adjtimex(timex) < 0) throw new Error('adjtimex refused to restore the kernel NTP state')
 }
 

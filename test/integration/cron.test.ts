@@ -54,7 +54,9 @@ function sandbox(t: Test): Sandbox {
     TSNTPDATE_BIN: BIN,
     // never the real RTC
     TSNTPDATE_HWCLOCK: join(dir, 'hwclock-must-not-run'),
+    TSNTPDATE_ADJTIME: join(dir, 'adjtime'),
   }
+  writeFileSync(join(dir, 'adjtime'), '0.0 0 0.0\n0\nUTC\n')
   const box: Sandbox = {
     dir,
     env,
@@ -358,6 +360,14 @@ t.test("tsntpdate's errors: passed on when it fails, each failure with its own w
   const ok = await box.run({ env: { TSNTPDATE_BIN: box.stub('chatty', 0, 'a warning') } })
   t.equal(ok.code, 0)
   t.equal(ok.stdout + ok.stderr, '', 'exit 0: silent')
+})
+
+t.test('SYNC_HWCLOCK=yes without /etc/adjtime (not creatable under the units): hwclock --systohc --utc --noadjfile', async (t) => {
+  const box = sandbox(t)
+  box.defaults('NTPSERVERS=x.example\nSYNC_HWCLOCK=yes\n')
+  const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate', 0, undefined, 'step'), TSNTPDATE_HWCLOCK: box.stub('hwclock'), TSNTPDATE_ADJTIME: join(box.dir, 'no-adjtime') } })
+  t.equal(r.code, 0, { output: show(r) })
+  t.same(box.calls('hwclock'), [['--systohc', '--utc', '--noadjfile']])
 })
 
 t.test('a time daemon keeps the clock (tsntpdate exits 5): exit 0, no mail, no hwclock', async (t) => {

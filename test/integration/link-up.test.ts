@@ -41,6 +41,7 @@ t.test('ifupdown: an interface coming up runs the job with SPLAY 0; lo, a stop a
   t.equal(await hook(t, [IF_UP], { IFACE: 'lo', MODE: 'start', ADDRFAM: 'inet' }), undefined, 'lo: nothing')
   t.equal(await hook(t, [IF_UP], { IFACE: 'eth0', MODE: 'stop', ADDRFAM: 'inet' }), undefined, 'stop: nothing')
   t.equal(await hook(t, [IF_UP], { IFACE: 'can0', MODE: 'start', ADDRFAM: 'can' }), undefined, 'not IP: nothing')
+  t.equal(await hook(t, [IF_UP], { IFACE: 'eth0', MODE: 'start', ADDRFAM: 'NetworkManager' }), undefined, "NetworkManager's run of if-up.d: its dispatcher hook does it")
 })
 
 t.test('NetworkManager: up and vpn-up run the job; lo and other actions do not', async (t) => {

@@ -18,6 +18,7 @@ t.test('still our mark: the same boot, maxerror grown by the kernel\'s 500 µs/s
   t.ok(isOwnMark(synced(5_000), record, at(0)))
   t.ok(isOwnMark(synced(5_000 + 500 * 3600), record, at(3600)), 'an hour later')
   t.ok(isOwnMark(synced(5_000 + 500 * 3600), record, at(3600, 600)), 'a suspend does not grow it')
+  t.notOk(isOwnMark(synced(5_000 + 500 * 3900), record, at(3600, 600)), 'so growth as if awake through the suspend is not ours')
   t.notOk(isOwnMark(synced(20_000), record, at(3600)), 'a daemon set it since')
   t.notOk(isOwnMark(synced(5_000 + 500 * 7200), record, at(3600)), 'more than the kernel could have grown it')
   t.notOk(isOwnMark(synced(5_000), record, { ...at(0), bootId: 'boot-2' }), 'another boot')
