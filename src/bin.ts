@@ -11,7 +11,7 @@ import type { SymmetricKey } from './auth/key-file.js'
 import type { NtsSources } from './cli/load-nts.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }] =
+  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }, { driftSystem }] =
     await Promise.all([
       import('./io/clock-libc.js'),
       import('./io/random-libc.js'),
@@ -20,6 +20,7 @@ async function loadSystem(): Promise<System> {
       import('./io/time-daemon.js'),
       import('./io/capabilities.js'),
       import('./io/sync-mark.js'),
+      import('./io/drift-system.js'),
     ])
   const keys = {
     readKeyFile: readConfigFile,
@@ -37,6 +38,7 @@ async function loadSystem(): Promise<System> {
     keys,
     // node:tls, AES-SIV and the cache code load only with --nts
     nts: async (): Promise<NtsSources> => (await import('./io/nts-system.js')).ntsSystem,
+    drift: driftSystem,
   }
 }
 

@@ -39,6 +39,8 @@ export interface Options extends SyslogChoice {
   authDelaySeconds: number | undefined
   /** false with --no-sync-mark: after a set, the kernel's STA_UNSYNC is left as it was */
   syncMark: boolean
+  /** --drift-file, unless --no-drift: where the runs are recorded that the clock's rate is learned from */
+  driftFile: string | undefined
   /** --nts: every server is an NTS-KE server; only NTS-authenticated replies count */
   nts: boolean
   /** --nts-ca: PEM file of CAs trusted for NTS-KE besides the system's */
@@ -96,6 +98,7 @@ export function parseArgs(argv: readonly string[]): Options {
     keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')) ?? DEFAULT_KEY_FILE,
     authDelaySeconds: optional(valueOf('e'), (v) => secondsIn(v, 0, 1, '-e')),
     syncMark: !has('no-sync-mark'),
+    driftFile: has('no-drift') ? undefined : optional(valueOf('drift-file'), (v) => nonEmpty(v, '--drift-file')),
     nts: has('nts'),
     ntsCa: optional(valueOf('nts-ca'), (v) => nonEmpty(v, '--nts-ca')),
     ntsCache: optional(valueOf('nts-cache'), (v) => nonEmpty(v, '--nts-cache')),

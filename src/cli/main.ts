@@ -22,6 +22,8 @@ import type { ServerObservation } from '../ntp/observation.js'
 import type { Server } from '../ntp/endpoint.js'
 import { NTS_KE_PORT } from '../config/nts-defaults.js'
 import { RELEASED_AT_SECONDS } from './version.js'
+import type { DriftSources } from '../io/drift-system.js'
+import { startDriftRun } from './drift-run.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
 import { startRunReport, type RunReport } from './run-report.js'
@@ -43,6 +45,8 @@ export interface System {
   keys: KeySources
   /** --nts: TLS, AES-SIV, the CAs and the cookie cache; loaded only with --nts */
   nts: () => Promise<NtsSources>
+  /** --drift-file: the file, clocks a set does not move, the kernel's frequency */
+  drift: DriftSources
 }
 
 export interface MainDeps {
@@ -147,6 +151,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)
+  const drift = options.driftFile === undefined ? undefined : startDriftRun(options.driftFile, selection, system, { warn, debug, report })
   if (options.debug) selection.verdicts.forEach((v) => output.print(traceVerdict(v)))
   if (readOnly) printServerLines(selection, output.print)
   const ignoredLine = traceIgnored(ignored)
@@ -156,12 +161,19 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const daemon = !readOnly && !options.force ? system.timeDaemon() : undefined
   const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon })
   report.decided(outcome)
-  return carryOut(outcome, system, output, () => {
-    // Nothing awaits between this check and the set, and the set is one system call: a signal
-    // handled before it prevents the set, and one that comes later finds it done.
-    const signal = deps.interruption?.signal()
-    if (signal) throw new InterruptedError(signal)
-  }, report)
+  let changed = false
+  try {
+    const code = carryOut(outcome, system, output, () => {
+      // Nothing awaits between this check and the set, and the set is one system call: a signal
+      // handled before it prevents the set, and one that comes later finds it done.
+      const signal = deps.interruption?.signal()
+      if (signal) throw new InterruptedError(signal)
+    }, report)
+    changed = outcome.kind === 'set'
+    return code
+  } finally {
+    drift?.finish(outcome, changed)
+  }
 }
 
 /** The only place an outcome is acted on, and the clock changed. */

@@ -34,6 +34,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'syslog-facility', value: 'name', description: 'syslog facility: daemon (default), user, local0-local7, ...' },
   { long: 'syslog-server', value: 'url', description: 'also log to udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514)' },
   { long: 'syslog-format', value: 'format', description: 'remote syslog format: rfc5424 (default) or rfc3164' },
+  { long: 'drift-file', value: 'path', description: "record each run in PATH and estimate the clock's rate error from the last one (JSON frequency)" },
+  { long: 'no-drift', description: 'ignore --drift-file: record nothing, estimate nothing' },
   { long: 'no-sync-mark', description: 'after a set, leave the kernel clock marked unsynchronised (no 11-minute RTC writes)' },
   { long: 'nts', description: 'NTS (RFC 8915): servers are NTS-KE servers (port 4460); only authenticated replies count' },
   { long: 'nts-ca', value: 'file', description: 'with --nts: also trust the CAs in this PEM file' },
@@ -53,7 +55,7 @@ export function optionKey(option: OptionSpec): string {
   return option.long ?? option.short!
 }
 
-export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
+export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--drift-file path] [--no-drift] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => optionFlags(o).length))

@@ -12,7 +12,7 @@ import type { Authentication } from '../auth/authentication.js'
 import type { Server } from '../ntp/endpoint.js'
 import type { Outcome } from '../decide/decide.js'
 import type { ExitCode } from '../exit-codes.js'
-import { buildJsonReport, type NtsFailure, type RunFacts, type UnresolvedName } from '../report/json.js'
+import { buildJsonReport, type Frequency, type NtsFailure, type RunFacts, type UnresolvedName } from '../report/json.js'
 import { renderMetrics } from '../report/metrics.js'
 import type { ServerObservation } from '../ntp/observation.js'
 import type { Selection } from '../select/verdict.js'
@@ -38,6 +38,8 @@ export interface RunReport {
   authenticating(authenticationOf: (server: Server) => Authentication | undefined): void
   /** --nts: a server given up on, and why */
   ntsFailed(failure: NtsFailure): void
+  /** --drift-file: the estimate of the clock's rate, or null */
+  frequency(frequency: Frequency | null): void
   clockChanged(): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
@@ -94,6 +96,9 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     },
     ntsFailed(failure) {
       facts.ntsFailures.push(failure)
+    },
+    frequency(frequency) {
+      facts.frequency = frequency
     },
     clockChanged() {
       facts.clockChanged = true

@@ -19,7 +19,8 @@ const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
 const STA_UNSYNC = 0x0040
 const CLOCK_MONOTONIC = 1
-const CLOCK_BOOTTIME = 7
+export const CLOCK_REALTIME = 0
+export const CLOCK_BOOTTIME = 7
 const MAX_RECORD_BYTES = 4096
 
 /** Records the mark, then clears STA_UNSYNC (other status bits kept) and sets maxerror and esterror. Why not, or undefined. */
@@ -60,10 +61,11 @@ export function readMarkRecord(recordPath: string = SYNC_MARK_RECORD): MarkRecor
 }
 
 export function markClocks(): MarkClocks {
-  return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), monotonicSeconds: seconds(CLOCK_MONOTONIC), boottimeSeconds: seconds(CLOCK_BOOTTIME) }
+  return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), monotonicSeconds: clockSeconds(CLOCK_MONOTONIC), boottimeSeconds: clockSeconds(CLOCK_BOOTTIME) }
 }
 
-function seconds(clock: number): number {
+/** clock_gettime(2) of `clock`, in seconds. */
+export function clockSeconds(clock: number): number {
   const buffer = Buffer.alloc(16)
   if (clockGettime(clock, buffer) < 0) throw new Error(`clock_gettime(${clock}): ${strerror(koffi.errno())}`)
   return Number(buffer.readBigInt64LE(0)) + Number(buffer.readBigInt64LE(8)) / 1e9

@@ -23,6 +23,17 @@ export interface UnresolvedName {
   reason: string
 }
 
+/** --drift-file: the clock's rate error learned from the last run (drift/estimate.ts) */
+export interface Frequency {
+  /** > 0: the local clock falls further behind, by this many µs each second */
+  driftPpm: number
+  basisSeconds: number
+  /** the frequency correction applied this run, ppm; null: none */
+  appliedPpm: number | null
+  /** the kernel's frequency offset (adjtimex), ppm */
+  kernelPpm: number
+}
+
 /** A server for which NTS failed (key exchange, NAK, certificate): it took no part in the vote. */
 export interface NtsFailure {
   name: string
@@ -41,6 +52,8 @@ export interface RunFacts {
   outcome: Outcome | undefined
   /** -a, --nts: how a server's replies were authenticated */
   authenticationOf: ((server: Server) => Authentication | undefined) | undefined
+  /** --drift-file: the estimate, null without one; undefined without --drift-file */
+  frequency?: Frequency | null
   /** --nts: servers given up on before or after the query, with the one-line reason */
   ntsFailures: readonly NtsFailure[]
   /** the outcome's clock change was carried out */
@@ -101,6 +114,8 @@ export interface JsonReport {
   method: 'step' | 'slew' | null
   offset: number | null
   maxOffset: number | null
+  /** --drift-file: the clock's rate error, null without an estimate (or without --drift-file) */
+  frequency: Frequency | null
   exitCode: number
   error: string | null
 }
@@ -124,6 +139,7 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
     method: correction?.method ?? null,
     offset: correction?.offset ?? chosen?.estimate.offset ?? null,
     maxOffset: facts.maxOffset ?? null,
+    frequency: facts.frequency ? { ...facts.frequency } : null,
     exitCode: facts.exitCode,
     error: facts.error ?? null,
   }

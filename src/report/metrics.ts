@@ -35,6 +35,12 @@ export function renderMetrics(report: JsonReport, nowSeconds: number): string {
     ...(selected?.stratum == null
       ? []
       : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
+    ...(report.frequency === null
+      ? []
+      : [
+          { name: 'tsntpdate_drift_ppm', help: "The local clock's rate error learned from the last run (--drift-file); > 0: it falls behind.", samples: [{ value: report.frequency.driftPpm }] },
+          { name: 'tsntpdate_frequency_ppm', help: "The kernel's frequency offset (adjtimex), ppm.", samples: [{ value: report.frequency.kernelPpm }] },
+        ]),
     {
       name: 'tsntpdate_authenticated',
       help: '1 if the selected server\'s replies were authenticated (-a or --nts), else 0.',

@@ -31,6 +31,8 @@ export interface FakeSystemOptions {
   keyFiles?: Record<string, { text: string; mode: number }>
   /** marking the kernel clock synchronised fails with this */
   markFails?: string
+  /** --drift-file files by path (read and written in memory) */
+  driftFiles?: Map<string, string>
 }
 
 export interface FakeSystem {
@@ -66,6 +68,16 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       return options.daemon
     },
     canSetClock: () => options.canSetClock ?? true,
+    drift: {
+      read: (path) => {
+        const text = options.driftFiles?.get(path)
+        return text === undefined ? { absent: true } : { text }
+      },
+      write: (path, text) => void options.driftFiles?.set(path, text),
+      // the fake clock only advances: boot time runs with it, and nothing steps it
+      clocks: () => ({ boottimeSeconds: Number(now - START) / 1e9, realMinusBootSeconds: Number(START) / 1e9 }),
+      kernelPpm: () => 0,
+    },
     markSynchronised: (mark) => {
       marks.push(`maxerror ${mark.maxErrorMicros} µs, esterror ${mark.estErrorMicros} µs`)
       return options.markFails

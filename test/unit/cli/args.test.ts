@@ -23,6 +23,7 @@ const defaults: Options = {
   keyFile: '/etc/ntp.keys',
   authDelaySeconds: undefined,
   syncMark: true,
+  driftFile: undefined,
   nts: false,
   ntsCa: undefined,
   ntsCache: undefined,

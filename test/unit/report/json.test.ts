@@ -28,7 +28,7 @@ const SERVER_KEYS = [
   'name', 'address', 'port', 'stratum', 'leap', 'refid', 'rootDelay', 'rootDispersion', 'rootDistance',
   'offset', 'delay', 'samples', 'kisses', 'status', 'reason', 'rateLimited', 'authentication',
 ].sort()
-const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'outcome', 'action', 'method', 'offset', 'maxOffset', 'exitCode', 'error'].sort()
+const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'outcome', 'action', 'method', 'offset', 'maxOffset', 'frequency', 'exitCode', 'error'].sort()
 
 /** Through JSON text and back: what a script sees. Every key is there, none is undefined. */
 function roundTrip(t: Test, report: JsonReport): JsonReport {
@@ -143,7 +143,7 @@ t.test('a run that failed before any query: only what is known', async (t) => {
       name: 'a.invalid', address: null, port: 11123, stratum: null, leap: null, refid: null, rootDelay: null, rootDispersion: null,
       rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false, authentication: null,
     }],
-    agreement: 'none', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, maxOffset: 0.1,
+    agreement: 'none', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, maxOffset: 0.1, frequency: null,
     exitCode: 1, error: 'no servers can be used, exiting',
   })
 })

@@ -1,0 +1,45 @@
+/**
+ * The local clock's rate error from two runs (issue: learn the drift). Pure.
+ *
+ * With offset θ > 0 when the local clock is behind, a run that measured θ₁ and moved the clock by
+ * s (a step at once; a slew at the kernel's 500 ppm, so by the next run min(|s|, 500 ppm × basis))
+ * left the clock θ₁ − s behind. If the clock then loses d seconds per second, the next run
+ * measures θ₂ = θ₁ − s + d·basis: d = (θ₂ − θ₁ + s) / basis, as ppm: driftPpm > 0 means the local
+ * clock falls further behind, by driftPpm µs every second.
+ */
+import type { RunRecord } from './run-record.js'
+
+export type DriftEstimate =
+  | { kind: 'estimate'; driftPpm: number; basisSeconds: number; errorPpm: number }
+  | { kind: 'none'; reason: string }
+
+/** a record older than this says little about today's rate (temperature, a VM moved) */
+export const MAX_BASIS_SECONDS = 7 * 86_400
+/** the estimate must be this good, or it is none: 20 ppm is 72 ms an hour, what a bad run of plain ntpdate leaves */
+export const MAX_ERROR_PPM = 20
+/** the kernel's slew rate (adjtime): 500 µs per second */
+const SLEW_RATE = 500e-6
+/** CLOCK_REALTIME − CLOCK_BOOTTIME changes only by a step: more than this, someone stepped */
+const STEP_NOISE_SECONDS = 0.001
+
+/**
+ * `errorSeconds`: how far off each run's offset may be (the two runs' together), from the chosen
+ * samples (half the delay plus the dispersion).
+ */
+export function estimateDrift(previous: RunRecord | undefined, current: RunRecord, errorSeconds: number): DriftEstimate {
+  if (!previous) return { kind: 'none', reason: 'no earlier run recorded' }
+  const basis = current.boottimeSeconds - previous.boottimeSeconds
+  if (!(basis > 0)) return { kind: 'none', reason: 'the earlier record is from another boot' }
+  if (basis > MAX_BASIS_SECONDS) return { kind: 'none', reason: `the earlier run is ${Math.round(basis / 86_400)} days old (at most ${MAX_BASIS_SECONDS / 86_400})` }
+  if (!current.servers.some((s) => previous.servers.includes(s))) return { kind: 'none', reason: 'no server in common with the earlier run' }
+  // the previous run's value after its correction, this run's before its own: equal unless stepped
+  const stepped = current.realMinusBootSeconds - previous.realMinusBootSeconds
+  if (Math.abs(stepped) > STEP_NOISE_SECONDS) return { kind: 'none', reason: `the clock was stepped in between by someone else (${stepped.toFixed(6)} s)` }
+  if (Math.abs(current.kernelPpm - previous.kernelPpm) > 0.001) return { kind: 'none', reason: 'the kernel frequency was changed in between' }
+  const { kind, seconds } = previous.correction
+  const moved = kind === 'slew' ? Math.sign(seconds) * Math.min(Math.abs(seconds), SLEW_RATE * basis) : kind === 'step' ? seconds : 0
+  const driftPpm = ((current.offsetSeconds - previous.offsetSeconds + moved) / basis) * 1e6
+  const errorPpm = (errorSeconds / basis) * 1e6
+  if (errorPpm > MAX_ERROR_PPM) return { kind: 'none', reason: `${basis.toFixed(0)} s is too short a basis for offsets good to ${(errorSeconds * 1e6).toFixed(0)} µs (±${errorPpm.toFixed(1)} ppm)` }
+  return { kind: 'estimate', driftPpm, basisSeconds: basis, errorPpm }
+}

@@ -1,0 +1,28 @@
+/** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
+import { libc } from './ffi.js'
+import { TIMEX, type Timex } from './timex.js'
+import { readPrivateFile, writePrivateFile } from './private-file.js'
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './sync-mark.js'
+
+const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
+const MAX_DRIFT_FILE_BYTES = 65_536
+/** adjtimex freq is ppm with a 16-bit binary fraction */
+const FREQ_UNITS_PER_PPM = 65_536
+
+export const driftSystem = {
+  read: (path: string) => readPrivateFile(path, MAX_DRIFT_FILE_BYTES),
+  write: writePrivateFile,
+  /** CLOCK_BOOTTIME, and CLOCK_REALTIME − CLOCK_BOOTTIME (read back to back), seconds */
+  clocks() {
+    const boottimeSeconds = clockSeconds(CLOCK_BOOTTIME)
+    return { boottimeSeconds, realMinusBootSeconds: clockSeconds(CLOCK_REALTIME) - boottimeSeconds }
+  },
+  /** the kernel's frequency offset, ppm; undefined when adjtimex cannot be read */
+  kernelPpm(): number | undefined {
+    const timex: Timex = { modes: 0 }
+    if (adjtimex(timex) < 0 || timex.freq === undefined) return undefined
+    return timex.freq / FREQ_UNITS_PER_PPM
+  },
+}
+
+export type DriftSources = typeof driftSystem
