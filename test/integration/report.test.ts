@@ -41,7 +41,7 @@ function jsonOf(t: Test, r: CliResult): Json {
   }
   t.same(
     Object.keys(doc).sort(),
-    ['action', 'agreement', 'error', 'exitCode', 'intersection', 'maxOffset', 'method', 'offset', 'outcome', 'selected', 'servers', 'version'],
+    ['action', 'agreement', 'error', 'exitCode', 'frequency', 'intersection', 'maxOffset', 'method', 'offset', 'outcome', 'selected', 'servers', 'version'],
     'the top-level keys',
   )
   t.equal(typeof doc['version'], 'string')
@@ -52,6 +52,7 @@ function jsonOf(t: Test, r: CliResult): Json {
   t.ok(['majority', 'no-majority', 'none'].includes(doc['agreement'] as string), 'agreement')
   t.ok(numberOrNull(doc['offset']), 'offset: number or null')
   t.ok(numberOrNull(doc['maxOffset']), 'maxOffset: number or null')
+  t.ok(doc['frequency'] === null || typeof doc['frequency'] === 'object', 'frequency: an object or null')
   t.ok(doc['selected'] === null || typeof doc['selected'] === 'string', 'selected: string or null')
   t.ok(r.code === 0 ? doc['error'] === null : typeof doc['error'] === 'string', 'error: a message exactly when the run failed')
   const intersection = doc['intersection'] as Json | null
