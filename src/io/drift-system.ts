@@ -1,4 +1,6 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { libc } from './ffi.js'
 import { TIMEX, type Timex } from './timex.js'
 import { readPrivateFile, writePrivateFile } from './private-file.js'
@@ -11,7 +13,11 @@ const FREQ_UNITS_PER_PPM = 65_536
 
 export const driftSystem = {
   read: (path: string) => readPrivateFile(path, MAX_DRIFT_FILE_BYTES),
-  write: writePrivateFile,
+  /** made 0700 if missing (/var/lib/tsntpdate, where no unit made it) */
+  write(path: string, text: string) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    writePrivateFile(path, text)
+  },
   /** CLOCK_BOOTTIME, and CLOCK_REALTIME − CLOCK_BOOTTIME (read back to back), seconds */
   clocks() {
     const boottimeSeconds = clockSeconds(CLOCK_BOOTTIME)

@@ -55,6 +55,8 @@ function sandbox(t: Test): Sandbox {
     // never the real RTC
     TSNTPDATE_HWCLOCK: join(dir, 'hwclock-must-not-run'),
     TSNTPDATE_ADJTIME: join(dir, 'adjtime'),
+    // never this machine's /var/lib/tsntpdate (one test names a file of its own)
+    TSNTPDATE_DRIFT_FILE: '',
   }
   writeFileSync(join(dir, 'adjtime'), '0.0 0 0.0\n0\nUTC\n')
   const box: Sandbox = {
@@ -112,8 +114,8 @@ t.test('shellcheck: the script and the sample defaults file are clean', async (t
 
 t.test('the sample defaults file, sourced by sh, sets what the script reads', async (t) => {
   const sample = join(REPO, 'cron', 'tsntpdate.default')
-  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK" "$MAXSTEP" "$MARK_SYNC"', 'sh', sample])
-  t.equal(r.stdout, '||0|no|1000|yes')
+  const r = await runTool('sh', ['-c', '. "$1"; printf "%s|%s|%s|%s|%s|%s|%s" "$NTPSERVERS" "$NTPOPTIONS" "$SPLAY" "$SYNC_HWCLOCK" "$MAXSTEP" "$MARK_SYNC" "$DRIFT_FILE"', 'sh', sample])
+  t.equal(r.stdout, '||0|no|1000|yes|/var/lib/tsntpdate/drift')
   t.notOk('error' in parseDefaultsFile(readFileSync(sample, 'utf8'), sample), 'tsntpdate accepts it too')
 })
 
@@ -247,6 +249,16 @@ t.test('MARK_SYNC=no passes --no-sync-mark; yes (the default) passes nothing; an
   const bad = await box.run({ env })
   t.equal(bad.code, 2)
   t.match(bad.stderr, /MARK_SYNC='maybe' in .*: say yes or no/)
+})
+
+t.test('DRIFT_FILE: passed as --drift-file; empty, nothing', async (t) => {
+  const box = sandbox(t)
+  const drift = join(box.dir, 'state', 'drift')
+  box.defaults(`NTPSERVERS=x.example\nDRIFT_FILE=${drift}\n`)
+  const env = { TSNTPDATE_BIN: box.stub('tsntpdate') }
+  t.equal((await box.run({ env: { ...env, TSNTPDATE_DRIFT_FILE: undefined } })).code, 0)
+  t.equal((await box.run({ env })).code, 0)
+  t.same(box.calls('tsntpdate'), [[...ARGS, '--drift-file', drift], ARGS], 'the defaults file names it; TSNTPDATE_DRIFT_FILE= (empty) turns it off')
 })
 
 t.test('SPLAY with a leading zero is decimal, not octal (sh would reject 09)', async (t) => {
