@@ -1,12 +1,10 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { libc } from './ffi.js'
-import { TIMEX, type Timex } from './timex.js'
+import { adjtimex, type Timex } from './timex.js'
 import { readPrivateFile, writePrivateFile } from './private-file.js'
-import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './sync-mark.js'
+import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './clock-libc.js'
 
-const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
 const MAX_DRIFT_FILE_BYTES = 65_536
 /** adjtimex freq is ppm with a 16-bit binary fraction */
 const FREQ_UNITS_PER_PPM = 65_536

@@ -6,21 +6,17 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { koffi, libc } from './ffi.js'
-import { TIMEX, type Timex } from './timex.js'
+import { adjtimex, type Timex } from './timex.js'
+import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, clockSeconds } from './clock-libc.js'
 import { decodeMarkRecord, encodeMarkRecord, type MarkClocks, type MarkRecord, type SyncMark } from '../decide/sync-mark.js'
 
 export const SYNC_MARK_RECORD = '/run/tsntpdate/sync-mark'
 
-const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
-const clockGettime = libc.func('int clock_gettime(int, _Out_ uint8_t *ts)')
 const strerror = libc.func('const char *strerror(int)')
 const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
 const STA_UNSYNC = 0x0040
-const CLOCK_MONOTONIC = 1
-export const CLOCK_REALTIME = 0
-export const CLOCK_BOOTTIME = 7
 const MAX_RECORD_BYTES = 4096
 
 /** Records the mark, then clears STA_UNSYNC (other status bits kept) and sets maxerror and esterror. Why not, or undefined. */
@@ -62,13 +58,6 @@ export function readMarkRecord(recordPath: string = SYNC_MARK_RECORD): MarkRecor
 
 export function markClocks(): MarkClocks {
   return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), monotonicSeconds: clockSeconds(CLOCK_MONOTONIC), boottimeSeconds: clockSeconds(CLOCK_BOOTTIME) }
-}
-
-/** clock_gettime(2) of `clock`, in seconds. */
-export function clockSeconds(clock: number): number {
-  const buffer = Buffer.alloc(16)
-  if (clockGettime(clock, buffer) < 0) throw new Error(`clock_gettime(${clock}): ${strerror(koffi.errno())}`)
-  return Number(buffer.readBigInt64LE(0)) + Number(buffer.readBigInt64LE(8)) / 1e9
 }
 
 /** In a directory of root's that nobody else can write (made 0755 if missing); replaced by rename(2). */

@@ -1,8 +1,7 @@
 /** Reads what src/decide/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { libc } from './ffi.js'
-import { TIMEX, type Timex } from './timex.js'
+import { adjtimex, type Timex } from './timex.js'
 import { isOwnMark } from '../decide/sync-mark.js'
 import { markClocks, readMarkRecord } from './sync-mark.js'
 import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
@@ -102,7 +101,6 @@ function readText(path: string): string | undefined {
   }
 }
 
-const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
 
 /** The kernel's NTP status; modes 0 only reads, which needs no privilege. Undefined if refused. */
 export function kernelClock(): KernelClock | undefined {

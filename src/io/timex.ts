@@ -1,5 +1,5 @@
 /** struct timex as <sys/timex.h> lays it out, for adjtimex(2) and clock_adjtime(2); koffi applies the platform's alignment. */
-import { koffi } from './ffi.js'
+import { koffi, libc } from './ffi.js'
 
 export const TIMEX = 'tsntpdate_timex'
 
@@ -39,3 +39,6 @@ export interface Timex {
   timeSeconds?: number
   timeMicros?: number
 }
+
+/** adjtimex(2): modes 0 only reads (no privilege needed); the fields named in modes are set. */
+export const adjtimex: (timex: Timex) => number = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)

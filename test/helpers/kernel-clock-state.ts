@@ -7,10 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { libc } from '../../src/io/ffi.js'
-import { TIMEX, type Timex } from '../../src/io/timex.js'
+import { adjtimex, type Timex } from '../../src/io/timex.js'
 
-const adjtimex = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)
 const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
