@@ -52,12 +52,13 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   }
   // each run's offset is good to half the delay plus the dispersion of its sample; two runs
   const errorSeconds = 2 * (chosen.best.delay / 2 + chosen.best.dispersion)
-  const estimate = estimateDrift(records.at(-1), current, errorSeconds)
+  const previous = records.at(-1)
+  const estimate = estimateDrift(previous, current, errorSeconds)
   if (estimate.kind === 'estimate') {
     out.report.frequency({ driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm })
     out.debug?.(
       `drift: ${estimate.driftPpm >= 0 ? '+' : ''}${estimate.driftPpm.toFixed(3)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
-        `(offset ${records.at(-1)!.offsetSeconds.toFixed(6)} s then, ${current.offsetSeconds.toFixed(6)} s now, after a ${records.at(-1)!.correction.kind} of ${records.at(-1)!.correction.seconds.toFixed(6)} s); kernel frequency ${kernelPpm.toFixed(3)} ppm`,
+        `(offset ${previous?.offsetSeconds.toFixed(6)} s then, ${current.offsetSeconds.toFixed(6)} s now, after a ${previous?.correction.kind} of ${previous?.correction.seconds.toFixed(6)} s); kernel frequency ${kernelPpm.toFixed(3)} ppm`,
     )
   } else {
     out.report.frequency(null)

@@ -4,7 +4,8 @@
  * request went to, a server-mode packet of a version we speak, and carrying the timestamps a
  * reply needs. What passes is a reply or a kiss (a kiss is trusted only now, after the origin
  * matched: anyone could forge one otherwise); everything else is ignored with its reason.
- * With -a, the MAC is one more test (`authenticate`, from auth/symmetric.ts), of kisses too: no
+ * With -a or --nts, the request's check is one more test (`authenticate`: a MAC, auth/symmetric.ts;
+ * the NTS fields, auth/nts/extension-fields.ts), of kisses too: no
  * unauthenticated datagram may stop or withdraw a server either.
  */
 import { sameEndpoint, type Endpoint } from './endpoint.js'
