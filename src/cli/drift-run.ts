@@ -1,10 +1,13 @@
 /**
  * --drift-file: this run's record, and the estimate of the clock's rate against the last one
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
- * with the correction it applied. Only a run that chose a server is recorded.
+ * with the correction it applied. A run that set the clock also sets the kernel's frequency by the
+ * estimate (drift/frequency.ts), unless a time daemon keeps the clock. Only a run that chose a
+ * server is recorded.
  */
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'
+import { frequencyChange } from '../drift/frequency.js'
 import { decodeRecords, encodeRecords, type RunRecord } from '../drift/run-record.js'
 import type { ClockReader } from '../io/ports.js'
 import type { DriftSources } from '../io/drift-system.js'
@@ -13,12 +16,16 @@ import type { Frequency } from '../report/json.js'
 import type { Selection } from '../select/verdict.js'
 
 export interface DriftRun {
-  /** `changed`: the outcome's set was carried out */
-  finish(outcome: Outcome, changed: boolean): void
+  /**
+   * `changed`: the outcome's set was carried out; `daemonKeepsClock` is asked before the
+   * frequency is set
+   */
+  finish(outcome: Outcome, changed: boolean, daemonKeepsClock: () => boolean): void
 }
 
 interface DriftOutput {
   warn: (line: string) => void
+  notice: (line: string) => void
   debug: ((line: string) => void) | undefined
   report: { frequency(frequency: Frequency | null): void }
 }
@@ -54,20 +61,35 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   const errorSeconds = 2 * (chosen.best.delay / 2 + chosen.best.dispersion)
   const previous = records.at(-1)
   const estimate = estimateDrift(previous, current, errorSeconds)
+  const learned = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
+  out.report.frequency(learned)
   if (estimate.kind === 'estimate') {
-    out.report.frequency({ driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm })
     out.debug?.(
-      `drift: ${estimate.driftPpm >= 0 ? '+' : ''}${estimate.driftPpm.toFixed(3)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
+      `drift: ${signed(estimate.driftPpm)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
         `(offset ${previous?.offsetSeconds.toFixed(6)} s then, ${current.offsetSeconds.toFixed(6)} s now, after a ${previous?.correction.kind} of ${previous?.correction.seconds.toFixed(6)} s); kernel frequency ${kernelPpm.toFixed(3)} ppm`,
     )
   } else {
-    out.report.frequency(null)
     out.debug?.(`drift: no estimate: ${estimate.reason}`)
   }
+  /** the kernel's frequency after this run: set by the estimate when the run set the clock */
+  const applyFrequency = (learned: Frequency): number => {
+    const change = frequencyChange(learned.driftPpm, kernelPpm)
+    try {
+      const now = system.drift.setKernelPpm(change.kernelPpm)
+      out.report.frequency({ ...learned, appliedPpm: now - kernelPpm, kernelPpm: now })
+      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, for a drift of ${signed(learned.driftPpm)} ppm over ${learned.basisSeconds.toFixed(0)} s)`)
+      return now
+    } catch (error) {
+      out.warn(`the clock is set, but its frequency was not: ${(error as Error).message}`)
+      return system.drift.kernelPpm() ?? kernelPpm
+    }
+  }
   return {
-    finish(outcome, changed) {
-      const correction = changed && outcome.kind === 'set' ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }
-      const record = { ...current, correction, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
+    finish(outcome, changed, daemonKeepsClock) {
+      const set = changed && outcome.kind === 'set'
+      const correction = set ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }
+      const kernelAfter = set && learned && !daemonKeepsClock() ? applyFrequency(learned) : kernelPpm
+      const record: RunRecord = { ...current, correction, kernelPpm: kernelAfter, appliedPpm: kernelAfter - kernelPpm, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
       try {
         system.drift.write(path, encodeRecords([...records, record]))
       } catch (error) {
@@ -75,4 +97,8 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
       }
     },
   }
+}
+
+function signed(ppm: number): string {
+  return `${ppm >= 0 ? '+' : ''}${ppm.toFixed(3)}`
 }

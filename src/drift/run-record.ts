@@ -20,8 +20,10 @@ export interface RunRecord {
   offsetSeconds: number
   /** how far this run moved the clock: a step at once, a slew over |s| / 500 ppm */
   correction: { kind: 'none' | 'step' | 'slew'; seconds: number }
-  /** the kernel's frequency offset at the run (adjtimex freq), ppm */
+  /** the kernel's frequency offset (adjtimex freq), ppm: as saved, after this run set it */
   kernelPpm: number
+  /** what this run added to the kernel's frequency, ppm (absent in older records: none) */
+  appliedPpm?: number
 }
 
 export const MAX_RECORDS = 8
@@ -52,6 +54,7 @@ function isRecord(value: unknown): value is RunRecord {
   const correction = r['correction'] as Record<string, unknown> | undefined
   return (
     ['atSeconds', 'boottimeSeconds', 'realMinusBootSeconds', 'offsetSeconds', 'kernelPpm'].every((k) => finite(r[k])) &&
+    (r['appliedPpm'] === undefined || finite(r['appliedPpm'])) &&
     Array.isArray(r['servers']) && r['servers'].every((s) => typeof s === 'string') &&
     typeof correction === 'object' && correction !== null && ['none', 'step', 'slew'].includes(correction['kind'] as string) && finite(correction['seconds'])
   )

@@ -1,5 +1,5 @@
 /** CLOCK_REALTIME through libc (koffi FFI): nanosecond reads, in-kernel steps, adjtime slews. */
-import { koffi, libc } from './ffi.js'
+import { koffi, lastErrorText, libc, strerror } from './ffi.js'
 import { TIMEX, type Timex } from './timex.js'
 import { ClockNotSetError } from '../errors.js'
 import type { ClockReader, ClockSetter } from './ports.js'
@@ -16,7 +16,6 @@ const clockGettime = libc.func('int clock_gettime(int, _Out_ uint8_t *ts)')
 const clockSettime = libc.func('int clock_settime(int, const uint8_t *ts)')
 const adjtime = libc.func('int adjtime(const uint8_t *delta, uint8_t *olddelta)')
 const clockAdjtime = libc.func(`int clock_adjtime(int, _Inout_ ${TIMEX} *tx)`)
-const strerror = libc.func('const char *strerror(int)')
 
 const ADJ_SETOFFSET = 0x0100
 const ADJ_MICRO = 0x1000
@@ -60,7 +59,7 @@ export const libcClock: ClockReader & ClockSetter = {
   slew(offsetSeconds: number): void {
     const timeval = Buffer.alloc(16)
     writeTwoLongs(timeval, BigInt(Math.round(offsetSeconds * 1e6)), MICROS_PER_SECOND)
-    if (adjtime(timeval, null) !== 0) throw new ClockNotSetError(`Can't adjust the time of day: ${lastError()}`)
+    if (adjtime(timeval, null) !== 0) throw new ClockNotSetError(`Can't adjust the time of day: ${lastErrorText()}`)
   },
 }
 
@@ -77,7 +76,7 @@ function settimeByOffset(offsetNanos: bigint, nowNanos: () => bigint): void {
     return clockSettime(clockId, timespec)
   }
   setTo(CLOCK_MONOTONIC)
-  if (setTo(CLOCK_REALTIME) !== 0) throw new ClockNotSetError(`Can't set time of day: ${lastError()}`)
+  if (setTo(CLOCK_REALTIME) !== 0) throw new ClockNotSetError(`Can't set time of day: ${lastErrorText()}`)
 }
 
 function floorDiv(total: bigint, unit: bigint): bigint {
@@ -97,13 +96,10 @@ function writeTwoLongs(buffer: Buffer, total: bigint, unit: bigint): void {
   buffer.writeBigInt64LE(rest, 8)
 }
 
-function lastError(): string {
-  return String(strerror(koffi.errno()))
-}
 
 /** clock_gettime(2) of any clock, in seconds (a double: ~0.2 µs grain for CLOCK_REALTIME). */
 export function clockSeconds(clock: number): number {
   const buffer = Buffer.alloc(16)
-  if (clockGettime(clock, buffer) < 0) throw new Error(`clock_gettime(${clock}): ${lastError()}`)
+  if (clockGettime(clock, buffer) < 0) throw new Error(`clock_gettime(${clock}): ${lastErrorText()}`)
   return Number(buffer.readBigInt64LE(0)) + Number(buffer.readBigInt64LE(8)) / 1e9
 }

@@ -1,6 +1,7 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { lastErrorText } from './ffi.js'
 import { adjtimex, type Timex } from './timex.js'
 import { readPrivateFile, writePrivateFile } from './private-file.js'
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './clock-libc.js'
@@ -8,6 +9,7 @@ import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './clock-libc.js'
 const MAX_DRIFT_FILE_BYTES = 65_536
 /** adjtimex freq is ppm with a 16-bit binary fraction */
 const FREQ_UNITS_PER_PPM = 65_536
+const ADJ_FREQUENCY = 0x0002
 
 export const driftSystem = {
   read: (path: string) => readPrivateFile(path, MAX_DRIFT_FILE_BYTES),
@@ -26,6 +28,12 @@ export const driftSystem = {
     const timex: Timex = { modes: 0 }
     if (adjtimex(timex) < 0 || timex.freq === undefined) return undefined
     return timex.freq / FREQ_UNITS_PER_PPM
+  },
+  /** sets the kernel's frequency offset (CAP_SYS_TIME); the kernel keeps it until changed; returns what it now is */
+  setKernelPpm(ppm: number): number {
+    const timex: Timex = { modes: ADJ_FREQUENCY, freq: Math.round(ppm * FREQ_UNITS_PER_PPM) }
+    if (adjtimex(timex) < 0) throw new Error(`adjtimex: ${lastErrorText()}`)
+    return (timex.freq ?? 0) / FREQ_UNITS_PER_PPM
   },
 }
 

@@ -29,3 +29,11 @@ export const koffi: KoffiApi = loadPrebuilt() ?? (require('koffi') as KoffiApi)
  * clock reads as it sees OpenSSL's, and the run has one idea of the time.
  */
 export const libc = koffi.load(null)
+
+/** strerror(3) */
+export const strerror: (errno: number) => string = libc.func('const char *strerror(int)')
+
+/** the words for the errno the last FFI call left */
+export function lastErrorText(): string {
+  return String(strerror(koffi.errno()))
+}

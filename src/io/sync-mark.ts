@@ -5,14 +5,13 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { koffi, libc } from './ffi.js'
+import { lastErrorText } from './ffi.js'
 import { adjtimex, type Timex } from './timex.js'
 import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, clockSeconds } from './clock-libc.js'
 import { decodeMarkRecord, encodeMarkRecord, type MarkClocks, type MarkRecord, type SyncMark } from '../decide/sync-mark.js'
 
 export const SYNC_MARK_RECORD = '/run/tsntpdate/sync-mark'
 
-const strerror = libc.func('const char *strerror(int)')
 const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
@@ -22,7 +21,7 @@ const MAX_RECORD_BYTES = 4096
 /** Records the mark, then clears STA_UNSYNC (other status bits kept) and sets maxerror and esterror. Why not, or undefined. */
 export function markKernelSynchronised(mark: SyncMark, recordPath: string = SYNC_MARK_RECORD): string | undefined {
   const now: Timex = { modes: 0 }
-  if (adjtimex(now) < 0 || now.status === undefined) return `adjtimex: ${strerror(koffi.errno())}`
+  if (adjtimex(now) < 0 || now.status === undefined) return `adjtimex: ${lastErrorText()}`
   // the record first: a record whose mark never happened matches no kernel state, while a mark
   // without its record would make the next run take it for a daemon's
   try {
@@ -31,7 +30,7 @@ export function markKernelSynchronised(mark: SyncMark, recordPath: string = SYNC
     return `cannot record the mark in ${recordPath}: ${(error as Error).message.split(', ')[0]}`
   }
   const set: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status: now.status & ~STA_UNSYNC, maxerror: mark.maxErrorMicros, esterror: mark.estErrorMicros }
-  if (adjtimex(set) < 0) return `adjtimex: ${strerror(koffi.errno())}`
+  if (adjtimex(set) < 0) return `adjtimex: ${lastErrorText()}`
   return undefined
 }
 

@@ -33,6 +33,10 @@ export interface FakeSystemOptions {
   markFails?: string
   /** --drift-file files by path (read and written in memory) */
   driftFiles?: Map<string, string>
+  /** the kernel's frequency offset at the start, ppm; default 0 */
+  kernelPpm?: number
+  /** the kernel refuses a frequency set with this */
+  refuseFrequency?: string
 }
 
 export interface FakeSystem {
@@ -45,6 +49,8 @@ export interface FakeSystem {
   daemonChecks: string[]
   /** the requests that went out, by address */
   sent: string[]
+  /** `frequency 12.500000`: each frequency the kernel was set to, ppm */
+  frequencies: string[]
 }
 
 /**
@@ -58,6 +64,8 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
   const marks: string[] = []
   const daemonChecks: string[] = []
   const sent: string[] = []
+  const frequencies: string[] = []
+  let kernelPpm = options.kernelPpm ?? 0
   const change = (verb: string, offset: number, refusal: string) => {
     if (options.refuse) throw new ClockNotSetError(`${refusal}: ${options.refuse}`)
     calls.push(`${verb} ${offset.toFixed(6)}`)
@@ -76,7 +84,12 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       write: (path, text) => void options.driftFiles?.set(path, text),
       // the fake clock only advances: boot time runs with it, and nothing steps it
       clocks: () => ({ boottimeSeconds: Number(now - START) / 1e9, realMinusBootSeconds: Number(START) / 1e9 }),
-      kernelPpm: () => 0,
+      kernelPpm: () => kernelPpm,
+      setKernelPpm: (ppm) => {
+        if (options.refuseFrequency) throw new Error(options.refuseFrequency)
+        frequencies.push(`frequency ${ppm.toFixed(6)}`)
+        return (kernelPpm = ppm)
+      },
     },
     markSynchronised: (mark) => {
       marks.push(`maxerror ${mark.maxErrorMicros} µs, esterror ${mark.estErrorMicros} µs`)
@@ -126,7 +139,7 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
       async close() {},
     }),
   }
-  return { system, calls, marks, daemonChecks, sent }
+  return { system, calls, marks, daemonChecks, sent, frequencies }
 }
 
 /** main()'s dependencies around `system`, with stdout and stderr collected; `more` adds or replaces. */
