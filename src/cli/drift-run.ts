@@ -1,14 +1,13 @@
 /**
  * --drift-file: this run's record, and the estimate of the clock's rate against the last one
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
- * with the correction it applied. A run that set the clock also sets the kernel's frequency by the
- * estimate (drift/frequency.ts), unless a time daemon keeps the clock. Only a run that chose a
- * server is recorded.
+ * with the correction it applied. A run that set the clock also sets the kernel's frequency
+ * (frequencyPlan), unless a time daemon keeps the clock. Only a run that chose a server is recorded.
  */
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'
-import { frequencyChange } from '../drift/frequency.js'
-import { decodeRecords, encodeRecords, type RunRecord } from '../drift/run-record.js'
+import { frequencyChange, MAX_KERNEL_PPM } from '../drift/frequency.js'
+import { decodeRecords, encodeRecords, sameBoot, type RunRecord } from '../drift/run-record.js'
 import type { ClockReader } from '../io/ports.js'
 import type { DriftSources } from '../io/drift-system.js'
 import { displayServer } from '../ntp/endpoint.js'
@@ -48,7 +47,9 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   const kernelPpm = system.drift.kernelPpm() ?? 0
   // the moment the chosen sample arrived, in boot time: the offset is of that moment
   const sinceSample = Number(system.clock.nowNanos() - chosen.best.receivedAtNanos) / 1e9
+  const bootId = system.drift.bootId()
   const current: RunRecord = {
+    ...(bootId !== undefined && { bootId }),
     atSeconds: Number(chosen.best.receivedAtNanos) / 1e9,
     boottimeSeconds: clocks.boottimeSeconds - sinceSample,
     realMinusBootSeconds: clocks.realMinusBootSeconds,
@@ -61,8 +62,8 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   const errorSeconds = 2 * (chosen.best.delay / 2 + chosen.best.dispersion)
   const previous = records.at(-1)
   const estimate = estimateDrift(previous, current, errorSeconds)
-  const learned = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
-  out.report.frequency(learned)
+  const estimated = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
+  out.report.frequency(estimated)
   if (estimate.kind === 'estimate') {
     out.debug?.(
       `drift: ${signed(estimate.driftPpm)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
@@ -71,13 +72,13 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   } else {
     out.debug?.(`drift: no estimate: ${estimate.reason}`)
   }
-  /** the kernel's frequency after this run: set by the estimate when the run set the clock */
-  const applyFrequency = (learned: Frequency): number => {
-    const change = frequencyChange(learned.driftPpm, kernelPpm)
+  const plan = frequencyPlan(records, current, estimated, kernelPpm)
+  /** sets the kernel's frequency as planned; returns what it then is */
+  const applyFrequency = (planned: FrequencyPlan): number => {
     try {
-      const now = system.drift.setKernelPpm(change.kernelPpm)
-      out.report.frequency({ ...learned, appliedPpm: now - kernelPpm, kernelPpm: now })
-      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, for a drift of ${signed(learned.driftPpm)} ppm over ${learned.basisSeconds.toFixed(0)} s)`)
+      const now = system.drift.setKernelPpm(planned.kernelPpm)
+      if (estimated) out.report.frequency({ ...estimated, appliedPpm: now - kernelPpm, kernelPpm: now })
+      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, ${planned.why})`)
       return now
     } catch (error) {
       out.warn(`the clock is set, but its frequency was not: ${(error as Error).message}`)
@@ -88,7 +89,7 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
     finish(outcome, changed, daemonKeepsClock) {
       const set = changed && outcome.kind === 'set'
       const correction = set ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }
-      const kernelAfter = set && learned && !daemonKeepsClock() ? applyFrequency(learned) : kernelPpm
+      const kernelAfter = set && plan && !daemonKeepsClock() ? applyFrequency(plan) : kernelPpm
       const record: RunRecord = { ...current, correction, kernelPpm: kernelAfter, appliedPpm: kernelAfter - kernelPpm, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
       try {
         system.drift.write(path, encodeRecords([...records, record]))
@@ -97,6 +98,28 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
       }
     },
   }
+}
+
+interface FrequencyPlan {
+  kernelPpm: number
+  /** for the notice line */
+  why: string
+}
+
+/**
+ * What a run that sets the clock does to the kernel's frequency: moves it by the estimate
+ * (drift/frequency.ts); or, at a boot's first run (the kernel still at 0), puts back the
+ * frequency the last boot ran at, as a daemon's drift file does; or nothing.
+ */
+function frequencyPlan(records: readonly RunRecord[], current: RunRecord, estimated: Frequency | null, kernelPpm: number): FrequencyPlan | undefined {
+  const thisBoot = records.filter((r) => sameBoot(r, current))
+  if (estimated) {
+    const change = frequencyChange(estimated.driftPpm, kernelPpm, thisBoot.some((r) => (r.appliedPpm ?? 0) !== 0))
+    return { kernelPpm: change.kernelPpm, why: `for a drift of ${signed(estimated.driftPpm)} ppm over ${estimated.basisSeconds.toFixed(0)} s` }
+  }
+  const lastBoot = records.at(-1)
+  if (thisBoot.length > 0 || !lastBoot || kernelPpm !== 0 || lastBoot.kernelPpm === 0) return undefined
+  return { kernelPpm: Math.max(-MAX_KERNEL_PPM, Math.min(MAX_KERNEL_PPM, lastBoot.kernelPpm)), why: 'the last boot\'s, from the drift file' }
 }
 
 function signed(ppm: number): string {

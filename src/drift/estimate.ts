@@ -7,7 +7,7 @@
  * measures θ₂ = θ₁ − s + d·basis: d = (θ₂ − θ₁ + s) / basis, as ppm: driftPpm > 0 means the local
  * clock falls further behind, by driftPpm µs every second.
  */
-import type { RunRecord } from './run-record.js'
+import { sameBoot, type RunRecord } from './run-record.js'
 
 export type DriftEstimate =
   | { kind: 'estimate'; driftPpm: number; basisSeconds: number; errorPpm: number }
@@ -29,7 +29,7 @@ const STEP_NOISE_SECONDS = 0.001
 export function estimateDrift(previous: RunRecord | undefined, current: RunRecord, errorSeconds: number): DriftEstimate {
   if (!previous) return { kind: 'none', reason: 'no earlier run recorded' }
   const basis = current.boottimeSeconds - previous.boottimeSeconds
-  if (!(basis > 0)) return { kind: 'none', reason: 'the earlier record is from another boot' }
+  if (!sameBoot(previous, current) || !(basis > 0)) return { kind: 'none', reason: 'the earlier record is from another boot' }
   if (basis > MAX_BASIS_SECONDS) return { kind: 'none', reason: `the earlier run is ${Math.round(basis / 86_400)} days old (at most ${MAX_BASIS_SECONDS / 86_400})` }
   if (!current.servers.some((s) => previous.servers.includes(s))) return { kind: 'none', reason: 'no server in common with the earlier run' }
   // the previous run's value after its correction, this run's before its own: equal unless stepped

@@ -7,6 +7,8 @@
 export interface RunRecord {
   /** Unix seconds, by the local clock, at the measurement */
   atSeconds: number
+  /** the kernel's boot id (/proc/sys/kernel/random/boot_id); absent where it cannot be read */
+  bootId?: string
   /** CLOCK_BOOTTIME at the measurement, seconds: the basis between two runs */
   boottimeSeconds: number
   /**
@@ -27,6 +29,12 @@ export interface RunRecord {
 }
 
 export const MAX_RECORDS = 8
+
+/** whether `record` is of the boot `current` is: the same boot id, else (one unknown) a boot time no later */
+export function sameBoot(record: RunRecord, current: RunRecord): boolean {
+  if (record.bootId !== undefined && current.bootId !== undefined) return record.bootId === current.bootId
+  return record.boottimeSeconds <= current.boottimeSeconds
+}
 const FORMAT = 'tsntpdate-drift-1'
 
 export function encodeRecords(records: readonly RunRecord[]): string {
@@ -55,6 +63,7 @@ function isRecord(value: unknown): value is RunRecord {
   return (
     ['atSeconds', 'boottimeSeconds', 'realMinusBootSeconds', 'offsetSeconds', 'kernelPpm'].every((k) => finite(r[k])) &&
     (r['appliedPpm'] === undefined || finite(r['appliedPpm'])) &&
+    (r['bootId'] === undefined || typeof r['bootId'] === 'string') &&
     Array.isArray(r['servers']) && r['servers'].every((s) => typeof s === 'string') &&
     typeof correction === 'object' && correction !== null && ['none', 'step', 'slew'].includes(correction['kind'] as string) && finite(correction['seconds'])
   )

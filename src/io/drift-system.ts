@@ -1,5 +1,5 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { lastErrorText } from './ffi.js'
 import { adjtimex, type Timex } from './timex.js'
@@ -17,6 +17,14 @@ export const driftSystem = {
   write(path: string, text: string) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     writePrivateFile(path, text)
+  },
+  /** the kernel's id of this boot; undefined where /proc does not say */
+  bootId(): string | undefined {
+    try {
+      return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined
+    } catch {
+      return undefined
+    }
   },
   /** CLOCK_BOOTTIME, and CLOCK_REALTIME − CLOCK_BOOTTIME (read back to back), seconds */
   clocks() {

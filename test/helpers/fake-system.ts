@@ -35,6 +35,8 @@ export interface FakeSystemOptions {
   driftFiles?: Map<string, string>
   /** the kernel's frequency offset at the start, ppm; default 0 */
   kernelPpm?: number
+  /** the boot id; default `fake-boot` */
+  bootId?: string
   /** the kernel refuses a frequency set with this */
   refuseFrequency?: string
 }
@@ -82,6 +84,7 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
         return text === undefined ? { absent: true } : { text }
       },
       write: (path, text) => void options.driftFiles?.set(path, text),
+      bootId: () => options.bootId ?? 'fake-boot',
       // the fake clock only advances: boot time runs with it, and nothing steps it
       clocks: () => ({ boottimeSeconds: Number(now - START) / 1e9, realMinusBootSeconds: Number(START) / 1e9 }),
       kernelPpm: () => kernelPpm,
@@ -120,19 +123,8 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
         sent.push(to.address)
         const server = servers[to.address]
         if (!server) return // a dead server
-        const request = decodePacket(bytes)
-        const serverNanos = now + ONE_WAY_NANOS + BigInt(Math.round(server.ahead * 1e9))
-        const reply = encodePacket({
-          ...request,
-          leap: 0,
-          mode: NtpMode.Server,
-          stratum: server.stratum ?? 2,
-          referenceTime: ntpFromUnixNanos(serverNanos - 16_000_000_000n),
-          originTime: request.transmitTime,
-          receiveTime: ntpFromUnixNanos(serverNanos),
-          transmitTime: ntpFromUnixNanos(serverNanos + 10_000n),
-        })
-        now += 2n * ONE_WAY_NANOS + 10_000n
+        const reply = serverReply(bytes, now + ONE_WAY_NANOS + BigInt(Math.round(server.ahead * 1e9)), server.stratum ?? 2)
+        now += 2n * ONE_WAY_NANOS + SERVER_HOLD_NANOS
         const arrivedAt = now // T4 as the reply arrives, whatever else reads the clock before it is handled
         setImmediate(() => listener(reply, { address: to.address, port: to.port }, arrivedAt))
       },
@@ -140,6 +132,24 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
     }),
   }
   return { system, calls, marks, daemonChecks, sent, frequencies }
+}
+
+/** between a server's receive and transmit stamps */
+export const SERVER_HOLD_NANOS = 10_000n
+
+/** A server's reply to the request `bytes` that it received at `receivedAtNanos` by its clock. */
+export function serverReply(bytes: Uint8Array, receivedAtNanos: bigint, stratum: number): Uint8Array {
+  const request = decodePacket(bytes)
+  return encodePacket({
+    ...request,
+    leap: 0,
+    mode: NtpMode.Server,
+    stratum,
+    referenceTime: ntpFromUnixNanos(receivedAtNanos - 16_000_000_000n),
+    originTime: request.transmitTime,
+    receiveTime: ntpFromUnixNanos(receivedAtNanos),
+    transmitTime: ntpFromUnixNanos(receivedAtNanos + SERVER_HOLD_NANOS),
+  })
 }
 
 /** main()'s dependencies around `system`, with stdout and stderr collected; `more` adds or replaces. */

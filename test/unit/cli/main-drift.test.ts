@@ -2,7 +2,7 @@
 // the rate from the offset's growth and the correction in between; --no-drift does nothing.
 import t, { type Test } from 'tap'
 import { main } from '../../../src/cli/main.js'
-import { decodeRecords } from '../../../src/drift/run-record.js'
+import { decodeRecords, type RunRecord } from '../../../src/drift/run-record.js'
 import { fakeSystem, mainDeps, type FakeServer } from '../../helpers/fake-system.js'
 
 const FAST = ['--gap', '0', '-t', '0.05', '--json']
@@ -60,8 +60,8 @@ t.test('a corrupt drift file is one warning, and replaced', async (t) => {
 })
 
 /** a drift file whose one run was an hour ago and measured `offset`, with the kernel at `kernelPpm` */
-function hourOld(offset: number, kernelPpm = 0): Map<string, string> {
-  const run = { atSeconds: 0, boottimeSeconds: -3600, realMinusBootSeconds: 1_795_000_000, servers: ['10.0.0.1'], offsetSeconds: offset, correction: { kind: 'none', seconds: 0 }, kernelPpm }
+function hourOld(offset: number, kernelPpm = 0, more: Partial<RunRecord> = {}): Map<string, string> {
+  const run = { atSeconds: 0, boottimeSeconds: -3600, realMinusBootSeconds: 1_795_000_000, servers: ['10.0.0.1'], offsetSeconds: offset, correction: { kind: 'none', seconds: 0 }, kernelPpm, ...more }
   return new Map([['/d', JSON.stringify({ format: 'tsntpdate-drift-1', runs: [run] })]])
 }
 
@@ -77,8 +77,15 @@ async function setRun(argv: string[], files: Map<string, string>, options: Param
   return { code, ...fake, stdout, stderr, report: JSON.parse(stdout.filter((l) => l.startsWith('{') || l.startsWith(' ') || l === '}').join('\n')) as { frequency: Record<string, number> | null }, last: Array.isArray(records) ? records.at(-1) : undefined }
 }
 
-t.test('a set applies GAIN of the estimate to the kernel frequency, and records it for the next estimate', async (t) => {
-  const files = hourOld(0, 4)
+t.test("a boot's first estimate is applied whole", async (t) => {
+  const r = await setRun(['-B'], hourOld(0, 4), { kernelPpm: 4 })
+  t.equal(r.frequencies.length, 1)
+  near(t, Number(r.frequencies[0]?.split(' ')[1]), 34, 'the kernel: 4 ppm already, and 30 ppm more')
+  near(t, r.report.frequency?.['appliedPpm'], 30, 'JSON appliedPpm')
+})
+
+t.test('once a run of this boot has set it, a set applies GAIN of the estimate, and records it for the next estimate', async (t) => {
+  const files = hourOld(0, 4, { appliedPpm: 4 })
   const r = await setRun(['-B'], files, { kernelPpm: 4 })
   t.equal(r.code, 0)
   t.same(r.calls, ['slew 0.108000'])
@@ -96,7 +103,7 @@ t.test('the next run models the frequency it set: an estimate, not "changed in b
   const back = JSON.parse(files.get('/d')!)
   back.runs.at(-1).boottimeSeconds -= 3600
   files.set('/d', JSON.stringify(back))
-  const r = await setRun(['-q'], files, { kernelPpm: 22.5 })
+  const r = await setRun(['-q'], files, { kernelPpm: back.runs.at(-1).kernelPpm })
   t.not(r.report.frequency, null, 'an estimate')
   t.same(r.frequencies, [], '-q sets no frequency')
   t.equal(r.report.frequency?.['appliedPpm'], null)
@@ -130,8 +137,21 @@ t.test('a refused frequency is one warning: the set stands, and the record keeps
 })
 
 t.test('the change is one notice line (stdout, or syslog with -s)', async (t) => {
-  const fake = fakeSystem({ '10.0.0.1': { ahead: 0.108 } }, { driftFiles: hourOld(0, 4), kernelPpm: 4 })
+  const fake = fakeSystem({ '10.0.0.1': { ahead: 0.108 } }, { driftFiles: hourOld(0, 4, { appliedPpm: 4 }), kernelPpm: 4 })
   const { deps, stdout } = mainDeps(fake.system)
   t.equal(await main(['--gap', '0', '-t', '0.05', '-B', '--drift-file', '/d', '10.0.0.1'], deps), 0)
   t.match(stdout.at(-1), /tsntpdate\[4242\]: frequency \+26\.500 ppm \(\+22\.500 ppm, for a drift of \+30\.000 ppm over 3600 s\)$/)
+})
+
+t.test("a boot's first set puts back the frequency the last boot ran at; not if the kernel's was set, nor with -q", async (t) => {
+  const lastBoot = () => hourOld(0, 12.25, { bootId: 'the-last-boot', boottimeSeconds: 86_400 })
+  const r = await setRun(['-B'], lastBoot())
+  t.equal(r.report.frequency, null, 'no estimate across boots')
+  t.same(r.frequencies, ['frequency 12.250000'])
+  t.equal(r.last?.kernelPpm, 12.25)
+  t.equal(r.last?.bootId, 'fake-boot', 'the record names this boot')
+  t.match(r.stderr.join('\n'), /^$/)
+  t.same((await setRun(['-B'], lastBoot(), { kernelPpm: 3 })).frequencies, [], 'the kernel had been set this boot')
+  t.same((await setRun(['-q'], lastBoot())).frequencies, [], '-q')
+  t.same((await setRun(['-B'], hourOld(0, 12.25, { bootId: 'fake-boot' }), { kernelPpm: 12.25 })).frequencies.length, 1, 'this boot: an estimate instead')
 })

@@ -53,3 +53,9 @@ t.test('records: round trip, the last few kept; anything else is corrupt', async
   t.match(decodeRecords(JSON.stringify({ format: 'x', runs: [] })), { corrupt: /not a tsntpdate drift file/ })
   t.match(decodeRecords(JSON.stringify({ format: 'tsntpdate-drift-1', runs: [{ atSeconds: 'now' }] })), { corrupt: /malformed/ })
 })
+
+t.test('another boot: by the boot id where both records have one, else by boot time', async (t) => {
+  t.match(estimateDrift(run({ bootId: 'a' }), later(3600, { bootId: 'b', offsetSeconds: 0.108 }), ERROR), { reason: /another boot/ })
+  t.match(estimateDrift(run({ bootId: 'a' }), later(3600, { bootId: 'a', offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' })
+  t.match(estimateDrift(run(), later(3600, { bootId: 'b', offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' }, 'an older record without one')
+})
