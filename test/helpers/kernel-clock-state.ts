@@ -1,6 +1,6 @@
 /**
  * The kernel's NTP state that a real set now changes (tsntpdate marks the clock synchronised:
- * STA_UNSYNC, maxerror, esterror), saved and put back, so other tests, and this shared machine,
+ * STA_UNSYNC, maxerror, esterror; with --drift-file it sets the frequency), saved and put back, so other tests, and this shared machine,
  * find it as it was. Also points the mark's record (TSNTPDATE_SYNC_MARK) at a directory of the
  * test's own, so /run is left alone.
  */
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { adjtimex, type Timex } from '../../src/io/timex.js'
 
+const ADJ_FREQUENCY = 0x0002
 const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
@@ -20,6 +21,8 @@ export interface KernelNtpState {
   status: number
   maxerror: number
   esterror: number
+  /** adjtimex freq: ppm × 2¹⁶ */
+  freq: number
   /** CLOCK_MONOTONIC when read, seconds: the kernel grows maxerror by 500 µs for each since */
   atMonotonicSeconds?: number
 }
@@ -27,15 +30,22 @@ export interface KernelNtpState {
 export function readKernelNtpState(): KernelNtpState {
   const timex: Timex = { modes: 0 }
   if (adjtimex(timex) < 0) throw new Error('adjtimex cannot be read')
-  return { status: timex.status ?? 0, maxerror: timex.maxerror ?? 0, esterror: timex.esterror ?? 0, atMonotonicSeconds: Number(process.hrtime.bigint()) / 1e9 }
+  return { status: timex.status ?? 0, maxerror: timex.maxerror ?? 0, esterror: timex.esterror ?? 0, freq: timex.freq ?? 0, atMonotonicSeconds: Number(process.hrtime.bigint()) / 1e9 }
+}
+
+/** Puts the kernel's frequency back as `saved` had it. */
+export function restoreKernelFrequency(saved: KernelNtpState): void {
+  if (readKernelNtpState().freq === saved.freq) return
+  if (adjtimex({ modes: ADJ_FREQUENCY, freq: saved.freq }) < 0) throw new Error('adjtimex refused to restore the kernel frequency')
 }
 
 /**
- * Puts STA_UNSYNC (only that status bit), maxerror and esterror back as `saved` had them, with
+ * Puts the frequency back, and STA_UNSYNC (only that status bit), maxerror and esterror as `saved` had them, with
  * maxerror grown as the kernel would have grown it meanwhile: a mark that was there (tsntpdate's
  * own, from an hourly run of this machine) is then still recognised as that mark.
  */
 export function restoreKernelNtpState(saved: KernelNtpState): void {
+  restoreKernelFrequency(saved)
   const now = readKernelNtpState()
   const status = (now.status & ~STA_UNSYNC) | (saved.status & STA_UNSYNC)
   const elapsed = saved.atMonotonicSeconds === undefined ? 0 : Math.max(0, Math.floor((now.atMonotonicSeconds ?? 0) - saved.atMonotonicSeconds))
