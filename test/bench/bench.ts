@@ -5,7 +5,8 @@
  * `<!-- bench:start -->` and `<!-- bench:end -->` (not with --no-readme or BENCH_NO_README=1).
  *
  * Needs root: ntpdig only talks to port 123, so the servers listen on 127.0.14.x:123.
- * Nothing here sets the clock: every tool runs query-only (tools.ts), every chronyd with -x.
+ * Nothing here sets the clock: every tool runs query-only (tools.ts), every chronyd with -x; the
+ * drift simulation (drift-sim.ts, also alone with --drift-only, no root needed) sets a model clock.
  * Addresses: 127.0.14.x (servers), 127.0.15.x (relays), 127.14.0.0/16 (the 1000-server run).
  */
 import { randomInt } from 'node:crypto'
@@ -22,6 +23,7 @@ import { startRelay, type Relay } from '../helpers/relay.js'
 import { millis, mib, ratio, seconds, table, writeIntoReadme } from './report.js'
 import { max, median, percentile } from './stats.js'
 import { NTS_KEYS, NTS_SETTINGS, ntsEntries } from './nts.js'
+import { driftSimulation } from './drift-report.js'
 import { assertQueryOnly, chronydQ, classicNtpdate, nodeBaseline, ntpdig, tsntpdate, type Servers, type Tool } from './tools.js'
 
 const README = fileURLToPath(new URL('../../docs/performance.md', import.meta.url))
@@ -66,8 +68,11 @@ const { values: flags } = parseArgs({
     'dead-runs': { type: 'string', default: '10' },
     'peer-jitter-runs': { type: 'string', default: '10' },
     'many-runs': { type: 'string', default: '5' },
-    /** the relays' seeds: run i of the jitter rows uses seed + 2i for every tool (default: random) */
+    /** the relays' seeds: run i of the jitter rows uses seed + 2i for every tool (default: random); the drift simulation's first seed */
     seed: { type: 'string' },
+    /** only the drift simulation (needs no root) */
+    'drift-only': { type: 'boolean', default: false },
+    'drift-seeds': { type: 'string', default: '32' },
   },
 })
 const RUNS = positiveInt(flags.runs!, '--runs')
@@ -75,6 +80,7 @@ const DEAD_RUNS = positiveInt(flags['dead-runs']!, '--dead-runs')
 const MANY_RUNS = positiveInt(flags['many-runs']!, '--many-runs')
 const PEER_JITTER_RUNS = positiveInt(flags['peer-jitter-runs']!, '--peer-jitter-runs')
 const SEED_BASE = flags.seed === undefined ? randomInt(1, 1_000_000) : positiveInt(flags.seed, '--seed')
+const DRIFT_SEEDS = positiveInt(flags['drift-seeds']!, '--drift-seeds')
 const NO_README = flags['no-readme'] === true || process.env.BENCH_NO_README === '1'
 
 function positiveInt(text: string, name: string): number {
@@ -145,11 +151,27 @@ const rssMax = (s: Series | undefined) => {
   return values.length ? max(values) : undefined
 }
 
+/** The drift simulation (issue 14): printed, and written into docs/performance.md between its own markers. */
+async function driftPhase(): Promise<boolean> {
+  progress(`drift simulation: ${DRIFT_SEEDS} seeds from ${SEED_BASE}, 4 × 48 simulated hours each\n`)
+  const { block, met } = await driftSimulation(SEED_BASE, DRIFT_SEEDS)
+  process.stdout.write(`${block}\n\n`)
+  if (NO_README) progress('docs/performance.md left alone (--no-readme)\n')
+  else if (writeIntoReadme(README, block, 'drift')) progress('docs/performance.md: drift simulation updated\n')
+  else progress('docs/performance.md has no <!-- drift:start --> … <!-- drift:end --> markers: not written\n')
+  return met
+}
+
 async function main(): Promise<void> {
   const began = Date.now()
+  if (flags['drift-only']) {
+    await driftPhase()
+    return
+  }
   if (process.getuid?.() !== 0) fail('needs root: ntpdig only queries port 123, so the bench runs its chronyd servers on 127.0.14.x:123')
   const gnuTime = haveGnuTime()
   const machine = describeMachine()
+  await driftPhase()
   const tools: Tool[] = [tsntpdate(), ntpdig(), chronydQ(), classicNtpdate(process.env.NTPDATE)]
   const present = tools.filter((t) => t.missing === undefined)
 

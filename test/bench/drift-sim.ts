@@ -7,8 +7,7 @@
  * The model, in true seconds t since the start: the local clock runs at 1 + (f − ρ(t))·10⁻⁶, with
  * ρ the oscillator's error and f the kernel's frequency (ppm); a slew moves it 500 µs a second more
  * until done; a step moves it at once. ρ's slope is ±0.1 ppm/h, turning with a chance of 1 in 6
- * each hour. The servers keep true time; each path is 0.5 ms, plus an exponential jitter (mean
- * 0.2 ms) each way, drawn per packet.
+ * each hour. The servers keep true time; the paths are LAN or WAN below.
  */
 import { main, type System } from '../../src/cli/main.js'
 import type { DatagramListener } from '../../src/io/ports.js'
@@ -20,10 +19,15 @@ export const SIMULATION = {
   hours: 48,
   oscillatorPpm: 30,
   wanderPpmPerHour: 0.1,
-  baseOneWaySeconds: 0.5e-3,
-  jitterMeanSeconds: 0.2e-3,
   servers: ['192.0.2.1', '192.0.2.2', '192.0.2.3'],
 }
+/** each way: a fixed delay, plus an exponential jitter of this mean, drawn per packet */
+export interface Paths {
+  baseOneWaySeconds: number
+  jitterMeanSeconds: number
+}
+export const LAN: Paths = { baseOneWaySeconds: 0.5e-3, jitterMeanSeconds: 0.2e-3 }
+export const WAN: Paths = { baseOneWaySeconds: 10e-3, jitterMeanSeconds: 2e-3 }
 const SLEW_RATE = 500e-6
 const DRIFT_FILE = '/simulated/drift'
 /** the bad run's outbound paths are this much longer than the return: its offsets are half of it off */
@@ -38,12 +42,12 @@ export interface SimulatedRun {
 }
 
 /** One simulated clock, hourly runs for SIMULATION.hours; `learn`: with --drift-file, else --no-drift. */
-export async function simulateHourlyRuns(seed: number, learn: boolean, badHour?: number): Promise<SimulatedRun[]> {
+export async function simulateHourlyRuns(seed: number, learn: boolean, paths: Paths, badHour?: number): Promise<SimulatedRun[]> {
   const random = seededRandom(seed)
   const clock = new ModelClock(SIMULATION.oscillatorPpm, random)
   const files = new Map<string, string>()
   const path = { asymmetrySeconds: 0 }
-  const system = simulatedSystem(clock, files, random, path)
+  const system = simulatedSystem(clock, files, random, paths, path)
   const runs: SimulatedRun[] = []
   for (let hour = 0; hour <= SIMULATION.hours; hour++) {
     const offsetBefore = clock.offset
@@ -100,8 +104,8 @@ class ModelClock {
   }
 }
 
-function simulatedSystem(clock: ModelClock, files: Map<string, string>, random: () => number, path: { asymmetrySeconds: number }): System {
-  const oneWay = () => SIMULATION.baseOneWaySeconds - SIMULATION.jitterMeanSeconds * Math.log(1 - random())
+function simulatedSystem(clock: ModelClock, files: Map<string, string>, random: () => number, paths: Paths, path: { asymmetrySeconds: number }): System {
+  const oneWay = () => paths.baseOneWaySeconds - paths.jitterMeanSeconds * Math.log(1 - random())
   return {
     timeDaemon: () => undefined,
     canSetClock: () => true,

@@ -1,8 +1,6 @@
 /** Formats the benchmark's results as Markdown and puts them into docs/performance.md between the markers. */
 import { readFileSync, writeFileSync } from 'node:fs'
 
-export const START_MARK = '<!-- bench:start -->'
-export const END_MARK = '<!-- bench:end -->'
 
 /** 0.0000042 → `4.2 µs`, 0.0123 → `12.30 ms`, 1.2 → `1.20 s` */
 export function seconds(s: number | undefined): string {
@@ -35,14 +33,15 @@ export function table(header: string[], rows: string[][]): string {
 }
 
 /**
- * Replaces what is between the markers. The markers (and the "## Performance" section around
- * them) are written by hand once; a README without them is left alone and reported.
+ * Replaces what is between `<!-- NAME:start -->` and `<!-- NAME:end -->`. The markers (and the
+ * section around them) are written by hand once; a file without them is left alone and reported.
  */
-export function writeIntoReadme(path: string, block: string): boolean {
+export function writeIntoReadme(path: string, block: string, name = 'bench'): boolean {
+  const [startMark, endMark] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`]
   const text = readFileSync(path, 'utf8')
-  const start = text.indexOf(START_MARK)
-  const end = text.indexOf(END_MARK)
+  const start = text.indexOf(startMark)
+  const end = text.indexOf(endMark)
   if (start < 0 || end < start) return false
-  writeFileSync(path, `${text.slice(0, start + START_MARK.length)}\n${block.trim()}\n${text.slice(end)}`)
+  writeFileSync(path, `${text.slice(0, start + startMark.length)}\n${block.trim()}\n${text.slice(end)}`)
   return true
 }
