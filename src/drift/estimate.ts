@@ -15,8 +15,12 @@ export type DriftEstimate =
 
 /** a record older than this says little about today's rate (temperature, a VM moved) */
 export const MAX_BASIS_SECONDS = 7 * 86_400
-/** the estimate must be this good, or it is none: 20 ppm is 72 ms an hour, what a bad run of plain ntpdate leaves */
-export const MAX_ERROR_PPM = 20
+/**
+ * the estimate's worst case (its error bound) must be within this, or it is none: no more than
+ * one run may change the frequency by (drift/frequency.ts MAX_CHANGE_PPM), so a wrong estimate
+ * can do no more harm than the cap allows. Offsets good to 1 ms need a basis of 20 s.
+ */
+export const MAX_ERROR_PPM = 50
 /** the kernel's slew rate (adjtime): 500 µs per second */
 const SLEW_RATE = 500e-6
 /** CLOCK_REALTIME − CLOCK_BOOTTIME changes only by a step: more than this, someone stepped */

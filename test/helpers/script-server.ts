@@ -9,6 +9,7 @@ import { decodePacket, encodePacket, type NtpPacket } from '../../src/ntp/packet
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
 import type { Server } from '../../src/ntp/endpoint.js'
 import type { Teardown } from './teardown.js'
+import { kernelStamps } from '../../src/io/kernel-stamp.js'
 
 export interface ReceivedRequest {
   bytes: Uint8Array
@@ -17,7 +18,16 @@ export interface ReceivedRequest {
   atMonotonicNanos: bigint
 }
 
-export type Handler = (request: Uint8Array, from: RemoteInfo, server: ScriptServer) => void | Promise<void>
+/** `arrivedAtNanos`: CLOCK_REALTIME when the request arrived, the kernel's with `kernelStamps`, else read in the listener */
+export type Handler = (request: Uint8Array, from: RemoteInfo, server: ScriptServer, arrivedAtNanos: bigint) => void | Promise<void>
+
+export interface ScriptServerOptions {
+  /**
+   * the kernel's receive time for each request (src/io/kernel-stamp.ts): a clock read in the
+   * listener lands 50–500 µs after the arrival, and half of that shows in the offset
+   */
+  kernelStamps?: boolean
+}
 
 export interface ScriptServer {
   address: string
@@ -32,19 +42,25 @@ export interface ScriptServer {
   close(): Promise<void>
 }
 
-export async function startScriptServer(t: Teardown, address: string, handler: Handler): Promise<ScriptServer> {
+export async function startScriptServer(t: Teardown, address: string, handler: Handler, options: ScriptServerOptions = {}): Promise<ScriptServer> {
   const socket = createSocket('udp4')
   const extra: Socket[] = []
   const requests: ReceivedRequest[] = []
   await bind(socket, address, 0)
   const port = socket.address().port
+  const stamps = options.kernelStamps ? kernelStamps(socket, 4) : undefined
+  if (stamps && 'unavailable' in stamps) throw new Error(`script server: no kernel stamps: ${stamps.unavailable}`)
   let closed: Promise<void> | undefined
   const server: ScriptServer = {
     address,
     port,
     server: { name: address, address, port, family: 4 },
     requests,
-    send: (bytes, to) => sendOn(socket, bytes, to),
+    async send(bytes, to) {
+      await sendOn(socket, bytes, to)
+      // each send leaves a transmit report on the error queue: read, or libuv spins on EPOLLERR
+      stamps?.sent(libcClock.nowNanos())
+    },
     async sendFrom(source, bytes, to) {
       const other = createSocket('udp4')
       extra.push(other)
@@ -52,6 +68,7 @@ export async function startScriptServer(t: Teardown, address: string, handler: H
       await sendOn(other, bytes, to)
     },
     close() {
+      if (!closed) stamps?.close()
       closed ??= Promise.all([socket, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
         () => {},
       )
@@ -59,9 +76,11 @@ export async function startScriptServer(t: Teardown, address: string, handler: H
     },
   }
   socket.on('message', (msg, rinfo) => {
+    const readAtNanos = libcClock.nowNanos()
+    const arrivedAtNanos = stamps?.received(readAtNanos) ?? readAtNanos
     const bytes = new Uint8Array(msg)
     requests.push({ bytes, from: rinfo, atMonotonicNanos: process.hrtime.bigint() })
-    void Promise.resolve(handler(bytes, rinfo, server)).catch((error: unknown) => {
+    void Promise.resolve(handler(bytes, rinfo, server, arrivedAtNanos)).catch((error: unknown) => {
       console.error('script server handler failed:', error)
     })
   })
