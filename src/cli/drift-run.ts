@@ -29,7 +29,11 @@ interface DriftOutput {
   report: { frequency(frequency: Frequency | null): void }
 }
 
-export function startDriftRun(path: string, selection: Selection, system: { clock: ClockReader; drift: DriftSources }, out: DriftOutput): DriftRun | undefined {
+/**
+ * `authenticated`: -a or --nts, so that only authenticated replies chose the server; such a run
+ * learns only from records of runs like it (nothing unauthenticated may move its clock).
+ */
+export function startDriftRun(path: string, selection: Selection, authenticated: boolean, system: { clock: ClockReader; drift: DriftSources }, out: DriftOutput): DriftRun | undefined {
   if (selection.kind !== 'chosen') return undefined
   const read = system.drift.read(path)
   let records: RunRecord[] = []
@@ -50,6 +54,7 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   const bootId = system.drift.bootId()
   const current: RunRecord = {
     ...(bootId !== undefined && { bootId }),
+    ...(authenticated && { authenticated }),
     atSeconds: Number(chosen.best.receivedAtNanos) / 1e9,
     boottimeSeconds: clocks.boottimeSeconds - sinceSample,
     realMinusBootSeconds: clocks.realMinusBootSeconds,
@@ -62,6 +67,8 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   const errorSeconds = 2 * (chosen.best.delay / 2 + chosen.best.dispersion)
   const previous = records.at(-1)
   const estimate = estimateDrift(previous, current, errorSeconds)
+  // a restore, too, is only of an authenticated record's frequency
+  const usable = authenticated ? records.filter((r) => r.authenticated === true) : records
   const estimated = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
   out.report.frequency(estimated)
   if (estimate.kind === 'estimate') {
@@ -72,7 +79,7 @@ export function startDriftRun(path: string, selection: Selection, system: { cloc
   } else {
     out.debug?.(`drift: no estimate: ${estimate.reason}`)
   }
-  const plan = frequencyPlan(records, current, estimated, kernelPpm)
+  const plan = frequencyPlan(usable, current, estimated, kernelPpm)
   /** sets the kernel's frequency as planned; returns what it then is */
   const applyFrequency = (planned: FrequencyPlan): number => {
     try {

@@ -151,7 +151,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)
-  const drift = options.driftFile === undefined ? undefined : startDriftRun(options.driftFile, selection, system, { warn, notice: output.notice, debug, report })
+  const drift = options.driftFile === undefined ? undefined : startDriftRun(options.driftFile, selection, auth !== undefined || nts !== undefined, system, { warn, notice: output.notice, debug, report })
   if (options.debug) selection.verdicts.forEach((v) => output.print(traceVerdict(v)))
   if (readOnly) printServerLines(selection, output.print)
   const ignoredLine = traceIgnored(ignored)

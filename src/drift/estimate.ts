@@ -36,6 +36,7 @@ export function estimateDrift(previous: RunRecord | undefined, current: RunRecor
   if (!sameBoot(previous, current) || !(basis > 0)) return { kind: 'none', reason: 'the earlier record is from another boot' }
   if (basis > MAX_BASIS_SECONDS) return { kind: 'none', reason: `the earlier run is ${Math.round(basis / 86_400)} days old (at most ${MAX_BASIS_SECONDS / 86_400})` }
   if (!current.servers.some((s) => previous.servers.includes(s))) return { kind: 'none', reason: 'no server in common with the earlier run' }
+  if (current.authenticated && !previous.authenticated) return { kind: 'none', reason: 'the earlier run was not authenticated (-a, --nts)' }
   // the previous run's value after its correction, this run's before its own: equal unless stepped
   const stepped = current.realMinusBootSeconds - previous.realMinusBootSeconds
   if (Math.abs(stepped) > STEP_NOISE_SECONDS) return { kind: 'none', reason: `the clock was stepped in between by someone else (${stepped.toFixed(6)} s)` }

@@ -16,6 +16,8 @@ export interface RunRecord {
    * correction; while this run estimates, before it
    */
   realMinusBootSeconds: number
+  /** only authenticated replies counted (-a, --nts); absent: not so */
+  authenticated?: boolean
   /** the agreeing servers, ADDR:PORT */
   servers: string[]
   /** the chosen offset, seconds (> 0: the local clock is behind) */
@@ -29,13 +31,13 @@ export interface RunRecord {
 }
 
 export const MAX_RECORDS = 8
+const FORMAT = 'tsntpdate-drift-1'
 
 /** whether `record` is of the boot `current` is: the same boot id, else (one unknown) a boot time no later */
 export function sameBoot(record: RunRecord, current: RunRecord): boolean {
   if (record.bootId !== undefined && current.bootId !== undefined) return record.bootId === current.bootId
   return record.boottimeSeconds <= current.boottimeSeconds
 }
-const FORMAT = 'tsntpdate-drift-1'
 
 export function encodeRecords(records: readonly RunRecord[]): string {
   return JSON.stringify({ format: FORMAT, runs: records.slice(-MAX_RECORDS) }) + '\n'
@@ -64,6 +66,7 @@ function isRecord(value: unknown): value is RunRecord {
     ['atSeconds', 'boottimeSeconds', 'realMinusBootSeconds', 'offsetSeconds', 'kernelPpm'].every((k) => finite(r[k])) &&
     (r['appliedPpm'] === undefined || finite(r['appliedPpm'])) &&
     (r['bootId'] === undefined || typeof r['bootId'] === 'string') &&
+    (r['authenticated'] === undefined || typeof r['authenticated'] === 'boolean') &&
     Array.isArray(r['servers']) && r['servers'].every((s) => typeof s === 'string') &&
     typeof correction === 'object' && correction !== null && ['none', 'step', 'slew'].includes(correction['kind'] as string) && finite(correction['seconds'])
   )

@@ -96,7 +96,6 @@ function writeTwoLongs(buffer: Buffer, total: bigint, unit: bigint): void {
   buffer.writeBigInt64LE(rest, 8)
 }
 
-
 /** clock_gettime(2) of any clock, in seconds (a double: ~0.2 µs grain for CLOCK_REALTIME). */
 export function clockSeconds(clock: number): number {
   const buffer = Buffer.alloc(16)

@@ -135,3 +135,16 @@ t.test('-e is accepted, range-checked, and changes nothing', async (t) => {
   t.ok(Math.abs(parseQueryOutput(r.stdout).final?.offset ?? 1) < 0.0001, 'no 0.5 s correction')
   t.equal((await runCli(['-q', '-e', '2', keyed.spec])).code, 2, '-e 2: out of range')
 })
+
+t.test('--drift-file with -a learns only from runs that were authenticated too', async (t) => {
+  const drift = join(dir, 'drift')
+  const plain = await runCli(['-q', '--json', '--drift-file', drift, ...FAST, keyed.spec])
+  t.equal(plain.code, 0, describeRun(plain))
+  const keyedRun = ['-d', '-a', '4', '-k', chronyFile, '--drift-file', drift, ...FAST, keyed.spec]
+  const after = await runCli(keyedRun)
+  t.equal(after.code, 0, describeRun(after))
+  t.match(after.stdout, /drift: no estimate: the earlier run was not authenticated \(-a, --nts\)/, 'the unauthenticated record is not used')
+  const again = await runCli(keyedRun)
+  t.notMatch(again.stdout, /not authenticated/, 'an authenticated record is', { output: describeRun(again) })
+  t.match(again.stdout, /drift: (\+|-)|drift: no estimate: .*too short a basis/)
+})

@@ -59,3 +59,9 @@ t.test('another boot: by the boot id where both records have one, else by boot t
   t.match(estimateDrift(run({ bootId: 'a' }), later(3600, { bootId: 'a', offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' })
   t.match(estimateDrift(run(), later(3600, { bootId: 'b', offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' }, 'an older record without one')
 })
+
+t.test('an authenticated run learns only from an authenticated record', async (t) => {
+  t.match(estimateDrift(run(), later(3600, { authenticated: true, offsetSeconds: 0.108 }), ERROR), { reason: /not authenticated/ })
+  t.match(estimateDrift(run({ authenticated: true }), later(3600, { authenticated: true, offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' })
+  t.match(estimateDrift(run({ authenticated: true }), later(3600, { offsetSeconds: 0.108 }), ERROR), { kind: 'estimate' }, 'the other way is fine')
+})
