@@ -1,7 +1,7 @@
 /**
  * The kernel's NTP state that a real set now changes (tsntpdate marks the clock synchronised:
- * STA_UNSYNC, maxerror, esterror; with --drift-file it sets the frequency), saved and put back, so other tests, and this shared machine,
- * find it as it was. Also points the mark's record (TSNTPDATE_SYNC_MARK) at a directory of the
+ * STA_UNSYNC, maxerror, esterror; with --drift-file it sets the frequency), saved and put back,
+ * so other tests, and this shared machine, find it as it was. Also points the mark's record (TSNTPDATE_SYNC_MARK) at a directory of the
  * test's own, so /run is left alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -40,8 +40,8 @@ export function restoreKernelFrequency(saved: KernelNtpState): void {
 }
 
 /**
- * Puts the frequency back, and STA_UNSYNC (only that status bit), maxerror and esterror as `saved` had them, with
- * maxerror grown as the kernel would have grown it meanwhile: a mark that was there (tsntpdate's
+ * Puts the frequency back, and STA_UNSYNC (only that status bit), maxerror and esterror as
+ * `saved` had them, with maxerror grown as the kernel would have grown it meanwhile: a mark that was there (tsntpdate's
  * own, from an hourly run of this machine) is then still recognised as that mark.
  */
 export function restoreKernelNtpState(saved: KernelNtpState): void {
