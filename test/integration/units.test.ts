@@ -58,7 +58,7 @@ t.test('every service: only CAP_SYS_TIME, the clock calls allowed, nothing that 
     for (const [key, why] of [['MemoryDenyWriteExecute', "Node's JIT aborts"], ['PrivateUsers', 'adjtimex is refused'], ['ProtectClock', 'the clock is the job']] as const) {
       t.same(settings(text, key), [], `${unit}: no ${key}= (${why})`)
     }
-    t.same(settings(text, 'StateDirectory'), ['tsntpdate'], `${unit}: the NTS cookie cache is writable`)
+    t.same(settings(text, 'StateDirectory'), ['tsntpdate'], `${unit}: the NTS cookie cache and the drift file are writable`)
     t.same(settings(text, 'RuntimeDirectory'), ['tsntpdate'], `${unit}: the lock and the synchronised mark are writable`)
     t.same(settings(text, 'RuntimeDirectoryPreserve'), ['yes'], `${unit}: one unit's end does not take the lock from another`)
   }
