@@ -43,7 +43,9 @@ export interface ScriptServer {
 }
 
 export async function startScriptServer(t: Teardown, address: string, handler: Handler, options: ScriptServerOptions = {}): Promise<ScriptServer> {
-  const socket = createSocket('udp4')
+  // with kernel stamps, the reply's own stamps count too: an IP literal answered at once puts the
+  // sendto(2) inside send(), not a tick later (src/io/udp.ts)
+  const socket = options.kernelStamps ? createSocket({ type: 'udp4', lookup: (host, _options, callback) => callback(null, host, 4) }) : createSocket('udp4')
   const extra: Socket[] = []
   const requests: ReceivedRequest[] = []
   await bind(socket, address, 0)
