@@ -2,12 +2,12 @@
  * --drift-file: this run's record, and the estimate of the clock's rate against the last one
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
  * with the correction it applied. A run that set the clock also sets the kernel's frequency
- * (frequencyPlan), unless a time daemon keeps the clock. Only a run that chose a server is recorded.
+ * (drift/frequency.ts planFrequency), unless a time daemon keeps the clock. Only a run that chose a server is recorded.
  */
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'
-import { frequencyChange, MAX_KERNEL_PPM } from '../drift/frequency.js'
-import { decodeRecords, encodeRecords, sameBoot, type RunRecord } from '../drift/run-record.js'
+import { planFrequency, type FrequencyPlan } from '../drift/frequency.js'
+import { decodeRecords, encodeRecords, type RunRecord } from '../drift/run-record.js'
 import type { ClockReader } from '../io/ports.js'
 import type { DriftSources } from '../io/drift-system.js'
 import { displayServer } from '../ntp/endpoint.js'
@@ -48,7 +48,8 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   }
   const { chosen } = selection
   const clocks = system.drift.clocks()
-  const kernelPpm = system.drift.kernelPpm() ?? 0
+  const kernelRead = system.drift.kernelPpm()
+  const kernelPpm = kernelRead ?? 0
   // the moment the chosen sample arrived, in boot time: the offset is of that moment
   const sinceSample = Number(system.clock.nowNanos() - chosen.best.receivedAtNanos) / 1e9
   const bootId = system.drift.bootId()
@@ -67,8 +68,6 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   const errorSeconds = 2 * (chosen.best.delay / 2 + chosen.best.dispersion)
   const previous = records.at(-1)
   const estimate = estimateDrift(previous, current, errorSeconds)
-  // a restore, too, is only of an authenticated record's frequency
-  const usable = authenticated ? records.filter((r) => r.authenticated === true) : records
   const estimated = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
   out.report.frequency(estimated)
   if (estimate.kind === 'estimate') {
@@ -79,13 +78,15 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   } else {
     out.debug?.(`drift: no estimate: ${estimate.reason}`)
   }
-  const plan = frequencyPlan(usable, current, estimated, kernelPpm)
+  // a kernel frequency that cannot be read is not set either
+  const plan = kernelRead === undefined ? undefined : planFrequency(records, current, estimated, kernelPpm)
   /** sets the kernel's frequency as planned; returns what it then is */
   const applyFrequency = (planned: FrequencyPlan): number => {
     try {
       const now = system.drift.setKernelPpm(planned.kernelPpm)
       if (estimated) out.report.frequency({ ...estimated, appliedPpm: now - kernelPpm, kernelPpm: now })
-      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, ${planned.why})`)
+      const why = planned.kind === 'estimate' ? `for a drift of ${signed(planned.driftPpm)} ppm over ${planned.basisSeconds.toFixed(0)} s` : `the last boot's, from the drift file`
+      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, ${why})`)
       return now
     } catch (error) {
       out.warn(`the clock is set, but its frequency was not: ${(error as Error).message}`)
@@ -105,28 +106,6 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
       }
     },
   }
-}
-
-interface FrequencyPlan {
-  kernelPpm: number
-  /** for the notice line */
-  why: string
-}
-
-/**
- * What a run that sets the clock does to the kernel's frequency: moves it by the estimate
- * (drift/frequency.ts); or, at a boot's first run (the kernel still at 0), puts back the
- * frequency the last boot ran at, as a daemon's drift file does; or nothing.
- */
-function frequencyPlan(records: readonly RunRecord[], current: RunRecord, estimated: Frequency | null, kernelPpm: number): FrequencyPlan | undefined {
-  const thisBoot = records.filter((r) => sameBoot(r, current))
-  if (estimated) {
-    const change = frequencyChange(estimated.driftPpm, kernelPpm, thisBoot.some((r) => (r.appliedPpm ?? 0) !== 0))
-    return { kernelPpm: change.kernelPpm, why: `for a drift of ${signed(estimated.driftPpm)} ppm over ${estimated.basisSeconds.toFixed(0)} s` }
-  }
-  const lastBoot = records.at(-1)
-  if (thisBoot.length > 0 || !lastBoot || kernelPpm !== 0 || lastBoot.kernelPpm === 0) return undefined
-  return { kernelPpm: Math.max(-MAX_KERNEL_PPM, Math.min(MAX_KERNEL_PPM, lastBoot.kernelPpm)), why: 'the last boot\'s, from the drift file' }
 }
 
 function signed(ppm: number): string {

@@ -162,15 +162,18 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon })
   report.decided(outcome)
   let changed = false
-  try {
-    const code = carryOut(outcome, system, output, () => {
+  const setting = {
+    before() {
       // Nothing awaits between this check and the set, and the set is one system call: a signal
       // handled before it prevents the set, and one that comes later finds it done.
       const signal = deps.interruption?.signal()
       if (signal) throw new InterruptedError(signal)
-    }, report)
-    changed = outcome.kind === 'set'
-    return code
+    },
+    // at once: the drift record must say the clock moved even if what follows the set fails
+    after: () => void (changed = true),
+  }
+  try {
+    return carryOut(outcome, system, output, setting, report)
   } finally {
     // --force sets the clock past a daemon, but never its frequency
     drift?.finish(outcome, changed, () => (daemon ?? system.timeDaemon()) !== undefined)
@@ -178,7 +181,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
 }
 
 /** The only place an outcome is acted on, and the clock changed. */
-function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchronised'>, output: Output, beforeSet: () => void, report: RunReport): ExitCode {
+function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchronised'>, output: Output, setting: { before(): void; after(): void }, report: RunReport): ExitCode {
   const { clock } = system
   switch (outcome.kind) {
     case 'no-server':
@@ -195,9 +198,10 @@ function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchron
       output.notice(resultLine(outcome))
       return ExitCode.Ok
     case 'set':
-      beforeSet()
+      setting.before()
       if (outcome.method === 'step') clock.step(outcome.offset)
       else clock.slew(outcome.offset)
+      setting.after()
       report.clockChanged()
       output.notice(resultLine(outcome))
       if (outcome.mark) {

@@ -18,7 +18,8 @@ export const MAX_BASIS_SECONDS = 7 * 86_400
 /**
  * the estimate's worst case (its error bound) must be within this, or it is none: no more than
  * one run may change the frequency by (drift/frequency.ts MAX_CHANGE_PPM), so a wrong estimate
- * can do no more harm than the cap allows. Offsets good to 1 ms need a basis of 20 s.
+ * can do no more harm than the cap allows. Two runs whose offsets are each good to 0.5 ms need
+ * a basis of 20 s.
  */
 export const MAX_ERROR_PPM = 50
 /** the kernel's slew rate (adjtime): 500 µs per second */

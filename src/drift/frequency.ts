@@ -8,6 +8,8 @@
  * bad run's error is applied in part and corrected over the next runs. Never by more than
  * MAX_CHANGE_PPM in one run, and the total stays within the kernel's own ±500 ppm.
  */
+import { MAX_BASIS_SECONDS } from './estimate.js'
+import { sameBoot, type RunRecord } from './run-record.js'
 
 /** the kernel's limit on the frequency offset (MAXFREQ, <linux/timex.h>) */
 export const MAX_KERNEL_PPM = 500
@@ -28,4 +30,31 @@ export function frequencyChange(driftPpm: number, kernelPpm: number, learned: bo
   const wanted = Math.max(-MAX_CHANGE_PPM, Math.min(MAX_CHANGE_PPM, (learned ? GAIN : 1) * driftPpm))
   const next = Math.max(-MAX_KERNEL_PPM, Math.min(MAX_KERNEL_PPM, kernelPpm + wanted))
   return { appliedPpm: next - kernelPpm, kernelPpm: next }
+}
+
+/** What a run that sets the clock does to the kernel's frequency. */
+export type FrequencyPlan =
+  | { kind: 'estimate'; kernelPpm: number; driftPpm: number; basisSeconds: number }
+  | { kind: 'restore'; kernelPpm: number }
+
+/**
+ * Moves the frequency by the estimate; or, at a boot's first set without one (no record of this
+ * boot, the kernel still at 0), puts back the frequency of the last record from an earlier boot,
+ * as a daemon's drift file does: only from a record at most MAX_BASIS_SECONDS old by the wall
+ * clock (a copied VM image, months-old hardware), by MAX_CHANGE_PPM at most, and never for a run
+ * with -a or --nts (`current.authenticated`), as unauthenticated runs may have set that
+ * frequency. Else nothing. A restored frequency counts as learned: the next estimate is damped.
+ */
+export function planFrequency(records: readonly RunRecord[], current: RunRecord, estimate: { driftPpm: number; basisSeconds: number } | null, kernelPpm: number): FrequencyPlan | undefined {
+  const thisBoot = records.filter((r) => sameBoot(r, current))
+  if (estimate) {
+    const learned = thisBoot.some((r) => (r.appliedPpm ?? 0) !== 0)
+    const { driftPpm, basisSeconds } = estimate
+    return { kind: 'estimate', kernelPpm: frequencyChange(driftPpm, kernelPpm, learned).kernelPpm, driftPpm, basisSeconds }
+  }
+  const last = records.at(-1)
+  if (current.authenticated || thisBoot.length > 0 || !last || kernelPpm !== 0 || last.kernelPpm === 0) return undefined
+  const age = current.atSeconds - last.atSeconds
+  if (!(age >= 0 && age <= MAX_BASIS_SECONDS)) return undefined
+  return { kind: 'restore', kernelPpm: Math.max(-MAX_CHANGE_PPM, Math.min(MAX_CHANGE_PPM, last.kernelPpm)) }
 }

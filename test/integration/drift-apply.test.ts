@@ -32,6 +32,9 @@ if (process.getuid?.() !== 0) {
   if (process.env['CI'] === undefined) t.test('applying the drift', { skip: 'needs root; runs in CI' }, () => {})
   else t.fail('the drift-applying test needs root, and CI is set: run it as root')
 } else {
+  // the lock may take up to 100 s to get, and the test then takes ~35 s: past tap's 120 s, the
+  // file would be killed with the frequency set, before its restore
+  t.setTimeout(240_000)
   await holdClockLock(t)
   await applyTest()
 }

@@ -144,7 +144,8 @@ t.test('the change is one notice line (stdout, or syslog with -s)', async (t) =>
 })
 
 t.test("a boot's first set puts back the frequency the last boot ran at; not if the kernel's was set, nor with -q", async (t) => {
-  const lastBoot = () => hourOld(0, 12.25, { bootId: 'the-last-boot', boottimeSeconds: 86_400 })
+  // a day ago by the wall clock (the fake clock starts at 1 795 000 000)
+  const lastBoot = () => hourOld(0, 12.25, { bootId: 'the-last-boot', boottimeSeconds: 86_400, atSeconds: 1_795_000_000 - 86_400 })
   const r = await setRun(['-B'], lastBoot())
   t.equal(r.report.frequency, null, 'no estimate across boots')
   t.same(r.frequencies, ['frequency 12.250000'])
