@@ -2,7 +2,8 @@
  * --drift-file: this run's record, and the estimate of the clock's rate against the last one
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
  * with the correction it applied. A run that set the clock also sets the kernel's frequency
- * (drift/frequency.ts planFrequency), unless a time daemon keeps the clock. Only a run that chose a server is recorded.
+ * (drift/frequency.ts planFrequency), unless a time daemon keeps the clock. Only a run that
+ * chose a server is recorded.
  */
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'

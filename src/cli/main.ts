@@ -175,8 +175,8 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   try {
     return carryOut(outcome, system, output, setting, report)
   } finally {
-    // --force sets the clock past a daemon, but never its frequency
-    drift?.finish(outcome, changed, () => (daemon ?? system.timeDaemon()) !== undefined)
+    // --force sets the clock past a daemon, but never its frequency; without it the guard has asked
+    drift?.finish(outcome, changed, () => (options.force ? system.timeDaemon() : daemon) !== undefined)
   }
 }
 

@@ -27,8 +27,7 @@ export interface FrequencyChange {
 
 /** `learned`: an earlier run of this boot has set the frequency */
 export function frequencyChange(driftPpm: number, kernelPpm: number, learned: boolean): FrequencyChange {
-  const wanted = Math.max(-MAX_CHANGE_PPM, Math.min(MAX_CHANGE_PPM, (learned ? GAIN : 1) * driftPpm))
-  const next = Math.max(-MAX_KERNEL_PPM, Math.min(MAX_KERNEL_PPM, kernelPpm + wanted))
+  const next = within(MAX_KERNEL_PPM, kernelPpm + within(MAX_CHANGE_PPM, (learned ? GAIN : 1) * driftPpm))
   return { appliedPpm: next - kernelPpm, kernelPpm: next }
 }
 
@@ -56,5 +55,10 @@ export function planFrequency(records: readonly RunRecord[], current: RunRecord,
   if (current.authenticated || thisBoot.length > 0 || !last || kernelPpm !== 0 || last.kernelPpm === 0) return undefined
   const age = current.atSeconds - last.atSeconds
   if (!(age >= 0 && age <= MAX_BASIS_SECONDS)) return undefined
-  return { kind: 'restore', kernelPpm: Math.max(-MAX_CHANGE_PPM, Math.min(MAX_CHANGE_PPM, last.kernelPpm)) }
+  return { kind: 'restore', kernelPpm: within(MAX_CHANGE_PPM, last.kernelPpm) }
+}
+
+/** `value`, brought within ±`limit` */
+function within(limit: number, value: number): number {
+  return Math.max(-limit, Math.min(limit, value))
 }

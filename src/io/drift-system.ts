@@ -2,14 +2,11 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { lastErrorText } from './ffi.js'
-import { adjtimex, type Timex } from './timex.js'
+import { adjtimex, ADJ_FREQUENCY, FREQ_UNITS_PER_PPM, type Timex } from './timex.js'
 import { readPrivateFile, writePrivateFile } from './private-file.js'
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './clock-libc.js'
 
 const MAX_DRIFT_FILE_BYTES = 65_536
-/** adjtimex freq is ppm with a 16-bit binary fraction */
-const FREQ_UNITS_PER_PPM = 65_536
-const ADJ_FREQUENCY = 0x0002
 
 export const driftSystem = {
   read: (path: string) => readPrivateFile(path, MAX_DRIFT_FILE_BYTES),

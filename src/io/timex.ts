@@ -40,5 +40,10 @@ export interface Timex {
   timeMicros?: number
 }
 
+/** adjtimex modes bit: set `freq` */
+export const ADJ_FREQUENCY = 0x0002
+/** adjtimex freq is ppm with a 16-bit binary fraction */
+export const FREQ_UNITS_PER_PPM = 65_536
+
 /** adjtimex(2): modes 0 only reads (no privilege needed); the fields named in modes are set. */
 export const adjtimex: (timex: Timex) => number = libc.func(`int adjtimex(_Inout_ ${TIMEX} *buf)`)

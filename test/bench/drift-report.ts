@@ -32,8 +32,9 @@ export async function driftSimulation(seedBase: number, seedCount: number): Prom
     wanWithDrift.push(worst(await simulateHourlyRuns(seed, true, WAN), 2))
     const bad = await simulateHourlyRuns(seed, true, LAN, BAD_HOUR)
     afterBad.push(worst(bad, BAD_HOUR + 1))
-    const back = bad.findIndex((r) => r.hour > BAD_HOUR && Math.abs(r.offsetBefore) <= TARGET_WITH && bad.slice(r.hour).every((later) => Math.abs(later.offsetBefore) <= TARGET_WITH))
-    recovery.push(back < 0 ? Infinity : back - BAD_HOUR)
+    // the first run from which on every run starts within the target
+    const lastOutside = bad.findLastIndex((r) => Math.abs(r.offsetBefore) > TARGET_WITH)
+    recovery.push(lastOutside === bad.length - 1 ? Infinity : Math.max(lastOutside + 1, BAD_HOUR + 1) - BAD_HOUR)
   }
   const spread = (values: number[]) => `${seconds(median(values))} (${seconds(Math.min(...values))}–${seconds(Math.max(...values))})`
   const met = Math.max(...withDrift) <= TARGET_WITH

@@ -10,6 +10,7 @@
  * each hour. The servers keep true time; the paths are LAN or WAN below.
  */
 import { main, type System } from '../../src/cli/main.js'
+import { FREQ_UNITS_PER_PPM } from '../../src/io/timex.js'
 import type { DatagramListener } from '../../src/io/ports.js'
 import type { Endpoint } from '../../src/ntp/endpoint.js'
 import { mainDeps, serverReply, SERVER_HOLD_NANOS, START } from '../helpers/fake-system.js'
@@ -125,7 +126,7 @@ function simulatedSystem(clock: ModelClock, files: Map<string, string>, random: 
       },
       kernelPpm: () => clock.frequencyPpm,
       // the kernel keeps the frequency in units of 2⁻¹⁶ ppm
-      setKernelPpm: (ppm) => (clock.frequencyPpm = Math.round(ppm * 65_536) / 65_536),
+      setKernelPpm: (ppm) => (clock.frequencyPpm = Math.round(ppm * FREQ_UNITS_PER_PPM) / FREQ_UNITS_PER_PPM),
     },
     clock: {
       nowNanos: () => {

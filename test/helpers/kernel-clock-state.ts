@@ -1,15 +1,14 @@
 /**
  * The kernel's NTP state that a real set now changes (tsntpdate marks the clock synchronised:
  * STA_UNSYNC, maxerror, esterror; with --drift-file it sets the frequency), saved and put back,
- * so other tests, and this shared machine, find it as it was. Also points the mark's record (TSNTPDATE_SYNC_MARK) at a directory of the
- * test's own, so /run is left alone.
+ * so other tests, and this shared machine, find it as it was. Also points the mark's record
+ * (TSNTPDATE_SYNC_MARK) at a directory of the test's own, so /run is left alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adjtimex, type Timex } from '../../src/io/timex.js'
+import { adjtimex, ADJ_FREQUENCY, type Timex } from '../../src/io/timex.js'
 
-const ADJ_FREQUENCY = 0x0002
 const ADJ_MAXERROR = 0x0004
 const ADJ_ESTERROR = 0x0008
 const ADJ_STATUS = 0x0010
@@ -41,8 +40,9 @@ export function restoreKernelFrequency(saved: KernelNtpState): void {
 
 /**
  * Puts the frequency back, and STA_UNSYNC (only that status bit), maxerror and esterror as
- * `saved` had them, with maxerror grown as the kernel would have grown it meanwhile: a mark that was there (tsntpdate's
- * own, from an hourly run of this machine) is then still recognised as that mark.
+ * `saved` had them, with maxerror grown as the kernel would have grown it meanwhile: a mark that
+ * was there (tsntpdate's own, from an hourly run of this machine) is then still recognised as
+ * that mark.
  */
 export function restoreKernelNtpState(saved: KernelNtpState): void {
   restoreKernelFrequency(saved)

@@ -18,6 +18,7 @@ import { holdClockLock } from '../helpers/clock-lock.js'
 import { describeRun, lines, micros, parseFinalLine, runCli } from '../helpers/cli.js'
 import { readKernelNtpState, restoreKernelFrequency } from '../helpers/kernel-clock-state.js'
 import { startRateServer } from '../helpers/rate-server.js'
+import { FREQ_UNITS_PER_PPM } from '../../src/io/timex.js'
 
 const RATE_PPM = 8
 /** longer than drift.test.ts's 20 s: under load loopback delays reach 1 ms, and the bound must stay within 50 ppm */
@@ -25,7 +26,6 @@ const BASIS_MS = 30_000
 /** drift.test.ts holds the ±3 ppm target with -q runs; here what counts is that the estimate is applied */
 const TOLERANCE_PPM = 3
 const SAFE_OFFSET = 0.001
-const FREQ_UNITS_PER_PPM = 65_536
 const BEST_OF_8 = ['-p', '8', '--gap', '0.05']
 
 if (process.getuid?.() !== 0) {

@@ -74,7 +74,7 @@ async function setRun(argv: string[], files: Map<string, string>, options: Param
   const { deps, stdout, stderr } = mainDeps(fake.system)
   const code = await main([...FAST, '--drift-file', '/d', ...argv, '10.0.0.1'], deps)
   const records = decodeRecords(files.get('/d') ?? '')
-  return { code, ...fake, stdout, stderr, report: JSON.parse(stdout.filter((l) => l.startsWith('{') || l.startsWith(' ') || l === '}').join('\n')) as { frequency: Record<string, number> | null }, last: Array.isArray(records) ? records.at(-1) : undefined }
+  return { code, ...fake, stdout, stderr, report: JSON.parse(stdout.join('\n')) as { frequency: Record<string, number> | null }, last: Array.isArray(records) ? records.at(-1) : undefined }
 }
 
 t.test("a boot's first estimate is applied whole", async (t) => {
