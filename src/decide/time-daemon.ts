@@ -1,22 +1,26 @@
 /**
- * Is a time daemon keeping this clock? Pure: from a process list and the kernel's NTP status
- * (adjtimex) to the daemon to name, or undefined. The rule:
+ * Is a time daemon keeping this clock? Pure: from a process list, the kernel's NTP status
+ * (adjtimex) and whether this is a container, to the daemon to name, or undefined. The rule:
  *
  * 1. A process that may discipline the clock: one of DAEMONS, except a chronyd started with -x
  *    (never touches the clock; the test servers) or -Q (prints the offset and exits).
  *    Matched by the kernel's command name (comm), which a process cannot change by rewriting
  *    its argv, and which is cut to 15 characters. Since any user can name a process `ntpd`, it
- *    counts only if it runs as root or a system account (uid below FIRST_USER_UID) and its
- *    executable is not in a place an ordinary user can write (/tmp, a home directory): where
- *    either is unknown (unreadable), it counts.
- * 2. Else the kernel's word, for a daemon this PID namespace cannot see (a container's host):
- *    the clock is marked synchronised (STA_UNSYNC clear) and someone said so recently. Only
- *    daemons clear STA_UNSYNC; the kernel sets it again once its error bound, which grows by
- *    500 µs every second without an update, reaches 16 s (~9 h). A daemon that stopped without
- *    setting it (ntpd, timesyncd) leaves it clear, so the bound must also be fresh: at most
- *    FRESH_WITHIN_SECONDS' growth, twice the longest default poll interval (timesyncd's 2048 s).
- *    tsntpdate's own mark after a set (sync-mark.ts) is that state too: it is excused while the
- *    kernel shows nothing newer.
+ *    counts only if it runs as root from a program no ordinary user could have put in place (not
+ *    in /tmp or a home directory), or as that daemon's own account (`_chrony`, `ntpsec`, …: only
+ *    root and the daemon can start a process as it) from the daemon's installed program. Another
+ *    user's /proc/PID/exe cannot be read without CAP_SYS_PTRACE (the hardened units): then root's
+ *    and the daemon account's count, and nobody else's.
+ * 2. Else the kernel's word, for a daemon this PID namespace cannot see: only inside a container
+ *    (judged as systemd-detect-virt does), where the host's daemon is invisible. On a host every
+ *    daemon is a process above; a synchronised kernel with none is what a stopped daemon left
+ *    (ntpd, chronyd with rtcsync), and nothing keeps the clock. The word: the clock is marked
+ *    synchronised (STA_UNSYNC clear) and someone said so recently. Only daemons clear STA_UNSYNC;
+ *    the kernel sets it again once its error bound, which grows by 500 µs every second without an
+ *    update, reaches 16 s (~9 h). A daemon that stopped without setting it leaves it clear, so the
+ *    bound must also be fresh: at most FRESH_WITHIN_SECONDS' growth, twice the longest default
+ *    poll interval (timesyncd's 2048 s). tsntpdate's own mark after a set (sync-mark.ts) is that
+ *    state too: it is excused while the kernel shows nothing newer.
  */
 
 export interface ProcessInfo {
@@ -29,12 +33,11 @@ export interface ProcessInfo {
   argv: readonly string[] | undefined
   /** the real user id (/proc/PID/status); undefined when unreadable */
   uid?: number | undefined
+  /** that uid's account name (/etc/passwd); undefined when it has none */
+  account?: string | undefined
   /** where /proc/PID/exe points, judged: an ordinary user could have put it there or not; undefined when unreadable */
   executable?: { path: string; userWritable: boolean } | undefined
 }
-
-/** Debian's FIRST_UID (adduser.conf; login.defs UID_MIN): below it, root and system accounts. */
-export const FIRST_USER_UID = 1000
 
 /** A file or directory on an executable's path, as stat(2) gives it. */
 export interface PathEntry {
@@ -65,8 +68,17 @@ export type RunningDaemon =
 
 interface KnownDaemon {
   name: string
+  /** the accounts it drops to, as its packages create them (Debian, Ubuntu, Fedora, Arch) */
+  accounts: readonly string[]
+  /** where its packages install it (usrmerge: /sbin is /usr/sbin; /usr/local for a source build) */
+  programs: readonly string[]
   /** why this process does not touch the clock, from its arguments; undefined: it may */
   harmless?: (args: readonly string[]) => string | undefined
+}
+
+/** `/usr/sbin/NAME`, `/sbin/NAME` and `/usr/local/sbin/NAME` */
+function sbin(name: string): string[] {
+  return [`/usr/sbin/${name}`, `/sbin/${name}`, `/usr/local/sbin/${name}`]
 }
 
 /** chronyd's getopt string (chrony 4.x main.c): the letters that take a value. */
@@ -75,6 +87,8 @@ const CHRONYD_VALUED_OPTIONS = 'fFlLPtu'
 export const DAEMONS: readonly KnownDaemon[] = [
   {
     name: 'chronyd',
+    accounts: ['_chrony', 'chrony'],
+    programs: sbin('chronyd'),
     harmless: (args) => {
       const letters = shortOptions(args, CHRONYD_VALUED_OPTIONS)
       if (letters.has('x')) return '-x: never touches the clock'
@@ -82,11 +96,12 @@ export const DAEMONS: readonly KnownDaemon[] = [
       return undefined
     },
   },
-  { name: 'ntpd' }, // ntp.org's, NTPsec's, OpenNTPD's portable build, BusyBox's applet
-  { name: 'openntpd' }, // OpenNTPD as Debian installs it
-  { name: 'systemd-timesyncd' },
-  { name: 'ntp-daemon' }, // ntpd-rs
-  { name: 'phc2sys' }, // linuxptp: steers CLOCK_REALTIME from a PTP hardware clock by default
+  // ntp.org's, NTPsec's, OpenNTPD's portable build, BusyBox's applet
+  { name: 'ntpd', accounts: ['ntp', 'ntpsec', '_ntp', 'ntpd'], programs: [...sbin('ntpd'), '/bin/busybox', '/usr/bin/busybox'] },
+  { name: 'openntpd', accounts: ['ntpd', '_ntp', 'openntpd'], programs: sbin('openntpd') }, // as Debian installs it
+  { name: 'systemd-timesyncd', accounts: ['systemd-timesync'], programs: ['/lib/systemd/systemd-timesyncd', '/usr/lib/systemd/systemd-timesyncd'] },
+  { name: 'ntp-daemon', accounts: ['ntpd-rs'], programs: ['/usr/bin/ntp-daemon', '/usr/local/bin/ntp-daemon'] }, // ntpd-rs
+  { name: 'phc2sys', accounts: [], programs: sbin('phc2sys') }, // linuxptp: steers CLOCK_REALTIME from a PTP hardware clock by default
 ]
 
 /** The kernel's TASK_COMM_LEN is 16 with the NUL: longer names show cut. */
@@ -114,10 +129,16 @@ export function isTimeDaemonName(comm: string): boolean {
   return knownDaemon(comm) !== undefined
 }
 
+/** Where this runs, for the kernel's word: a container's kind (`docker`, `lxc`, …) or the host. */
+export type Host = { container: string } | { container: undefined }
+
+export const ON_HOST: Host = { container: undefined }
+
 /** `ownMark`: whether the kernel's synchronised state is only what tsntpdate's last set left (sync-mark.ts) */
 export function findTimeDaemon(
   processes: readonly ProcessInfo[],
   kernel: KernelClock | undefined,
+  host: Host,
   ownMark: (kernel: KernelClock) => boolean = () => false,
 ): RunningDaemon | undefined {
   const found = processes.flatMap((p) => {
@@ -128,14 +149,25 @@ export function findTimeDaemon(
     if (p.argv?.length === 0) return []
     // argv unreadable: its options are unknown, so it may well discipline the clock
     if (p.argv && daemon.harmless?.(p.argv.slice(1)) !== undefined) return []
-    // a user's own process, or a program a user could have put in place, named like a daemon
-    if (p.uid !== undefined && p.uid >= FIRST_USER_UID) return []
-    if (p.executable?.userWritable) return []
+    if (!runsAsDaemon(p, daemon)) return []
     return [{ name: daemon.name, pid: p.pid }]
   })
   if (found.length > 0) return { evidence: 'process', processes: found, description: describeProcesses(found) }
-  if (kernel && kernelKeptSynchronised(kernel) && !ownMark(kernel)) return { evidence: 'kernel', kernel, description: describeKernel(kernel) }
+  if (host.container !== undefined && kernel && kernelKeptSynchronised(kernel) && !ownMark(kernel)) {
+    return { evidence: 'kernel', kernel, description: describeKernel(kernel, host.container) }
+  }
   return undefined
+}
+
+/**
+ * Root's, from a program no user could have placed; or the daemon's own account's, from its
+ * installed program. A uid that could not be read (the process is going) is taken as root's.
+ */
+function runsAsDaemon(p: ProcessInfo, daemon: KnownDaemon): boolean {
+  if (p.executable?.userWritable) return false
+  if (p.uid === undefined || p.uid === 0) return true
+  if (p.account === undefined || !daemon.accounts.includes(p.account)) return false
+  return p.executable === undefined || daemon.programs.includes(p.executable.path)
 }
 
 /** The kernel's clock is marked synchronised, by an update at most FRESH_WITHIN_SECONDS ago. */
@@ -165,12 +197,12 @@ function describeProcesses(found: readonly { name: string; pid: number }[]): str
   return [...pidsByName].map(([name, pids]) => `${name} (pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')})`).join(', ')
 }
 
-function describeKernel(kernel: KernelClock): string {
+function describeKernel(kernel: KernelClock, container: string): string {
   const maxError = kernel.maxErrorMicros / 1e6
   return (
     `the kernel says its clock is kept synchronised (adjtimex status ${describeStatus(kernel.status)}, ` +
     `max error ${maxError.toFixed(6)} s, so updated at most ${Math.ceil(updatedWithinSeconds(kernel))} s ago), ` +
-    'by a daemon not visible here'
+    `by a daemon not visible in this container (${container})`
   )
 }
 

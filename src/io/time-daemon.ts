@@ -1,10 +1,11 @@
-/** Reads what src/decide/time-daemon.ts judges: the processes in /proc and the kernel's adjtimex status. */
+/** Reads what src/decide/time-daemon.ts judges: the processes in /proc, their accounts, the kernel's adjtimex status and whether this is a container. */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { adjtimex, type Timex } from './timex.js'
 import { isOwnMark } from '../decide/sync-mark.js'
 import { markClocks, readMarkRecord } from './sync-mark.js'
-import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
+import { detectContainer } from './container.js'
+import { findTimeDaemon, isTimeDaemonName, userWritable, type Host, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */
@@ -13,6 +14,10 @@ export interface TimeDaemonSources {
   readKernel?: () => KernelClock | undefined
   /** where tsntpdate's last mark of the kernel is recorded (default io/sync-mark.ts's) */
   markRecord?: string
+  /** default: detectContainer() (io/container.ts) */
+  host?: () => Host
+  /** the account names of uids (default /etc/passwd) */
+  passwd?: string
 }
 
 export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningDaemon | undefined {
@@ -20,14 +25,15 @@ export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningD
     const record = readMarkRecord(sources.markRecord)
     return record !== undefined && isOwnMark(kernel, record, markClocks())
   }
-  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc'), (sources.readKernel ?? kernelClock)(), ownMark)
+  const host = (sources.host ?? detectContainer)()
+  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc', sources.passwd), (sources.readKernel ?? kernelClock)(), host, ownMark)
 }
 
 /**
  * Every process whose command name is a time daemon's, with its argv; the others without
  * (reading every cmdline would only cost time). A process that exits meanwhile is left out.
  */
-export function readProcesses(procRoot: string): ProcessInfo[] {
+export function readProcesses(procRoot: string, passwd = '/etc/passwd'): ProcessInfo[] {
   let entries: string[]
   try {
     entries = readdirSync(procRoot)
@@ -35,6 +41,7 @@ export function readProcesses(procRoot: string): ProcessInfo[] {
     return [] // no procfs: only the kernel's word is left
   }
   const processes: ProcessInfo[] = []
+  let accounts: Map<number, string> | undefined
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue
     const stat = readText(join(procRoot, entry, 'stat'))
@@ -45,9 +52,21 @@ export function readProcesses(procRoot: string): ProcessInfo[] {
       continue
     }
     const dir = join(procRoot, entry)
-    processes.push({ pid: Number(entry), ...parsed, argv: readArgv(join(dir, 'cmdline')), uid: readUid(dir), executable: readExecutable(dir) })
+    const uid = readUid(dir)
+    const account = uid === undefined ? undefined : (accounts ??= readAccounts(passwd)).get(uid)
+    processes.push({ pid: Number(entry), ...parsed, argv: readArgv(join(dir, 'cmdline')), uid, account, executable: readExecutable(dir) })
   }
   return processes
+}
+
+/** uid → name from a passwd file (`name:x:uid:…`); where names repeat a uid, the first. */
+function readAccounts(passwd: string): Map<number, string> {
+  const accounts = new Map<number, string>()
+  for (const line of (readText(passwd) ?? '').split('\n')) {
+    const [name, , uid] = line.split(':')
+    if (name && uid && /^\d+$/.test(uid) && !accounts.has(Number(uid))) accounts.set(Number(uid), name)
+  }
+  return accounts
 }
 
 /** `812 (chronyd) S 1 …`: the name sits between the first '(' and the last ')' (it may hold either). */

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { findRunningTimeDaemon, kernelClock, readProcesses } from '../../src/io/time-daemon.js'
-import { describeStatus, findTimeDaemon, kernelKeptSynchronised, type KernelClock } from '../../src/decide/time-daemon.js'
+import { describeStatus, findTimeDaemon, kernelKeptSynchronised, ON_HOST, type KernelClock } from '../../src/decide/time-daemon.js'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
 import { lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
@@ -82,8 +82,17 @@ t.test('reader: an unreadable cmdline counts; no /proc leaves the kernel to deci
   const nowhere = join(root, 'missing')
   t.same(readProcesses(nowhere), [])
   t.equal(findRunningTimeDaemon({ procRoot: nowhere, readKernel: () => IDLE }), undefined)
-  const kept = findRunningTimeDaemon({ procRoot: nowhere, readKernel: () => ({ status: 0x2001, maxErrorMicros: 1_000 }) })
-  t.equal(kept?.evidence, 'kernel')
+  const keptKernel = () => ({ status: 0x2001, maxErrorMicros: 1_000 })
+  const kept = findRunningTimeDaemon({ procRoot: nowhere, readKernel: keptKernel, host: () => ({ container: 'docker' }) })
+  t.equal(kept?.evidence, 'kernel', 'in a container, the kernel word counts')
+})
+
+t.test("the seeds' procedure (stop the daemon, run ntpdate): on a host a synchronised kernel with no daemon process lets the set go ahead (issue 22, point 1)", async (t) => {
+  // what ntpd or chronyd (rtcsync) leaves for ~9 h once stopped: synchronised, a small max error
+  const root = fakeProc(t, [{ pid: 1, comm: 'systemd', argv: ['/sbin/init'] }])
+  const stoppedDaemonLeft = () => ({ status: 0x2001, maxErrorMicros: 12_000 })
+  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, host: () => ON_HOST }), undefined, 'on a host: nobody keeps the clock')
+  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, host: () => ({ container: 'lxc' }) })?.evidence, 'kernel', 'in a container: maybe the host')
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -189,18 +198,23 @@ async function realProcessTests(t: Test) {
     }
   })
 
-  t.test("an ordinary user's ntpd, or one run from /tmp, never stops a set (issue 9, finding 5)", async (t) => {
+  t.test("an ordinary user's ntpd, a system account's (www-data) through a link to a root-owned program, or root's run from /tmp never stops a set (issue 9, finding 5; issue 22, point 2)", async (t) => {
     const scratch = mkdtempSync(join(tmpdir(), 'tsntpdate-user-daemon-'))
     t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
     chmodSync(scratch, 0o755)
     copyFileSync('/bin/sleep', join(scratch, 'ntpd'))
     chmodSync(join(scratch, 'ntpd'), 0o755)
+    mkdirSync(join(scratch, 'link'), { mode: 0o755 })
+    symlinkSync('/bin/sleep', join(scratch, 'link', 'ntpd')) // comm 'ntpd', exe the root-owned /usr/bin/sleep
     const byNobody = await pretend(t, 'ntpd', 'setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', join(scratch, 'ntpd'), '300'])
+    const byWwwData = await pretend(t, 'ntpd', 'setpriv', ['--reuid=www-data', '--regid=www-data', '--clear-groups', join(scratch, 'link', 'ntpd'), '300'])
     const byRootFromTmp = await pretend(t, 'ntpd', join(scratch, 'ntpd'), ['300'])
-    const seen = readProcesses('/proc').filter((p) => p.pid === byNobody || p.pid === byRootFromTmp)
+    const seen = readProcesses('/proc').filter((p) => p.pid === byNobody || p.pid === byRootFromTmp || p.pid === byWwwData)
     t.same(seen.find((p) => p.pid === byNobody)?.uid, 65534, "nobody's uid read from /proc")
+    t.same(seen.find((p) => p.pid === byWwwData)?.account, 'www-data', "www-data's account name read from /etc/passwd")
+    t.equal(seen.find((p) => p.pid === byWwwData)?.executable?.userWritable, false, 'its program is root-owned (sleep)')
     t.equal(seen.find((p) => p.pid === byRootFromTmp)?.executable?.userWritable, true, '/tmp is a place users can write')
-    t.equal(findRunningTimeDaemon(), undefined, 'neither counts as a time daemon')
+    t.equal(findRunningTimeDaemon(), undefined, 'none counts as a time daemon')
     if (!(await safeToSet(t))) return
     // A real step by the measured error (below 1 ms, --max-step 0.001): exit 0, not 5, shows the
     // guard did not stop it.
@@ -232,7 +246,7 @@ async function realProcessTests(t: Test) {
     const pid = await pretend(t, 'chronyd', join(bin, 'x', 'chronyd'), [join(bin, 'x', 'idle.cjs'), '-d', '-x'])
     const seen = readProcesses('/proc').find((p) => p.pid === pid)
     t.same(seen?.argv?.slice(1), [join(bin, 'x', 'idle.cjs'), '-d', '-x'], 'its argv as started')
-    t.equal(findTimeDaemon(seen ? [seen] : [], undefined), undefined, 'not counted')
+    t.equal(findTimeDaemon(seen ? [seen] : [], undefined, ON_HOST), undefined, 'not counted')
     if (!(await safeToSet(t))) return
     // A real step by the measured error (below 1 ms, --max-step 0.001): exit 0, not 5, shows the
     // guard did not stop it.

@@ -1,7 +1,9 @@
 /** decide/sync-mark.ts: the bound a set leaves in the kernel, and how a later run knows that state for its own. */
 import t from 'tap'
 import { decodeMarkRecord, encodeMarkRecord, isOwnMark, markAfterSet, type MarkRecord } from '../../../src/decide/sync-mark.js'
-import { findTimeDaemon } from '../../../src/decide/time-daemon.js'
+import { findTimeDaemon, type Host } from '../../../src/decide/time-daemon.js'
+
+const IN_DOCKER: Host = { container: 'docker' }
 
 const record: MarkRecord = { bootId: 'boot-1', monotonicSeconds: 1000, boottimeSeconds: 1000, maxErrorMicros: 5_000 }
 const synced = (maxErrorMicros: number) => ({ status: 0x2000, maxErrorMicros })
@@ -28,10 +30,10 @@ t.test('still our mark: the same boot, maxerror grown by the kernel\'s 500 µs/s
 
 t.test('the daemon guard excuses the kernel\'s word only for our own mark; a daemon process is still found', async (t) => {
   const kernel = synced(5_000 + 500 * 3600)
-  t.match(findTimeDaemon([], kernel), { evidence: 'kernel' }, 'without a mark: kept by someone')
-  t.equal(findTimeDaemon([], kernel, () => true), undefined, 'our mark: nobody')
+  t.match(findTimeDaemon([], kernel, IN_DOCKER), { evidence: 'kernel' }, 'without a mark: kept by someone')
+  t.equal(findTimeDaemon([], kernel, IN_DOCKER, () => true), undefined, 'our mark: nobody')
   const chronyd = { pid: 812, comm: 'chronyd', state: 'S', argv: ['/usr/sbin/chronyd'], uid: 0, executable: { path: '/usr/sbin/chronyd', userWritable: false } }
-  t.match(findTimeDaemon([chronyd], kernel, () => true), { evidence: 'process' })
+  t.match(findTimeDaemon([chronyd], kernel, IN_DOCKER, () => true), { evidence: 'process' })
 })
 
 t.test('records round-trip; anything else is none', async (t) => {

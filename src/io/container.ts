@@ -1,0 +1,40 @@
+/**
+ * Whether this runs in a container, judged in systemd-detect-virt's order (systemd's
+ * src/basic/virt.c detect_container): OpenVZ's /proc/vz, WSL's kernel release, the files a
+ * container manager leaves (/run/host/container-manager, /run/systemd/container), PID 1's
+ * `container=`, podman's /run/.containerenv, docker's /.dockerenv, and last a PID namespace other
+ * than the kernel's first (systemd ≥ 254). `root` is for tests: a made-up tree.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Host } from '../decide/time-daemon.js'
+
+/** The kernel's PROC_PID_INIT_INO: the inode of the initial PID namespace (include/linux/proc_ns.h). */
+const INITIAL_PID_NAMESPACE_INODE = 0xeffffffc
+
+export function detectContainer(root = '/'): Host {
+  const at = (path: string) => join(root, path)
+  const text = (path: string) => {
+    try {
+      return readFileSync(at(path), 'latin1')
+    } catch {
+      return undefined
+    }
+  }
+  const named = (kind: string | undefined) => (kind && kind.trim() ? { container: kind.trim().split('\n')[0] ?? 'other' } : undefined)
+  if (existsSync(at('proc/vz')) && !existsSync(at('proc/bc'))) return { container: 'openvz' }
+  if (/Microsoft|WSL/.test(text('proc/sys/kernel/osrelease') ?? '')) return { container: 'wsl' }
+  const declared = named(text('run/host/container-manager')) ?? named(text('run/systemd/container'))
+  if (declared) return declared
+  // readable by root with CAP_SYS_PTRACE only: the hardened units read the files above instead
+  const pid1 = /(?:^|\0)container=([^\0]*)/.exec(text('proc/1/environ') ?? '')?.[1]
+  if (pid1) return { container: pid1 }
+  if (existsSync(at('run/.containerenv'))) return { container: 'podman' }
+  if (existsSync(at('.dockerenv'))) return { container: 'docker' }
+  try {
+    if (statSync(at('proc/self/ns/pid')).ino !== INITIAL_PID_NAMESPACE_INODE) return { container: 'container-other' }
+  } catch {
+    // no namespace file (an old kernel, or no /proc): nothing says this is a container
+  }
+  return { container: undefined }
+}
