@@ -17,10 +17,10 @@ import type { Selection } from '../select/verdict.js'
 
 export interface DriftRun {
   /**
-   * `changed`: the outcome's set was carried out; `daemonKeepsClock` is asked before the
-   * frequency is set
+   * `changed`: the outcome's set was carried out; `daemonKeepsClock`: the guard's answer before
+   * the set (then the frequency is left alone)
    */
-  finish(outcome: Outcome, changed: boolean, daemonKeepsClock: () => boolean): void
+  finish(outcome: Outcome, changed: boolean, daemonKeepsClock: boolean): void
 }
 
 interface DriftOutput {
@@ -98,7 +98,7 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
     finish(outcome, changed, daemonKeepsClock) {
       const set = changed && outcome.kind === 'set'
       const correction = set ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }
-      const kernelAfter = set && plan && !daemonKeepsClock() ? applyFrequency(plan) : kernelPpm
+      const kernelAfter = set && plan && !daemonKeepsClock ? applyFrequency(plan) : kernelPpm
       const record: RunRecord = { ...current, correction, kernelPpm: kernelAfter, appliedPpm: kernelAfter - kernelPpm, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
       try {
         system.drift.write(path, encodeRecords([...records, record]))

@@ -158,8 +158,10 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   if (ignoredLine) debug?.(ignoredLine)
   for (const o of observations) if (o.kisses.some((k) => k.code === 'RATE')) warn(rateLimitLine(o.server.address))
 
-  const daemon = !readOnly && !options.force ? system.timeDaemon() : undefined
-  const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon })
+  // asked once, before the set (after it, tsntpdate's own mark would hide a daemon only the kernel
+  // shows); --force sets the clock past a daemon, never its frequency (--drift-file)
+  const daemon = readOnly || (options.force && !drift) ? undefined : system.timeDaemon()
+  const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon: options.force ? undefined : daemon })
   report.decided(outcome)
   let changed = false
   const setting = {
@@ -175,8 +177,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   try {
     return carryOut(outcome, system, output, setting, report)
   } finally {
-    // --force sets the clock past a daemon, but never its frequency; without it the guard has asked
-    drift?.finish(outcome, changed, () => (options.force ? system.timeDaemon() : daemon) !== undefined)
+    drift?.finish(outcome, changed, daemon !== undefined)
   }
 }
 

@@ -25,6 +25,8 @@ export interface FakeSystemOptions {
   refuse?: string
   /** the time daemon the guard finds */
   daemon?: RunningDaemon
+  /** the guard finds `daemon` only until the clock changes (the kernel's word, then hidden by tsntpdate's own mark) */
+  daemonHiddenBySet?: boolean
   /** CAP_SYS_TIME; default true */
   canSetClock?: boolean
   /** key files by path: their text and mode */
@@ -75,7 +77,7 @@ export function fakeSystem(servers: Readonly<Record<string, FakeServer>>, option
   const system: System = {
     timeDaemon: () => {
       daemonChecks.push(calls.length === 0 ? 'before any clock change' : 'after a clock change')
-      return options.daemon
+      return options.daemonHiddenBySet && calls.length > 0 ? undefined : options.daemon
     },
     canSetClock: () => options.canSetClock ?? true,
     drift: {

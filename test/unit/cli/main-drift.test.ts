@@ -127,6 +127,14 @@ t.test('--force sets the clock past a time daemon, but never its frequency', asy
   t.equal(r.report.frequency?.['appliedPpm'], null)
 })
 
+t.test("--force past a daemon only the kernel shows: the guard's answer before the set counts, not the one after our own mark (issue 22, point 12)", async (t) => {
+  const kernelDaemon = { evidence: 'kernel' as const, kernel: { status: 0x2001, maxErrorMicros: 12_000 }, description: 'the kernel says …' }
+  const r = await setRun(['-B', '--force'], hourOld(0), { daemon: kernelDaemon, daemonHiddenBySet: true })
+  t.same(r.calls, ['slew 0.108000'], 'the clock is set (--force)')
+  t.same(r.frequencies, [], 'its frequency is not')
+  t.same(r.daemonChecks, ['before any clock change'], 'the guard is asked once, before the set')
+})
+
 t.test('a refused frequency is one warning: the set stands, and the record keeps the old frequency', async (t) => {
   const r = await setRun(['-B'], hourOld(0, 3), { kernelPpm: 3, refuseFrequency: 'adjtimex: Operation not permitted' })
   t.equal(r.code, 0)
