@@ -60,8 +60,11 @@ process.on('uncaughtException', (error) => {
 
 /**
  * SIGINT, SIGTERM and SIGHUP end the run with 128 + the signal's number, after the JSON document and
- * the metrics file are out (main). A second signal does not wait for that.
+ * the metrics file are out (main). A second signal does not wait for that, and nothing waits more
+ * than SIGNAL_GRACE_MS (a write to a hung file system, a resolver that never answers).
  */
+const SIGNAL_GRACE_MS = 1_500
+
 function watchSignals(): Interruption {
   let arrivedSignal: InterruptSignal | undefined
   let arrive: (signal: InterruptSignal) => void = () => {}
@@ -70,6 +73,7 @@ function watchSignals(): Interruption {
     process.on(signal, () => {
       if (arrivedSignal) process.exit(code)
       arrivedSignal = signal
+      setTimeout(() => void import('./io/exit-libc.js').then(({ exitAtOnce }) => exitAtOnce(code)), SIGNAL_GRACE_MS).unref()
       arrive(signal)
     })
   }

@@ -1,18 +1,25 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
-import { mkdirSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { lastErrorText } from './ffi.js'
 import { adjtimex, ADJ_FREQUENCY, FREQ_UNITS_PER_PPM, type Timex } from './timex.js'
-import { readPrivateFile, writePrivateFile } from './private-file.js'
+import { readPrivateFile, writePrivateFile, type PrivateFileRead } from './private-file.js'
+import { existingOwnDirectory, ownDirectory, PRIVATE } from './state-dir.js'
 import { CLOCK_BOOTTIME, CLOCK_REALTIME, clockSeconds } from './clock-libc.js'
 
 const MAX_DRIFT_FILE_BYTES = 65_536
 
 export const driftSystem = {
-  read: (path: string) => readPrivateFile(path, MAX_DRIFT_FILE_BYTES),
-  /** made 0700 if missing (/var/lib/tsntpdate, where no unit made it) */
+  /** in a directory of ours closed to others, as the NTS cookie cache's (else others could swap the file) */
+  read(path: string): PrivateFileRead {
+    const dir = existingOwnDirectory(dirname(path), PRIVATE)
+    if ('unusable' in dir) return { refused: `${path}: its directory ${dir.unusable}` }
+    return 'absent' in dir ? dir : readPrivateFile(path, MAX_DRIFT_FILE_BYTES)
+  },
+  /** the directory made 0700 if missing (/var/lib/tsntpdate, where no unit made it) */
   write(path: string, text: string) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
+    const dir = ownDirectory(dirname(path), PRIVATE)
+    if ('unusable' in dir) throw new Error(`its directory ${dir.unusable}`)
     writePrivateFile(path, text)
   },
   /** the kernel's id of this boot; undefined where /proc does not say */

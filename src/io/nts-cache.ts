@@ -3,13 +3,12 @@
  * files 0600, each replaced atomically. Keys in it are as good as the server's certificate, so a
  * directory or file that someone else owns or that others may read or write is not used (a local
  * user could otherwise read the keys and forge replies, or plant keys); it is one warning, and
- * the run does a fresh key exchange. The files are io/private-file.ts's; the record format is
- * auth/nts/cache-record.ts's.
+ * the run does a fresh key exchange. The directory is io/state-dir.ts's, the files
+ * io/private-file.ts's, the record format auth/nts/cache-record.ts's.
  */
-import { chmodSync, lstatSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeFileKind } from './file-kind.js'
 import { readPrivateFile, writePrivateFile } from './private-file.js'
+import { ownDirectory, PRIVATE } from './state-dir.js'
 
 const MAX_RECORD_BYTES = 16_384
 
@@ -22,19 +21,10 @@ export interface CacheFiles {
 
 /** The cache in `dir`, made if missing; or why it cannot be used. */
 export function openCacheDir(dir: string): CacheFiles | { unusable: string } {
-  const uid = process.geteuid?.() ?? 0
-  try {
-    const made = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined
-    const stat = lstatSync(dir)
-    if (!stat.isDirectory()) return { unusable: `${dir} is ${describeFileKind(stat)}, not a directory` }
-    if (stat.uid !== uid) return { unusable: `${dir} belongs to uid ${stat.uid}, not to us (uid ${uid})` }
-    // made now: our umask has had its say; one that was there is never changed (it may be /tmp)
-    if (made && (stat.mode & 0o077) !== 0) chmodSync(dir, 0o700)
-    else if ((stat.mode & 0o077) !== 0) return { unusable: `${dir} is open to others (mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}); chmod 700 ${dir}` }
-  } catch (error) {
-    return { unusable: `${dir}: ${(error as Error).message}` }
-  }
-  const pathOf = (keServer: { host: string; port: number }) => join(dir, fileName(keServer))
+  const checked = ownDirectory(dir, PRIVATE)
+  if ('unusable' in checked) return checked
+  const { path } = checked
+  const pathOf = (keServer: { host: string; port: number }) => join(path, fileName(keServer))
   return {
     read(keServer) {
       const read = readPrivateFile(pathOf(keServer), MAX_RECORD_BYTES)

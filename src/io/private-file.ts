@@ -34,12 +34,12 @@ export function readPrivateFile(path: string, maxBytes: number): PrivateFileRead
   }
 }
 
-/** Replaces `path` with `text`, 0600; throws the OS error. */
+/** Replaces `path` with `text`, 0600; throws the OS error, or why not. */
 export function writePrivateFile(path: string, text: string): void {
-  // anything but a regular file in its place (a directory): removed, as the directory is ours;
-  // rename(2) replaces a symlink itself, never what it points to
+  // anything but a regular file in its place (a directory) is left alone, never removed: rename(2)
+  // replaces a file or a symlink itself, never what a link points to
   const existing = lstatOrUndefined(path)
-  if (existing && !existing.isFile() && !existing.isSymbolicLink()) rmSync(path, { recursive: true, force: true })
+  if (existing && !existing.isFile() && !existing.isSymbolicLink()) throw new Error(`${path} is ${describeFileKind(existing)}, not a regular file; left alone`)
   const temp = join(dirname(path), `.tsntpdate.${process.pid}.${process.hrtime.bigint().toString(36)}.tmp`)
   try {
     const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600)

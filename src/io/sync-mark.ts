@@ -3,9 +3,10 @@
  * the record of that mark where only root can write it (default /run/tsntpdate/sync-mark: gone
  * at the next boot, as the kernel's state is), so the daemon guard can tell it from a daemon's.
  */
-import { closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { lastErrorText } from './ffi.js'
+import { ownDirectory, READABLE } from './state-dir.js'
 import { adjtimex, type Timex } from './timex.js'
 import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, clockSeconds } from './clock-libc.js'
 import { decodeMarkRecord, encodeMarkRecord, type MarkClocks, type MarkRecord, type SyncMark } from '../decide/sync-mark.js'
@@ -59,12 +60,11 @@ export function markClocks(): MarkClocks {
   return { bootId: readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim(), monotonicSeconds: clockSeconds(CLOCK_MONOTONIC), boottimeSeconds: clockSeconds(CLOCK_BOOTTIME) }
 }
 
-/** In a directory of root's that nobody else can write (made 0755 if missing); replaced by rename(2). */
+/** In a directory of ours that nobody else can write (made 0755 if missing); replaced by rename(2). */
 function writeRecord(path: string, text: string): void {
-  const dir = dirname(path)
-  mkdirSync(dir, { recursive: true, mode: 0o755 })
-  const stat = lstatSync(dir)
-  if (!stat.isDirectory() || stat.uid !== 0 || (stat.mode & 0o022) !== 0) throw new Error(`${dir} is not a directory of root's alone`)
+  const checked = ownDirectory(dirname(path), READABLE)
+  if ('unusable' in checked) throw new Error(checked.unusable)
+  const dir = checked.path
   const temp = join(dir, `.sync-mark.${process.pid}.tmp`)
   rmSync(temp, { force: true })
   const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644)

@@ -77,8 +77,11 @@ if (process.getuid?.() !== 0) {
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
         // once the request is out, the run is waiting for the reply
         for (let i = 0; i < 200 && silent.requests.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+        const signalled = process.hrtime.bigint()
         child.kill(signal)
         const exited = await new Promise<number | null>((resolve) => child.on('close', resolve))
+        const endedMs = Number(process.hrtime.bigint() - signalled) / 1e6
+        t.ok(endedMs < 2_000, `${signal}: ended ${endedMs.toFixed(0)} ms after the signal (issue 22, point 4)`)
         silent.requests.length = 0
         t.equal(exited, code, `${signal}: exit ${code}`)
         const report = JSON.parse(stdout) as { exitCode: number; error: string; action: string }
