@@ -6,6 +6,10 @@
  * left the clock θ₁ − s behind. If the clock then loses d seconds per second, the next run
  * measures θ₂ = θ₁ − s + d·basis: d = (θ₂ − θ₁ + s) / basis, as ppm: driftPpm > 0 means the local
  * clock falls further behind, by driftPpm µs every second.
+ *
+ * Not seen between two runs: a slew by someone else (adjtime) that ended before the second run.
+ * It reads as drift; an estimate beyond what a kernel can correct (MAX_KERNEL_PPM) is none, and
+ * drift/frequency.ts changes the frequency by MAX_CHANGE_PPM a run at most.
  */
 import { sameBoot, type RunRecord } from './run-record.js'
 
@@ -13,6 +17,8 @@ export type DriftEstimate =
   | { kind: 'estimate'; driftPpm: number; basisSeconds: number; errorPpm: number }
   | { kind: 'none'; reason: string }
 
+/** the kernel's limit on the frequency offset (MAXFREQ, <linux/timex.h>): a drift beyond it is no clock's */
+export const MAX_KERNEL_PPM = 500
 /** a record older than this says little about today's rate (temperature, a VM moved) */
 export const MAX_BASIS_SECONDS = 7 * 86_400
 /**
@@ -46,6 +52,7 @@ export function estimateDrift(previous: RunRecord | undefined, current: RunRecor
   const moved = kind === 'slew' ? Math.sign(seconds) * Math.min(Math.abs(seconds), SLEW_RATE * basis) : kind === 'step' ? seconds : 0
   const driftPpm = ((current.offsetSeconds - previous.offsetSeconds + moved) / basis) * 1e6
   const errorPpm = (errorSeconds / basis) * 1e6
+  if (!(Math.abs(driftPpm) <= MAX_KERNEL_PPM)) return { kind: 'none', reason: `${driftPpm.toPrecision(3)} ppm is beyond what a kernel can correct (±${MAX_KERNEL_PPM} ppm): not a drift (a correction by someone else, or a corrupt record)` }
   if (errorPpm > MAX_ERROR_PPM) return { kind: 'none', reason: `${basis.toFixed(0)} s is too short a basis for offsets good to ${(errorSeconds * 1e6).toFixed(0)} µs (±${errorPpm.toFixed(1)} ppm)` }
   return { kind: 'estimate', driftPpm, basisSeconds: basis, errorPpm }
 }

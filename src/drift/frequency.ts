@@ -8,11 +8,10 @@
  * bad run's error is applied in part and corrected over the next runs. Never by more than
  * MAX_CHANGE_PPM in one run, and the total stays within the kernel's own ±500 ppm.
  */
-import { MAX_BASIS_SECONDS } from './estimate.js'
+import { MAX_BASIS_SECONDS, MAX_KERNEL_PPM } from './estimate.js'
 import { sameBoot, type RunRecord } from './run-record.js'
 
-/** the kernel's limit on the frequency offset (MAXFREQ, <linux/timex.h>) */
-export const MAX_KERNEL_PPM = 500
+export { MAX_KERNEL_PPM }
 /** what one run may change: the 10–50 ppm of ordinary hardware is learned in one or two runs */
 export const MAX_CHANGE_PPM = 50
 /** the part of an estimate applied once the frequency has been learned (docs/performance.md: the drift simulation) */

@@ -45,6 +45,16 @@ t.test('no estimate: first run, another boot, too old, no common server, stepped
   t.match(estimateDrift(run(), later(0.2), ERROR), { reason: /too short a basis/ }, "20 µs over 0.2 s: ±100 ppm")
 })
 
+t.test('an estimate beyond what a kernel can correct (±500 ppm) is none, said once (issue 22, point 11)', async (t) => {
+  const absurd = estimateDrift(run(), later(3600, { offsetSeconds: 0 }), ERROR)
+  t.match(absurd, { kind: 'estimate' }, 'a sane pair estimates')
+  const claimedStep = estimateDrift(run({ correction: { kind: 'step', seconds: 1e9 } }), later(3600), ERROR)
+  t.match(claimedStep, { kind: 'none', reason: /^2\.78e\+11 ppm is beyond what a kernel can correct \(±500 ppm\): not a drift/ }, 'a record claiming a 1e9 s step')
+  t.match(estimateDrift(run(), later(3600, { offsetSeconds: 1.8001 }), ERROR), { kind: 'none', reason: /^500 ppm is beyond/ }, 'just over 500 ppm')
+  t.match(estimateDrift(run(), later(3600, { offsetSeconds: 1.7999 }), ERROR), { kind: 'estimate' }, 'just under')
+  t.match(estimateDrift(run({ offsetSeconds: Number.NaN }), later(3600), ERROR), { kind: 'none' }, 'not a number: none')
+})
+
 t.test('records: round trip, the last few kept; anything else is corrupt', async (t) => {
   const many = Array.from({ length: MAX_RECORDS + 3 }, (_, i) => later(i))
   const decoded = decodeRecords(encodeRecords(many))
