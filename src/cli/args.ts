@@ -8,11 +8,10 @@ import { OPTIONS, optionKey } from './option-table.js'
 import type { SyslogChoice } from './output.js'
 import { parseSyslogOptions } from './syslog-options.js'
 
-export const DEFAULT_SERVER = 'pool.ntp.org'
 
 export interface Options extends SyslogChoice {
   servers: string[]
-  /** true when no server was named and DEFAULT_SERVER stands in */
+  /** true when no server was named: the configured ones are used (config/default-servers.ts) */
   defaultServers: boolean
   family: AddressFamily | undefined
   samples: number
@@ -79,7 +78,7 @@ export function parseArgs(argv: readonly string[]): Options {
   if (has('nts') && has('a')) throw new UsageError('-a and --nts exclude each other: NTS brings its own keys')
   if (!has('nts') && (has('nts-ca') || has('nts-cache'))) throw new UsageError('--nts-ca and --nts-cache need --nts')
   return {
-    servers: servers.length > 0 ? servers : [DEFAULT_SERVER],
+    servers,
     defaultServers: servers.length === 0,
     family: lastOf(given, { ipv4: 4, ipv6: 6 } as const),
     samples,

@@ -57,7 +57,7 @@ export interface MainDeps {
   /** wall-clock time for the line prefix and the metrics' last-run time (never for NTP timestamps) */
   localTime: () => Date
   loadSystem: () => Promise<System>
-  /** the files the server list comes from when none is named; absent, pool.ntp.org is used */
+  /** the files the server list comes from when none is named */
   defaultServerTexts?: () => DefaultServerTexts
   /** opens syslog(3) or a remote syslog server; needed only with -s or --syslog-server */
   openLogger?: OpenLogger
@@ -110,8 +110,6 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const warn = output.error
   const fallback = options.defaultServers ? defaultServers(deps, warn) : undefined
-  // pool.ntp.org speaks no NTS: with --nts, the servers must be named
-  if (options.nts && fallback?.from === 'built-in') throw new UsageError('--nts needs NTS-KE servers: name them, or list them in NTPSERVERS')
   const defaultPort = options.nts ? NTS_KE_PORT : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, defaultPort, fallback.from)) : options.servers.map((text) => toSpec(text, defaultPort))
   const system = await deps.loadSystem()
@@ -223,7 +221,7 @@ function printServerLines(selection: Selection, print: (line: string) => void): 
   }
 }
 
-/** The servers of the defaults file, step-tickers or the built-in one; a defaults file outside its subset is a usage error. */
+/** The servers of the defaults file or step-tickers; a defaults file outside its subset, or none configured, is a usage error. */
 function defaultServers(deps: MainDeps, warn: (line: string) => void): DefaultServers {
   const texts = deps.defaultServerTexts?.() ?? {}
   texts.warnings?.forEach(warn)

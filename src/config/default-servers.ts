@@ -1,11 +1,10 @@
 /**
- * The servers to use when none is named, the same way cron/ntpdate-hourly chooses them:
- * NTPSERVERS from the defaults file (/etc/default/tsntpdate), else the servers of
- * /etc/ntp/step-tickers, else pool.ntp.org. Pure: the shell reads the files.
+ * The servers to use when none is named: NTPSERVERS from the defaults file
+ * (/etc/default/tsntpdate), else the servers of /etc/ntp/step-tickers. None is built in: the NTP
+ * Pool asks vendors not to ship pool.ntp.org itself, and a clock set from servers nobody chose
+ * is set by whoever answers. Pure: the shell reads the files.
  */
 import { parseDefaultsFile } from './defaults-file.js'
-
-export const BUILT_IN_SERVER = 'pool.ntp.org'
 
 export interface DefaultServerTexts {
   /** the defaults file's text, undefined when it could not be read */
@@ -20,10 +19,10 @@ export interface DefaultServerTexts {
 
 export interface DefaultServers {
   servers: string[]
-  from: 'NTPSERVERS' | 'step-tickers' | 'built-in'
+  from: 'NTPSERVERS' | 'step-tickers'
 }
 
-/** The servers, or the defaults file's first line outside what it may hold (parseDefaultsFile). */
+/** The servers; or the defaults file's first line outside what it may hold (parseDefaultsFile), or that none is configured. */
 export function chooseDefaultServers(texts: DefaultServerTexts): DefaultServers | { error: string } {
   const parsed = texts.defaults === undefined ? undefined : parseDefaultsFile(texts.defaults, texts.defaultsPath ?? '/etc/default/tsntpdate')
   if (parsed && 'error' in parsed) return parsed
@@ -31,7 +30,8 @@ export function chooseDefaultServers(texts: DefaultServerTexts): DefaultServers 
   if (listed.length > 0) return { servers: listed, from: 'NTPSERVERS' }
   const tickers = words(texts.stepTickers === undefined ? '' : stepTickerServers(texts.stepTickers))
   if (tickers.length > 0) return { servers: tickers, from: 'step-tickers' }
-  return { servers: [BUILT_IN_SERVER], from: 'built-in' }
+  const defaultsPath = texts.defaultsPath ?? '/etc/default/tsntpdate'
+  return { error: `no server named, and none configured: name one, or set NTPSERVERS in ${defaultsPath} (or list servers in /etc/ntp/step-tickers)` }
 }
 
 /** step-tickers: servers separated by blanks or newlines; `#` starts a comment. */

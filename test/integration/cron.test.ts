@@ -288,6 +288,24 @@ t.test('SPLAY=0 (the default), SPLAY= (empty: 0), TSNTPDATE_SPLAY (the unit: 0),
   t.equal(box.calls('tsntpdate').length, 4)
 })
 
+t.test('no server configured (a fresh install): the run does nothing but say so to syslog, exit 0 (issue 22, point 14)', async (t) => {
+  for (const [defaults, stepTickers] of [[undefined, undefined], ['NTPSERVERS=""\n', undefined], ['NTPSERVERS=" "\n', '# none yet\n   \n']] as const) {
+    const box = sandbox(t)
+    if (defaults !== undefined) box.defaults(defaults)
+    if (stepTickers !== undefined) box.stepTickers(stepTickers)
+    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') } })
+    const name = `defaults ${JSON.stringify(defaults)}, step-tickers ${JSON.stringify(stepTickers)}`
+    t.equal(r.code, 0, `${name}: exit 0`, { output: show(r) })
+    t.equal(r.stdout + r.stderr, '', 'nothing for cron to mail')
+    t.same(box.calls('tsntpdate'), [], 'tsntpdate did not run: no pool.ntp.org')
+    t.match(box.calls('logger'), [['-t', 'ntpdate-hourly', '-p', 'daemon.notice', '--', /^no NTP server configured: set NTPSERVERS in .*default \(or list servers in .*step-tickers\); nothing done$/]])
+  }
+  const box = sandbox(t)
+  box.stepTickers('ntp1.example\n')
+  await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') } })
+  t.equal(box.calls('tsntpdate').length, 1, 'a server in step-tickers: it runs')
+})
+
 t.test('bad settings: exit 2 and a line naming the setting', async (t) => {
   for (const [setting, pattern] of [
     ['SPLAY=5s', /^ntpdate-hourly: SPLAY='5s' in .*default is not a whole number of seconds$/],
@@ -311,9 +329,9 @@ t.test('bad settings: exit 2 and a line naming the setting', async (t) => {
 t.test('what tsntpdate is given: -s --json, the step limit, NTPOPTIONS as words; never a server (it reads them itself)', async (t) => {
   for (const [defaults, args] of [
     ['NTPSERVERS="-b evil"\n', ARGS],
-    ['NTPOPTIONS="-p 2  -t 1 *"\n', [...ARGS, '-p', '2', '-t', '1', '*']],
-    ['MAXSTEP=\n', ['-s', '--json']],
-    ['MAXSTEP=0.5\nNTPOPTIONS=-B\n', ['-s', '--json', '--max-step', '0.5', '-B']],
+    ['NTPSERVERS=x.example\nNTPOPTIONS="-p 2  -t 1 *"\n', [...ARGS, '-p', '2', '-t', '1', '*']],
+    ['NTPSERVERS=x.example\nMAXSTEP=\n', ['-s', '--json']],
+    ['NTPSERVERS=x.example\nMAXSTEP=0.5\nNTPOPTIONS=-B\n', ['-s', '--json', '--max-step', '0.5', '-B']],
   ] as const) {
     const box = sandbox(t)
     box.defaults(defaults)
@@ -394,6 +412,7 @@ t.test('a time daemon keeps the clock (tsntpdate exits 5): exit 0, no mail, no h
 
 t.test('a defaults file that is a FIFO: one warning, ignored, no hang (issue 9, finding 6)', async (t) => {
   const box = sandbox(t)
+  box.stepTickers('x.example\n') // a server configured: the run goes on
   t.equal((await runTool('mkfifo', [join(box.dir, 'default')])).code, 0)
   const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate') } })
   t.equal(r.code, 0, { output: show(r) })
@@ -403,6 +422,7 @@ t.test('a defaults file that is a FIFO: one warning, ignored, no hang (issue 9, 
 
 t.test("the lock: in a directory of root's own, never through a symlink (issue 9, finding 4)", async (t) => {
   const box = sandbox(t)
+  box.stepTickers('x.example\n') // a server configured: the run goes on
   const tsntpdate = box.stub('tsntpdate')
   // a symlink where the lock goes: refused, and its target untouched
   writeFileSync(join(box.dir, 'precious'), 'keep me\n')
@@ -456,6 +476,7 @@ async function holdLock(t: Test, lock: string): Promise<() => Promise<void>> {
 
 t.test('the lock: while another run holds it, a run exits 0 silently and runs nothing', async (t) => {
   const box = sandbox(t)
+  box.stepTickers('x.example\n') // a server configured: the run goes on
   const tsntpdate = box.stub('tsntpdate')
   const release = await holdLock(t, join(box.dir, 'lock'))
   const r = await box.run({ env: { TSNTPDATE_BIN: tsntpdate, TSNTPDATE_LOGGER: box.stub('logger') } })
@@ -471,6 +492,7 @@ t.test('the lock: while another run holds it, a run exits 0 silently and runs no
 
 t.test('TSNTPDATE_LOCK_WAIT (the boot and resume units): a run waits for the lock, then runs', async (t) => {
   const box = sandbox(t)
+  box.stepTickers('x.example\n') // a server configured: the run goes on
   const tsntpdate = box.stub('tsntpdate')
   const release = await holdLock(t, join(box.dir, 'lock'))
   const letGo = new Promise((resolve) => setTimeout(resolve, 700)).then(release)
@@ -503,15 +525,19 @@ t.test('a lock held for longer than any run can take is reported once, to syslog
   t.same(box.calls('tsntpdate'), [], 'tsntpdate never ran')
 })
 
-t.test('the server list tsntpdate reads itself: NTPSERVERS, then step-tickers, then pool.ntp.org', async (t) => {
-  const cases: { name: string; defaults?: string; stepTickers?: string; servers: string[]; from: string }[] = [
+t.test('the server list tsntpdate reads itself: NTPSERVERS, then step-tickers, nothing built in', async (t) => {
+  const cases: { name: string; defaults?: string; stepTickers?: string; servers?: string[]; from?: string }[] = [
     { name: 'NTPSERVERS', defaults: 'NTPSERVERS="a.example  b.example:11123"\n', stepTickers: 'tick.example\n', servers: ['a.example', 'b.example:11123'], from: 'NTPSERVERS' },
     { name: 'NTPSERVERS empty: step-tickers', defaults: 'NTPSERVERS=""\n', stepTickers: '# ours\ntick1.example # near\n\ntick2.example tick3.example\n', servers: ['tick1.example', 'tick2.example', 'tick3.example'], from: 'step-tickers' },
     { name: 'no defaults file: step-tickers', stepTickers: 'tick.example\n', servers: ['tick.example'], from: 'step-tickers' },
-    { name: 'step-tickers only comments: pool.ntp.org', defaults: 'NTPSERVERS=" "\n', stepTickers: '# none yet\n', servers: ['pool.ntp.org'], from: 'built-in' },
-    { name: 'neither file: pool.ntp.org', servers: ['pool.ntp.org'], from: 'built-in' },
+    { name: 'step-tickers only comments: none', defaults: 'NTPSERVERS=" "\n', stepTickers: '# none yet\n' },
+    { name: 'neither file: none', },
   ]
-  for (const c of cases) t.same(chooseDefaultServers({ defaults: c.defaults, stepTickers: c.stepTickers }), { servers: c.servers, from: c.from }, c.name)
+  for (const c of cases) {
+    const chosen = chooseDefaultServers({ defaults: c.defaults, stepTickers: c.stepTickers })
+    if (c.servers) t.same(chosen, { servers: c.servers, from: c.from }, c.name)
+    else t.match(chosen, { error: /^no server named, and none configured/ }, c.name)
+  }
 })
 
 /**

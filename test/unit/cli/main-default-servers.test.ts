@@ -48,9 +48,12 @@ t.test('no server named, NTPSERVERS empty: step-tickers', async (t) => {
   t.same(r.resolved, ['tick1.example', 'tick2.example'])
 })
 
-t.test('no server named, no list anywhere: pool.ntp.org', async (t) => {
-  t.same((await run(['-q'], {})).resolved, ['pool.ntp.org'], 'neither file')
-  t.same((await run(['-q'])).resolved, ['pool.ntp.org'], 'no reader given')
+t.test('no server named, no list anywhere: a usage error, nothing queried (no built-in pool.ntp.org; issue 22, point 14)', async (t) => {
+  for (const r of [await run(['-q'], {}), await run(['-q'])]) {
+    t.equal(r.code, 2, 'exit 2')
+    t.same(r.resolved, [], 'no name looked up')
+    t.match(r.stderr, [/no server named, and none configured: name one, or set NTPSERVERS in \/etc\/default\/tsntpdate \(or list servers in \/etc\/ntp\/step-tickers\)$/])
+  }
 })
 
 t.test('servers on the command line win; the files are not read', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { BUILT_IN_SERVER, chooseDefaultServers, stepTickerServers } from '../../../src/config/default-servers.js'
+import { chooseDefaultServers, stepTickerServers } from '../../../src/config/default-servers.js'
 import { defaultServerPaths, readDefaultServerTexts } from '../../../src/io/default-server-files.js'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,7 +12,7 @@ t.test('step-tickers: servers on one or more lines, # comments', async (t) => {
   t.same(stepTickerServers(text).split(/\s+/).filter(Boolean), ['ntp1.example', 'ntp2.example', 'ntp3.example'])
 })
 
-t.test('the order: NTPSERVERS, then step-tickers, then pool.ntp.org', async (t) => {
+t.test('the order: NTPSERVERS, then step-tickers, and nothing built in (issue 22, point 14)', async (t) => {
   const tickers = 'tick1 tick2\n'
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="a b"', stepTickers: tickers }), { servers: ['a', 'b'], from: 'NTPSERVERS' })
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS=""', stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' })
@@ -21,8 +21,8 @@ t.test('the order: NTPSERVERS, then step-tickers, then pool.ntp.org', async (t) 
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="a\n', defaultsPath: '/etc/d', stepTickers: tickers }), {
     error: '/etc/d:1: not of the form NAME="value" (or NAME=\'value\', NAME=word, a # comment): NTPSERVERS="a',
   }, 'a defaults file outside the subset is an error, not a fallback')
-  t.same(chooseDefaultServers({ defaults: 'SPLAY=5\n', stepTickers: '# none\n' }), { servers: [BUILT_IN_SERVER], from: 'built-in' })
-  t.same(chooseDefaultServers({}), { servers: ['pool.ntp.org'], from: 'built-in' })
+  t.same(chooseDefaultServers({ defaults: 'SPLAY=5\n', stepTickers: '# none\n' }), { error: 'no server named, and none configured: name one, or set NTPSERVERS in /etc/default/tsntpdate (or list servers in /etc/ntp/step-tickers)' }, 'no pool.ntp.org: none configured is said')
+  t.same(chooseDefaultServers({}), { error: 'no server named, and none configured: name one, or set NTPSERVERS in /etc/default/tsntpdate (or list servers in /etc/ntp/step-tickers)' })
 })
 
 t.test('the file paths: /etc by default, the environment may say otherwise', async (t) => {
