@@ -41,7 +41,8 @@ install -m 0644 "$repo/dist/tsntpdate.cjs" "$lib/dist/tsntpdate.cjs"
 # the licences are in the copyright file)
 copy_module() { # copy_module FROM TO: the package's JavaScript, JSON and native modules
   (cd "$1" && find . -type f \( -name '*.js' -o -name '*.cjs' -o -name '*.json' -o -name '*.node' \) \
-    ! -path './src/*' ! -path './vendor/*' ! -path './doc/*' ! -path './test/*' ! -path './musl_*' ! -name 'cnoke.cjs' -print) | while read -r file; do
+    ! -path './src/*' ! -path './vendor/*' ! -path './doc/*' ! -path './test/*' ! -path './musl_*' ! -name 'cnoke.cjs' \
+    ! -path './coverage/*' ! -path './example/*' ! -path './examples/*' ! -path './ref/*' -print) | while read -r file; do
     mkdir -p "$2/$(dirname "$file")"
     install -m 0644 "$1/$file" "$2/$file"
   done

@@ -58,12 +58,15 @@ async function packageTests() {
     ]) t.match(list, path, path)
     t.notMatch(list, /node_modules\/(typescript|tap|esbuild|fast-check)\//, 'no development modules')
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /nodejs \(>= 20\)/)
+    t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /\bopenssl\b/, 'openssl: the wrong-clock rule runs openssl verify (issue 22, point 10)')
+    t.notMatch(list, /node_modules\/[^ ]*\/(coverage|example|examples|test|ref)\//, "no dependency's coverage, examples, tests or references (issue 22, point 16)")
     t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/default\/tsntpdate$/m, 'the defaults file is a conffile')
   })
 
   t.test('installed with apt-get, it works; remove keeps the conffile; purge leaves nothing', async (t) => {
     const install = run('apt-get', ['install', '-y', '--no-install-recommends', deb])
     t.equal(install.code, 0, install.out)
+    t.match(install.out, /tsntpdate: no NTP server configured: the hourly run does nothing until NTPSERVERS in \/etc\/default\/tsntpdate names one/, 'no built-in server, said at install (issue 22, point 14)')
     t.ok(installed(), 'dpkg says installed')
     const chronyd = await startChronyd(t, { address: '127.0.21.1', port: 12501 })
     const query = run('/usr/sbin/tsntpdate', ['-q', chronyd.spec])
