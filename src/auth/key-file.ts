@@ -1,15 +1,22 @@
 /**
- * Symmetric key files, ntpd's and chrony's, read line by line (`#` starts a comment). Pure.
+ * Symmetric key files, ntpd's and chrony's, read line by line. Pure.
  *
  * - ntpd/ntpsec: `KEYID TYPE KEY`, KEYID 1–65535, TYPE M/MD5, SHA1, SHA256, SHA384, SHA512,
  *   AES128CMAC (also AES, AES-128-CMAC); KEY is ASCII when 20 characters or fewer, else hex.
  * - chrony: `KEYID [TYPE] KEY`, KEYID up to 2³²−1, TYPE MD5 (the default), SHA1, SHA256, SHA384,
  *   SHA512, SHA3-224…SHA3-512, AES128, AES256; KEY `HEX:…` or `ASCII:…` (bare: ASCII).
  *
- * Each line is read by its own form: a `HEX:`/`ASCII:` key, a line without a type, a type only
- * chrony knows or a key id above 65535 is chrony's; any other line is ntpd's. So a bare 40-digit
- * key after `1 SHA1` is hex (ntpd's reading); chrony would read it as 40 ASCII characters, and a
- * chrony file says `HEX:` for a hex key anyway.
+ * Words are split at white space as chrony's CPS_NormalizeLine does (C's isspace: CR too), and a
+ * line whose first word starts with `#`, `;`, `%` or `!` is a comment (ntpd skips such a line too:
+ * its key id reads as 0). Each other line is read by its own form: split so, a line of two words,
+ * or of three with a `HEX:`/`ASCII:` key, a type only chrony knows or a key id above 65535, is
+ * chrony's, and a `#` in it is part of its word, as in chrony. Any other line is ntpd's, where `#`
+ * anywhere starts a comment (authreadkeys' nexttok). So a bare 40-digit key after `1 SHA1` is hex
+ * and `1 SHA1 abc#def` has the key `abc` (ntpd's readings; chrony would read 40 ASCII characters
+ * and `abc#def`, and a chrony file says `HEX:`/`ASCII:` anyway). A chrony line with a comment after
+ * it is refused, as chrony refuses it, not read as ntpd's.
+ *
+ * An error names the field, never a word of the line: any of them may be (part of) a key.
  */
 
 export const ALGORITHMS = [
@@ -61,34 +68,69 @@ const CMAC_KEY_BYTES: Partial<Record<Algorithm, number>> = { AES128CMAC: 16, AES
 const MAX_NTPD_KEY_ID = 65_535
 const MAX_KEY_ID = 2 ** 32 - 1
 const NTPD_ASCII_MAX = 20
+/** chrony's prefixes, in capitals only (strncmp): `hex:00ff` is 8 ASCII characters to chrony and ntpd alike */
+const CHRONY_KEY = /^(HEX|ASCII):/
+const COMMENT_START = '#;%!'
+const SHAPE = 'not of the form KEYID [TYPE] KEY'
 
-/** Every key of the file, by id; or the first problem, as `FILE:LINE: why`. */
+/** Every key of the file, by id; or the first problem, as `FILE:LINE: why` (the why never quotes the line: it may hold a key). */
 export function parseKeyFile(text: string, path: string): { keys: Map<number, SymmetricKey> } | { error: string } {
   const keys = new Map<number, SymmetricKey>()
+  const lineOf = new Map<number, number>()
   for (const [index, raw] of text.split('\n').entries()) {
-    const line = raw.replace(/#.*$/, '').trim()
-    if (line === '') continue
+    const parsed = parseLine(raw)
+    if (parsed === undefined) continue
     const where = `${path}:${index + 1}`
-    const parsed = parseLine(line.split(/\s+/))
     if ('error' in parsed) return { error: `${where}: ${parsed.error}` }
-    if (keys.has(parsed.id)) return { error: `${where}: key ${parsed.id} is defined twice` }
+    const earlier = lineOf.get(parsed.id)
+    if (earlier !== undefined) return { error: `${where}: the key id is already defined on line ${earlier}` }
     keys.set(parsed.id, parsed)
+    lineOf.set(parsed.id, index + 1)
   }
   return { keys }
 }
 
-function parseLine(words: readonly string[]): SymmetricKey | { error: string } {
-  if (words.length < 2 || words.length > 3) return { error: 'not of the form KEYID [TYPE] KEY' }
+/** A key, or nothing (a blank line, a comment), or why not. */
+function parseLine(raw: string): SymmetricKey | { error: string } | undefined {
+  const words = wordsOf(raw)
+  const first = words[0]
+  if (first === undefined || COMMENT_START.includes(first.charAt(0))) return undefined
+  if (isChronyForm(words)) return parseWords(words, true)
+  const cut = raw.indexOf('#')
+  const ntpdWords = cut < 0 ? words : wordsOf(raw.slice(0, cut))
+  // a chrony line with a comment after it: chrony refuses it (too many words), so do we
+  if (isChronyForm(ntpdWords)) return { error: `${SHAPE} (in chrony's format # starts a comment only at the start of a line)` }
+  return ntpdWords.length === 3 ? parseWords(ntpdWords, false) : { error: SHAPE }
+}
+
+/** chrony's words: split at C's isspace(), so CR is white space and CRLF ends need nothing more */
+function wordsOf(line: string): string[] {
+  return line.split(/[ \t\n\v\f\r]+/).filter((word) => word !== '')
+}
+
+function isChronyForm(words: readonly string[]): boolean {
+  if (words.length === 2) return true
+  const [idText = '', typeText = '', keyText = ''] = words
+  const type = typeText.toUpperCase()
+  return (
+    words.length === 3 &&
+    (CHRONY_KEY.test(keyText) || keyIdOf(idText) > MAX_NTPD_KEY_ID || (!Object.hasOwn(NTPD_TYPES, type) && Object.hasOwn(CHRONY_TYPES, type)))
+  )
+}
+
+function keyIdOf(text: string): number {
+  return /^\d{1,10}$/.test(text) ? Number(text) : NaN
+}
+
+function parseWords(words: readonly string[], chronyForm: boolean): SymmetricKey | { error: string } {
   const [idText = '', second = '', third] = words
-  const id = /^\d{1,10}$/.test(idText) ? Number(idText) : NaN
-  if (!(id >= 1 && id <= MAX_KEY_ID)) return { error: `key id '${idText}' is not a number from 1 to ${MAX_KEY_ID}` }
+  const id = keyIdOf(idText)
+  if (!(id >= 1 && id <= MAX_KEY_ID)) return { error: `the key id is not a number from 1 to ${MAX_KEY_ID}` }
   const typeText = third === undefined ? undefined : second.toUpperCase()
   const keyText = third ?? second
-  const chronyForm =
-    typeText === undefined || /^(HEX|ASCII):/i.test(keyText) || id > MAX_NTPD_KEY_ID || (!Object.hasOwn(NTPD_TYPES, typeText) && Object.hasOwn(CHRONY_TYPES, typeText))
   const types = chronyForm ? CHRONY_TYPES : NTPD_TYPES
   const algorithm = typeText === undefined ? 'MD5' : Object.hasOwn(types, typeText) ? types[typeText] : undefined
-  if (algorithm === undefined) return { error: `key type '${second}' is not one of ${Object.keys(types).join(', ')}` }
+  if (algorithm === undefined) return { error: `the key type is not one of ${Object.keys(types).join(', ')}` }
   const key = chronyForm ? chronyKey(keyText) : ntpdKey(keyText)
   if ('error' in key) return key
   if (key.bytes.length === 0) return { error: 'the key is empty' }
@@ -100,8 +142,8 @@ function parseLine(words: readonly string[]): SymmetricKey | { error: string } {
 }
 
 function chronyKey(text: string): { bytes: Uint8Array } | { error: string } {
-  if (/^HEX:/i.test(text)) return hexKey(text.slice(4))
-  return asciiKey(/^ASCII:/i.test(text) ? text.slice(6) : text)
+  if (text.startsWith('HEX:')) return hexKey(text.slice(4))
+  return asciiKey(text.startsWith('ASCII:') ? text.slice(6) : text)
 }
 
 function ntpdKey(text: string): { bytes: Uint8Array } | { error: string } {

@@ -1,7 +1,6 @@
 /**
- * Reads a file we take settings from (the defaults file, step-tickers; key files and caches to
- * come) with the care a program running as root owes them: only a regular file, at most
- * MAX_CONFIG_BYTES, and never a hang. The file is opened non-blocking, so a FIFO cannot stall the
+ * Reads a file we take settings from (the defaults file, step-tickers, key files, CA bundles)
+ * with the care a program running as root owes them: only a regular file, at most MAX_CONFIG_BYTES, and never a hang. The file is opened non-blocking, so a FIFO cannot stall the
  * open, and judged by fstat of what was opened, so it cannot be swapped after the check; a device
  * such as /dev/zero is refused before a byte is read.
  */
@@ -10,8 +9,8 @@ import { describeFileKind } from './file-kind.js'
 
 export const MAX_CONFIG_BYTES = 1 << 20
 
-/** The text; or absent (no such file, or unreadable: as `[ -r FILE ]`); or present but refused, with why. */
-export type ConfigFileRead = { text: string; mode: number } | { absent: true } | { refused: string }
+/** The text, with the mode and owner (uid) of what was opened; or absent (no such file, or unreadable: as `[ -r FILE ]`); or present but refused, with why. */
+export type ConfigFileRead = { text: string; mode: number; uid: number } | { absent: true } | { refused: string }
 
 export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): ConfigFileRead {
   let fd: number
@@ -32,7 +31,7 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
       if (length === buffer.length && length <= maxBytes) buffer = Buffer.concat([buffer, Buffer.alloc(Math.min(maxBytes + 1, 2 * length) - length)])
     }
     if (length > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
-    return { text: buffer.subarray(0, length).toString('utf8'), mode: stat.mode }
+    return { text: buffer.subarray(0, length).toString('utf8'), mode: stat.mode, uid: stat.uid }
   } catch (error) {
     return { refused: `${path} could not be read: ${(error as Error).message}; ignored` }
   } finally {

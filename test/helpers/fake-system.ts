@@ -30,7 +30,7 @@ export interface FakeSystemOptions {
   /** CAP_SYS_TIME; default true */
   canSetClock?: boolean
   /** key files by path: their text and mode */
-  keyFiles?: Record<string, { text: string; mode: number }>
+  keyFiles?: Record<string, { text: string; mode: number; uid: number }>
   /** marking the kernel clock synchronised fails with this */
   markFails?: string
   /** --drift-file files by path (read and written in memory) */

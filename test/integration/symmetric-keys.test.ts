@@ -1,9 +1,10 @@
 /**
  * -a/-k against a real chronyd serving a key file: every key type chronyd 4.3 serves, from an
- * ntpd-format and a chrony-format file on our side; wrong keys, servers without a MAC, bad files.
- * Address block of this file: 127.0.19.x (chronyd on port 11901).
+ * ntpd-format and a chrony-format file on our side; wrong keys, servers without a MAC, bad files,
+ * files not ours alone, and a file in chrony's own reading (CRLF, `;` comments, `#` in keys).
+ * Address block of this file: 127.0.19.x (chronyd on ports 11901 and 11902).
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -102,14 +103,26 @@ t.test('a server that answers without a MAC: alone exit 1; beside the keyed chro
 
 t.test('bad key files, a missing key, a missing file: exit 2 with one line naming it, before any packet', async (t) => {
   const cases: [string[], RegExp][] = [
-    [['-a', '1', '-k', keyFile('bad1.keys', '1 RC4 secret\n')], /bad1\.keys:1: key type 'RC4' is not one of/],
+    [['-a', '1', '-k', keyFile('bad1.keys', '1 RC4 secret\n')], /bad1\.keys:1: the key type is not one of M, MD5, /],
     [['-a', '1', '-k', keyFile('bad2.keys', '# x\n1 SHA1 0123456789abcdef0123456789abcdef0123456z\n')], /bad2\.keys:2: the key is not an even number of hex digits$/],
     [['-a', '1', '-k', keyFile('bad3.keys', '1 AES128 HEX:00\n')], /bad3\.keys:1: an AES128CMAC key must be 16 bytes, not 1$/],
     [['-a', '1', '-k', keyFile('bad4.keys', '1\n')], /bad4\.keys:1: not of the form KEYID \[TYPE\] KEY$/],
     [['-a', '9', '-k', chronyFile], /-a 9: .*chrony\.keys has no key 9$/],
     [['-a', '1', '-k', join(dir, 'absent.keys')], /-k .*absent\.keys: no such key file, or it cannot be read$/],
     [['-a', '1', '-k', dir], /is a directory, not a regular file$/],
+    [['-a', '1', '-k', keyFile('writable.keys', SERVED, 0o666)], /-k .*writable\.keys: the key file is writable by group or others \(mode 0666\); not used: chmod 600 /],
+    [['-a', '1', '-k', keyFile('group.keys', SERVED, 0o620)], /-k .*group\.keys: the key file is writable by group or others \(mode 0620\)/],
+    [['-a', '1', '-k', keyFile('secret-line.keys', '1 MD5 ASCII:correct horse\n')], /secret-line\.keys:1: not of the form KEYID \[TYPE\] KEY$/],
+    [['-a', '1', '-k', keyFile('secret-type.keys', '1 ASCII:correct horse\n')], /secret-type\.keys:1: the key type is not one of /],
   ]
+  // chown needs root; in CI the tests run as root, and nothing may be skipped there
+  if (process.getuid?.() === 0 || process.env['CI']) {
+    const foreign = keyFile('foreign.keys', SERVED)
+    chownSync(foreign, 65534, 65534)
+    cases.push([['-a', '1', '-k', foreign], new RegExp(`-k .*foreign\\.keys: the key file belongs to uid 65534, not to us \\(uid ${process.geteuid?.()}\\); not used$`)])
+  } else {
+    t.comment('skipped: a key file of another user (chown needs root)')
+  }
   for (const [args, pattern] of cases) {
     const silent = await startScriptServer(t, '127.0.19.3', () => {})
     const r = await runCli(['-q', ...args, `127.0.19.3:${silent.port}`])
@@ -118,8 +131,26 @@ t.test('bad key files, a missing key, a missing file: exit 2 with one line namin
     t.equal(lines(r.stderr).length, 1, 'one line')
     t.notMatch(r.stderr, /\n\s+at /, 'no stack trace')
     t.equal(silent.requests.length, 0, 'no packet was sent')
+    t.notMatch(r.stderr, /correct|horse/, 'no word of a key line')
     await silent.close()
   }
+})
+
+t.test("a key file as chrony reads it: CRLF ends, ; % ! comments, # inside keys; chronyd serving the same file agrees", async (t) => {
+  const text = ['; written on Windows', '% by hand', '! with every comment chrony knows', '7 SHA256 ASCII:pass#word;1', '8 bare#key', ''].join('\r\n')
+  const chronyd = await startChronyd(t, { address: '127.0.19.5', port: 11902, keys: text })
+  const file = keyFile('crlf.keys', text)
+  for (const id of [7, 8]) {
+    const r = await runCli(['-q', '--json', '-a', String(id), '-k', file, ...FAST, chronyd.spec])
+    t.equal(r.code, 0, `key ${id}: exit 0`, { output: describeRun(r) })
+    const doc = JSON.parse(r.stdout || '{}') as { selected: string; servers: Array<{ authentication: unknown }> }
+    t.equal(doc.selected, chronyd.spec, `key ${id}: selected`)
+    t.same(doc.servers[0]?.authentication, { method: 'symmetric', keyId: id, algorithm: id === 7 ? 'SHA256' : 'MD5' }, `key ${id}: authenticated`)
+  }
+  // the key cut at its # (ntpd's reading of a bare key) is another key: chronyd does not answer
+  const cut = keyFile('cut.keys', '7 SHA256 ASCII:pass\n')
+  const r = await runCli(['-q', '-a', '7', '-k', cut, ...FAST, chronyd.spec])
+  t.equal(r.code, 1, 'the key cut at # is not the one chronyd serves: exit 1', { output: describeRun(r) })
 })
 
 t.test('a key file others can read: one warning, and the run goes on', async (t) => {
