@@ -2,7 +2,7 @@
 import { main, type Interruption, type System } from './cli/main.js'
 import type { InterruptSignal } from './errors.js'
 import { ExitCode } from './exit-codes.js'
-import { linePrefix } from './report/format.js'
+import { cutLine, linePrefix, oneLine } from './report/format.js'
 import type { OpenLogger } from './io/ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
 import { readConfigFile } from './io/read-config-file.js'
@@ -54,7 +54,7 @@ const openLogger: OpenLogger = async (target) => {
 // syslog lines are not.
 for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {})
 process.on('uncaughtException', (error) => {
-  process.stderr.write(`${linePrefix(new Date(), process.pid)}internal error: ${error.message}\n`)
+  process.stderr.write(`${cutLine(linePrefix(new Date(), process.pid) + oneLine(`internal error: ${error.message}`))}\n`)
   process.exit(ExitCode.Internal)
 })
 

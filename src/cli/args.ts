@@ -32,8 +32,8 @@ export interface Options extends SyslogChoice {
   metricsFile: string | undefined
   /** -a: the key every request is signed with and every reply must verify with */
   keyId: number | undefined
-  /** -k: where the keys are */
-  keyFile: string
+  /** -k: where the keys are; undefined when not named (DEFAULT_KEY_FILE then) */
+  keyFile: string | undefined
   /** -e: classic's authentication delay; checked, and without effect (T1 is read after the MAC) */
   authDelaySeconds: number | undefined
   /** false with --no-sync-mark: after a set, the kernel's STA_UNSYNC is left as it was */
@@ -94,7 +94,7 @@ export function parseArgs(argv: readonly string[]): Options {
     json: has('json'),
     metricsFile: optional(valueOf('metrics-file'), (v) => nonEmpty(v, '--metrics-file')),
     keyId: optional(valueOf('a'), (v) => integerIn(v, 1, 2 ** 32 - 1, '-a')),
-    keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')) ?? DEFAULT_KEY_FILE,
+    keyFile: optional(valueOf('k'), (v) => nonEmpty(v, '-k')),
     authDelaySeconds: optional(valueOf('e'), (v) => secondsIn(v, 0, 1, '-e')),
     syncMark: !has('no-sync-mark'),
     driftFile: has('no-drift') ? undefined : optional(valueOf('drift-file'), (v) => nonEmpty(v, '--drift-file')),

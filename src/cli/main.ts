@@ -13,7 +13,7 @@ import { parseServerSpec, type ServerSpec } from '../config/server.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { RunningDaemon } from '../decide/time-daemon.js'
 import type { SyncMark } from '../decide/sync-mark.js'
-import { parseArgs } from './args.js'
+import { DEFAULT_KEY_FILE, parseArgs } from './args.js'
 import { loadAuth, type KeySources } from './load-auth.js'
 import { symmetricRequestAuth } from '../auth/symmetric.js'
 import { loadNts, type NtsSources } from './load-nts.js'
@@ -113,7 +113,9 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   const defaultPort = options.nts ? NTS_KE_PORT : undefined
   const specs = fallback ? fallback.servers.map((text) => toSpec(text, defaultPort, fallback.from)) : options.servers.map((text) => toSpec(text, defaultPort))
   const system = await deps.loadSystem()
-  const auth = options.keyId === undefined ? undefined : symmetricRequestAuth(await loadAuth(options.keyId, options.keyFile, system.keys, warn))
+  // as classic ntpdate, -k alone changes nothing; unlike it, that is said
+  if (options.keyId === undefined && options.keyFile !== undefined) warn(`-k ${options.keyFile} without -a KEYID: nothing is authenticated`)
+  const auth = options.keyId === undefined ? undefined : symmetricRequestAuth(await loadAuth(options.keyId, options.keyFile ?? DEFAULT_KEY_FILE, system.keys, warn))
   if (auth) report.authenticating(() => auth.description)
   const nts = options.nts ? { sources: await system.nts() } : undefined
   const ntsReady = nts && loadNts(options.ntsCa, options.ntsCache, nts.sources, warn)

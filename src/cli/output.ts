@@ -11,7 +11,7 @@
  * A remote syslog server (--syslog-server) gets a copy of what syslog gets, with or without -s;
  * if it cannot be reached, that is one warning line on stderr, and the exit status does not change.
  */
-import { linePrefix, oneLine } from '../report/format.js'
+import { cutLine, linePrefix, oneLine } from '../report/format.js'
 import type { Logger, OpenLogger } from '../io/ports.js'
 import type { LogSeverity, LogTarget, SyslogFormat, SyslogServer } from '../config/syslog-config.js'
 
@@ -59,7 +59,7 @@ export function logTargets(choice: SyslogChoice): LogTarget[] {
 export function createOutput(terminal: TerminalDeps): Output {
   const loggers: Logger[] = []
   let silent = false
-  const prefixed = (message: string) => linePrefix(terminal.localTime(), terminal.pid) + message
+  const prefixed = (message: string) => cutLine(linePrefix(terminal.localTime(), terminal.pid) + message)
   const log = (severity: LogSeverity, message: string) => {
     for (const logger of loggers) logger.log(severity, message)
   }

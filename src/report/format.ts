@@ -28,7 +28,12 @@ export function oneLine(text: string): string {
     const code = c.charCodeAt(0)
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`
   })
-  return escaped.length <= MAX_LINE_LENGTH ? escaped : `${escaped.slice(0, MAX_LINE_LENGTH - 1)}…`
+  return cutLine(escaped)
+}
+
+/** A line cut to MAX_LINE_LENGTH with `…`; the terminal's `DATE tsntpdate[PID]: ` prefix counts too. */
+export function cutLine(line: string): string {
+  return line.length <= MAX_LINE_LENGTH ? line : `${line.slice(0, MAX_LINE_LENGTH - 1)}…`
 }
 
 /** `a, b, c` for a few items; `a, b, c, … (10000 in all)` for many, so that one line stays short. */

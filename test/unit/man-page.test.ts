@@ -13,6 +13,52 @@ t.test('every option in --help is documented in man/tsntpdate.8', async (t) => {
   }
 })
 
+t.test('every option of --help is in the three synopses: the man page, README and the usage line (issue 22, point 16)', async (t) => {
+  const { USAGE } = await import('../../src/cli/option-table.js')
+  const synopsis = manPage.slice(manPage.indexOf('.SH SYNOPSIS'), manPage.indexOf('.SH DESCRIPTION')).replace(/^\.[A-Z]+ ?/gm, '').replace(/\n/g, ' ').replace(/\[ /g, '[').replace(/ \]/g, ']')
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const readmeSynopsis = /## Use\n\n```\n(.*)\n```/.exec(readme)?.[1] ?? ''
+  t.ok(readmeSynopsis.startsWith('tsntpdate '), "README's Use section opens with the synopsis")
+  // -46bBdqsuv and -h bundle as letters; the rest are named one by one
+  const letters = /\[-([0-9A-Za-z]+)\]/
+  for (const [name, text] of [['man SYNOPSIS', synopsis], ['README', readmeSynopsis], ['--help usage', USAGE]] as const) {
+    const flags = letters.exec(text)?.[1] ?? ''
+    for (const option of OPTIONS) {
+      if (option.short === 'h') continue
+      const present =
+        (option.short !== undefined && option.value === undefined && flags.includes(option.short)) ||
+        (option.short !== undefined && new RegExp(`\\[-${option.short} `).test(text)) ||
+        (option.long !== undefined && text.includes(`--${option.long}`))
+      t.ok(present, `${name}: ${option.short ? `-${option.short}` : `--${option.long}`}`)
+    }
+  }
+})
+
+t.test("FILES names every setting of the defaults file and the package's paths (issue 22, point 16)", async (t) => {
+  const files = manPage.slice(manPage.indexOf('.SH FILES'), manPage.indexOf('.SH EXAMPLES'))
+  const sample = readFileSync(new URL('../../cron/tsntpdate.default', import.meta.url), 'utf8')
+  const names = [...sample.matchAll(/^([A-Z_]+)=/gm)].map((m) => m[1])
+  t.ok(names.length >= 7, `the sample's settings: ${names.join(' ')}`)
+  for (const name of names) if (name) t.match(files, new RegExp(`^\\.B ${name}$`, 'm'), name)
+  const build = readFileSync(new URL('../../cron/debian/build-deb.sh', import.meta.url), 'utf8')
+  for (const path of ['/usr/sbin/tsntpdate', '/usr/sbin/tsntpdate-hourly', '/etc/cron.hourly/tsntpdate', '/lib/systemd/system/', '/usr/lib/tsntpdate/', '/etc/default/tsntpdate']) {
+    t.ok(build.includes(path.replace(/^\/(usr|etc|lib)/, '$root/$1')) || build.includes(path.slice(1)), `the package installs ${path}`)
+    t.ok(files.includes(path), `FILES names ${path}`)
+  }
+  t.notMatch(files, /\/etc\/systemd\/system\/tsntpdate[^ ]*\.service"? *$/m, 'no unit path the package does not use as a heading')
+})
+
+t.test('the JSON status list names every reason a server is rejected for (issue 22, point 16)', async (t) => {
+  const usage = readFileSync(new URL('../../docs/usage.md', import.meta.url), 'utf8')
+  const manList = /\\fBrejected:\\fR\\fIreason\\fR, where .*$/m.exec(readFileSync(new URL('../../man/tsntpdate.8', import.meta.url), 'utf8'))?.[0] ?? ''
+  const usageList = /`rejected:REASON` \(.*$/m.exec(usage)?.[0] ?? ''
+  const reasons = ['bad-stratum', 'unsynchronized', 'root-distance', 'stale-reference', 'reference-in-future', 'no-reference-time', 'transmit-before-receive', 'unauthenticated', 'nts']
+  for (const reason of reasons) {
+    t.match(manList, `\\fB${reason.replace(/-/g, '\\-')}\\fR`, `man: ${reason}`)
+    t.match(usageList, `\`${reason}\``, `docs/usage.md: ${reason}`)
+  }
+})
+
 t.test('the man page lists every exit status of src/exit-codes.ts', async (t) => {
   const { ExitCode } = await import('../../src/exit-codes.js')
   const section = manPage.slice(manPage.indexOf('.SH EXIT STATUS'), manPage.indexOf('.SH EXAMPLES'))

@@ -20,7 +20,7 @@ const defaults: Options = {
   json: false,
   metricsFile: undefined,
   keyId: undefined,
-  keyFile: '/etc/ntp.keys',
+  keyFile: undefined,
   authDelaySeconds: undefined,
   syncMark: true,
   driftFile: undefined,
@@ -159,7 +159,7 @@ t.test('bad values are usage errors that name the option', async (t) => {
 })
 
 t.test('-a, -k and -e: the key id, the key file (default /etc/ntp.keys), the delay checked', async (t) => {
-  t.match(parseArgs(['-a', '1', 'h']), { keyId: 1, keyFile: '/etc/ntp.keys', authDelaySeconds: undefined })
+  t.match(parseArgs(['-a', '1', 'h']), { keyId: 1, keyFile: undefined, authDelaySeconds: undefined })
   t.match(parseArgs(['-qa4294967295', '-k', '/etc/chrony.keys', '-e', '0.2', 'h']), { keyId: 4294967295, keyFile: '/etc/chrony.keys', authDelaySeconds: 0.2, query: true })
   t.match(parseArgs(['h']), { keyId: undefined })
   for (const argv of [['-a', '0', 'h'], ['-a', '4294967296', 'h'], ['-a', 'x', 'h'], ['-e', '1.5', 'h'], ['-e', '-1', 'h'], ['-k', '', 'h']]) {

@@ -244,3 +244,12 @@ t.test('-p counts answers: a live server gets -p requests, a dead one no more th
   t.equal(r.sent.filter((a) => a === '10.0.0.1').length, 4)
   t.equal(r.sent.filter((a) => a === '10.0.0.2').length, 4)
 })
+
+t.test('-k without -a: one warning that nothing is authenticated; the run goes on as classic ntpdate does (issue 22, point 16)', async (t) => {
+  const r = await run([...FAST, '-q', '-k', '/etc/ntp.keys', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.equal(r.code, 0)
+  t.equal(r.stderr.length, 1, 'one line')
+  t.match(r.stderr[0], /-k \/etc\/ntp\.keys without -a KEYID: nothing is authenticated$/)
+  const quiet = await run([...FAST, '-q', '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } })
+  t.same(quiet.stderr, [], 'no -k: nothing said')
+})

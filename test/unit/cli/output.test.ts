@@ -124,12 +124,14 @@ t.test('text from outside cannot write to the terminal or forge a log line (issu
   ])
 })
 
-t.test('a line is at most MAX_LINE_LENGTH characters, on the terminal and in syslog', async (t) => {
+t.test('a line is at most MAX_LINE_LENGTH characters, on the terminal (its prefix counted; issue 22, point 16) and in syslog', async (t) => {
   const h = harness()
   await h.output.open({ ...NO_SYSLOG, syslogServer: REMOTE }, h.openLogger)
   h.output.error('x'.repeat(150_000))
+  h.output.usage('y'.repeat(1_020))
   await h.output.close()
-  t.equal(h.stderr[0]!.length, PREFIX.length + MAX_LINE_LENGTH)
+  t.equal(h.stderr[0]!.length, MAX_LINE_LENGTH, 'the whole line, prefix and all')
+  t.equal(h.stderr[1]!.length, MAX_LINE_LENGTH, 'a usage line too')
   t.match(h.stderr[0], /x…$/)
   t.equal(h.logged[0], `remote err ${'x'.repeat(MAX_LINE_LENGTH - 1)}…`)
 })
