@@ -3,7 +3,7 @@
  * verifier decides (`openssl verify -attime`, with the same CAs as the handshake, the TLS server
  * purpose and the host name or address), as Node's TLS cannot verify at any time but now.
  */
-import { execFile } from 'node:child_process'
+import { execFile, type ExecFileException } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -12,15 +12,33 @@ import { join } from 'node:path'
 const OPENSSL = '/usr/bin/openssl'
 const VERIFY_TIMEOUT_MS = 5_000
 
-/** undefined when `chainPem` (leaf first) is valid for `name` at `atSeconds` (Unix); else why not. */
-export async function verifyChainAt(chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]): Promise<string | undefined> {
+/**
+ * A DER certificate as PEM (RFC 7468 §2): base64 in lines of 64 characters. A line break goes only
+ * between two lines: after a last line of exactly 64, one would leave a blank line before the END
+ * line, which OpenSSL refuses to read.
+ */
+export function pemOf(der: Uint8Array): string {
+  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/.{64}(?=.)/g, '$&\n')}\n-----END CERTIFICATE-----\n`
+}
+
+/** Why a chain is not valid (in OpenSSL's words), or why it could not be checked (the verifier's fault, not the certificate's). */
+export type ChainProblem = { invalid: string } | { unchecked: string }
+
+/** undefined when `chainPem` (leaf first) is valid for `name` at `atSeconds` (Unix); else why not. `openssl` is for the tests. */
+export async function verifyChainAt(
+  chainPem: readonly string[],
+  name: string,
+  atSeconds: number,
+  trustedCas: readonly string[],
+  openssl = OPENSSL,
+): Promise<ChainProblem | undefined> {
   const [leaf, ...intermediates] = chainPem
-  if (!leaf) return 'no certificate to check'
+  if (!leaf) return { invalid: 'no certificate to check' }
   let dir: string
   try {
     dir = mkdtempSync(join(tmpdir(), 'tsntpdate-verify-'))
   } catch (error) {
-    return `cannot check it: ${(error as Error).message.split(', ')[0]}`
+    return { unchecked: `no directory for its files: ${(error as Error).message.split(', ')[0]}` }
   }
   try {
     const file = (base: string, text: string) => {
@@ -37,16 +55,32 @@ export async function verifyChainAt(chainPem: readonly string[], name: string, a
       ...(intermediates.length > 0 ? ['-untrusted', file('intermediates.pem', intermediates.join(''))] : []),
       file('leaf.pem', leaf),
     ]
-    return await new Promise<string | undefined>((resolve) => {
-      execFile(OPENSSL, args, { timeout: VERIFY_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
+    return await new Promise<ChainProblem | undefined>((resolve) => {
+      execFile(openssl, args, { timeout: VERIFY_TIMEOUT_MS, encoding: 'utf8' }, (error, stdout, stderr) => {
         if (!error) return resolve(undefined)
-        const detail = `${stderr}\n${stdout}`.match(/error \d+ at \d+ depth lookup: (.*)/)?.[1]
-        resolve(detail ?? ((error as NodeJS.ErrnoException).code === 'ENOENT' ? `${OPENSSL} is missing` : 'does not verify'))
+        resolve(verifierProblem(openssl, error, `${stderr}\n${stdout}`))
       })
     })
   } catch (error) {
-    return `cannot check it: ${(error as Error).message.split(', ')[0]}`
+    return { unchecked: `no files for it: ${(error as Error).message.split(', ')[0]}` }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** `openssl verify` names the first failure as `error N at D depth lookup: why`; without that line, it did not get to verify. */
+function verifierProblem(openssl: string, error: ExecFileException, output: string): ChainProblem {
+  // a string code is why it could not start (spawn); a number, its exit status
+  switch (error.code) {
+    case 'ENOENT':
+      return { unchecked: `${openssl} is missing (install openssl)` }
+    case 'EACCES':
+      return { unchecked: `${openssl} is not executable (EACCES)` }
+  }
+  if (typeof error.code === 'string') return { unchecked: `${openssl} cannot be run (${error.code})` }
+  if (error.killed) return { unchecked: `${openssl} did not finish within ${VERIFY_TIMEOUT_MS / 1000} s` }
+  const why = output.match(/error \d+ at \d+ depth lookup: (.*)/)?.[1]
+  if (why) return { invalid: why }
+  const said = output.split('\n').find((line) => line.trim() !== '')
+  return { unchecked: `${openssl} failed: ${said?.trim() ?? (error.signal ? `killed by ${error.signal}` : `exit status ${error.code}`)}` }
 }

@@ -5,7 +5,8 @@
  */
 import { isIP } from 'node:net'
 import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls'
-import { encodeKeRequest, parseKeResponse, AEAD_AES_SIV_CMAC_256, type KeResponse } from '../auth/nts/ke-records.js'
+import { pemOf } from './cert-at-time.js'
+import { encodeKeRequest, KeResponseReader, AEAD_AES_SIV_CMAC_256, type KeResponse } from '../auth/nts/ke-records.js'
 
 const ALPN = 'ntske/1'
 const EXPORTER_LABEL = 'EXPORTER-network-time-security'
@@ -51,7 +52,9 @@ export class KeError extends Error {}
 export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<KeResult> {
   return new Promise<KeResult>((resolve, reject) => {
     let settled = false
-    let received: Buffer = Buffer.alloc(0)
+    const reader = new KeResponseReader()
+    // monotonic, for the deadline only (no NTP timestamp is read here)
+    const deadline = process.hrtime.bigint() + BigInt(Math.round(settings.timeoutSeconds * 1e9))
     let unverifiedDates: KeResult['unverifiedDates']
     const socket: TLSSocket = connect({
       host: target.address,
@@ -73,9 +76,10 @@ export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<Ke
       socket.destroy()
       reject(new KeError(message))
     }
-    const timer = setTimeout(() => fail(`NTS-KE timed out after ${settings.timeoutSeconds} s`), settings.timeoutSeconds * 1000)
+    const timedOut = () => fail(`NTS-KE timed out after ${settings.timeoutSeconds} s`)
+    const timer = setTimeout(timedOut, settings.timeoutSeconds * 1000)
     socket.on('secureConnect', () => {
-      if (socket.alpnProtocol !== ALPN) return fail(`ALPN ${ALPN} not negotiated`)
+      if (socket.alpnProtocol !== ALPN) return fail(NO_ALPN)
       if (!socket.authorized) {
         const error = String(socket.authorizationError)
         if (!settings.overlookDates || !TIME_ERRORS.has(error)) return fail(`certificate: ${describeCertError(error)}`)
@@ -90,8 +94,10 @@ export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<Ke
       socket.write(encodeKeRequest())
     })
     socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk])
-      const parsed = parseKeResponse(received)
+      if (settled) return
+      // many records decrypted from one read arrive in one go, with no timer run in between
+      if (process.hrtime.bigint() > deadline) return timedOut()
+      const parsed = reader.push(chunk)
       if ('incomplete' in parsed) return
       if ('failure' in parsed) return fail(parsed.failure)
       const [c2sKey, s2cKey] = [0, 1].map((direction) => exportKey(socket, direction))
@@ -114,7 +120,7 @@ function exportKey(socket: TLSSocket, direction: number): Uint8Array {
 function chainOf(leaf: DetailedPeerCertificate): string[] {
   const chain: string[] = []
   for (let cert: DetailedPeerCertificate | undefined = leaf; cert?.raw && chain.length < 10; ) {
-    chain.push(`-----BEGIN CERTIFICATE-----\n${cert.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`)
+    chain.push(pemOf(cert.raw))
     cert = cert.issuerCertificate === cert ? undefined : cert.issuerCertificate
   }
   return chain
@@ -136,8 +142,19 @@ function describeCertError(code: string): string {
   return CERT_ERRORS[code] ? `${CERT_ERRORS[code]} (${code})` : code
 }
 
+const NO_ALPN = `the server does not offer the ${ALPN} protocol (ALPN): is it an NTS-KE server?`
+
 function describeSocketError(error: NodeJS.ErrnoException): string {
   switch (error.code) {
+    // RFC 8915 §3: TLS 1.3 or later only. OpenSSL servers answer a 1.3-only hello with the alert;
+    // others pick an older version, which our side refuses.
+    case 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION':
+    case 'ERR_SSL_UNSUPPORTED_PROTOCOL':
+      return 'the server does not speak TLS 1.3, which NTS-KE requires'
+    case 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL':
+      return NO_ALPN
+    case 'ERR_SSL_WRONG_VERSION_NUMBER':
+      return 'the server does not answer in TLS: is it an NTS-KE port?'
     case 'ECONNREFUSED':
       return 'NTS-KE connection refused'
     case 'ECONNRESET':

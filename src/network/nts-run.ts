@@ -1,9 +1,9 @@
 /**
  * --nts from start to end (RFC 8915): a session for every NTS-KE server (from the cookie cache, else
  * a key exchange), the query with every request NTS-protected, one fresh key exchange and query
- * again for a server that NAKs, the wrong-clock rule's certificate check at the time obtained, and
- * the cache written back. A server for which any of it fails is dropped with a one-line reason;
- * the others still vote.
+ * again for a server that NAKs or whose cached session fails, the wrong-clock rule's certificate
+ * check at the time obtained, and the cache written back. A server for which any of it fails is
+ * dropped with a one-line reason; the others still vote.
  */
 import type { Authentication, RequestAuth } from '../auth/authentication.js'
 import type { Aead } from '../auth/nts/aead.js'
@@ -11,6 +11,7 @@ import { decodeCacheRecord, encodeCacheRecord } from '../auth/nts/cache-record.j
 import { ntsRequestAuth } from '../auth/nts/request-auth.js'
 import { isFresh, type NtsSession } from '../auth/nts/session.js'
 import type { ServerSpec } from '../config/server.js'
+import type { ChainProblem } from '../io/cert-at-time.js'
 import type { CacheFiles } from '../io/nts-cache.js'
 import type { KeResult, KeSettings, KeTarget } from '../io/nts-ke.js'
 import type { ClockReader, RandomBytes, Resolve } from '../io/ports.js'
@@ -36,7 +37,7 @@ export interface NtsDeps extends QueryDeps {
   exchangeKeys: (target: KeTarget, settings: KeSettings) => Promise<KeResult>
   aead: (key: Uint8Array) => Aead
   /** the wrong-clock rule: undefined when the chain is valid for the name at that time, else why not */
-  verifyChainAt: (chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]) => Promise<string | undefined>
+  verifyChainAt: (chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]) => Promise<ChainProblem | undefined>
   /** undefined: no cache (it could not be opened: warned already) */
   cache: CacheFiles | undefined
   warn: (line: string) => void
@@ -70,18 +71,21 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
   established.forEach((result, i) => ('failure' in result ? fail(specs[i]!, result.address, result.failure) : entries.push(result)))
   const observations = await query(entries, settings, deps)
 
-  // §5.7: a NAK (kiss NTSN) means new keys: one fresh key exchange, then one more try
-  const nakked = new Map<number, string>()
+  // One fresh key exchange, then one more try: after a NAK (§5.7: kiss NTSN, the server no longer has
+  // the keys of our cookies), and after cached keys got no authenticated answer at all (the server
+  // may have moved its NTP service or changed its keys: new keys now, not a run without it)
+  const givenUp = new Map<number, string>()
   await Promise.all(
     observations.map(async (observation, i) => {
       const entry = entries[i]!
-      if (!observation.kisses.some((k) => k.code === 'NTSN')) return
-      deps.debug?.(`NTS ${keName(entry.spec)}: NTS NAK, new key exchange`)
+      const why = renewalReason(entry, observation)
+      if (!why) return
+      deps.debug?.(`NTS ${keName(entry.spec)}: ${why}, new key exchange`)
       const again = await establish(entry.spec, settings, deps, true)
-      if ('failure' in again) return nakked.set(i, `NTS NAK, and the new key exchange failed: ${again.failure}`)
+      if ('failure' in again) return givenUp.set(i, `${why}, and the new key exchange failed: ${again.failure}`)
       entries[i] = again
       observations[i] = (await query([again], settings, deps))[0]!
-      if (observations[i]!.kisses.some((k) => k.code === 'NTSN')) nakked.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
+      if (observations[i]!.kisses.some((k) => k.code === 'NTSN')) givenUp.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
     }),
   )
 
@@ -89,7 +93,7 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
   const keptEntries: Entry[] = []
   for (const [i, observation] of observations.entries()) {
     const entry = entries[i]!
-    const why = nakked.get(i) ?? (await checkDates(entry, observation, settings, deps))
+    const why = givenUp.get(i) ?? (await checkDates(entry, observation, settings, deps))
     if (why) {
       fail(entry.spec, entry.server.address, why)
       continue
@@ -105,6 +109,12 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
   saveSessions(keptEntries, deps)
   const byServer = new Map(keptEntries.map((e) => [e.server, e.auth.description]))
   return { observations: kept, failures, authenticationOf: (server) => byServer.get(server) }
+}
+
+function renewalReason(entry: Entry, observation: ServerObservation): string | undefined {
+  if (observation.kisses.some((k) => k.code === 'NTSN')) return 'NTS NAK'
+  const unanswered = observation.replies.length === 0 && observation.kisses.length === 0
+  return unanswered && entry.session.keyExchange === 'cached' ? 'no authenticated reply with the cached keys' : undefined
 }
 
 async function query(entries: readonly Entry[], settings: NtsSettings, deps: NtsDeps): Promise<ServerObservation[]> {
@@ -125,7 +135,9 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
   let keAddress: string | null = null
   if (cached) {
     session = cached
-    deps.debug?.(`NTS ${keName(spec)}: ${cached.cookies.length} cookies from the cache (key exchange ${ageText(nowSeconds - cached.obtainedAt)} ago), no TLS`)
+    const age = nowSeconds - cached.obtainedAt
+    const when = age < 0 ? `dated ${ageText(-age)} in the future of the local clock` : `${ageText(age)} ago`
+    deps.debug?.(`NTS ${keName(spec)}: ${cached.cookies.length} cookies from the cache (key exchange ${when}), no TLS`)
   } else {
     const resolved = await resolveOne(spec.host, settings, deps)
     if ('failure' in resolved) return { failure: resolved.failure, address: null }
@@ -159,6 +171,14 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
     )
   }
   const ntp = await resolveOne(session.ntpServer.host, settings, deps)
+  if ('failure' in ntp && cached) {
+    // the cache must not hold on to a server that is gone: no cookie would be spent on it, so
+    // nothing else would end the session before it expires
+    const why = `the cached NTP server ${session.ntpServer.host}: ${ntp.failure}`
+    deps.debug?.(`NTS ${keName(spec)}: ${why}, new key exchange`)
+    const again = await establish(spec, settings, deps, true)
+    return 'failure' in again ? { ...again, failure: `${why}, and the new key exchange failed: ${again.failure}` } : again
+  }
   if ('failure' in ntp) return { failure: `NTP server ${session.ntpServer.host}: ${ntp.failure}`, address: keAddress }
   const server: Server = { name: spec.host, address: ntp.address, port: session.ntpServer.port, family: ntp.family }
   const auth = ntsRequestAuth(session, { c2s: deps.aead(session.c2sKey), s2c: deps.aead(session.s2cKey) }, deps.randomBytes, hostPort(server))
@@ -196,7 +216,8 @@ async function checkDates(entry: Entry, observation: ServerObservation, settings
   const when = new Date(obtained * 1000).toISOString()
   if (obtained < settings.releasedAtSeconds) return `certificate ${entry.unverifiedDates.error}; the time obtained, ${when}, is before this release`
   const problem = await deps.verifyChainAt(entry.unverifiedDates.chainPem, entry.spec.host, obtained, await settings.trustedCas())
-  if (problem) return `certificate not valid at the time obtained, ${when}: ${problem}`
+  if (problem && 'invalid' in problem) return `certificate not valid at the time obtained, ${when}: ${problem.invalid}`
+  if (problem) return `cannot check the certificate at the time obtained, ${when}: ${problem.unchecked}`
   deps.debug?.(`NTS ${keName(entry.spec)}: certificate valid at the time obtained, ${when}`)
   return undefined
 }
@@ -241,7 +262,7 @@ function hostPort(server: Server): string {
 }
 
 function ageText(seconds: number): string {
-  if (seconds < 0) return 'in the future of the local clock'
+  if (seconds < 60) return `${Math.round(seconds)} s`
   if (seconds < 3600) return `${Math.round(seconds / 60)} min`
   if (seconds < 172_800) return `${Math.round(seconds / 3600)} h`
   return `${Math.round(seconds / 86_400)} days`

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { connect, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
-import { createServer, type TLSSocket } from 'node:tls'
+import { createServer, type TLSSocket, type TlsOptions } from 'node:tls'
 import { concat, encodeKeRecord, RecordType } from '../../src/auth/nts/ke-records.js'
 import type { Teardown } from './teardown.js'
 
@@ -17,12 +17,20 @@ export interface KeServer {
   lastKeys?: { c2s: Buffer; s2c: Buffer }
 }
 
+export interface KeServerOptions {
+  /** TLS settings over the defaults (TLS 1.3, ALPN ntske/1), e.g. a TLS 1.2-only server or another ALPN */
+  tls?: Pick<TlsOptions, 'minVersion' | 'maxVersion' | 'ALPNProtocols'>
+  /** send the response one byte per TLS record (and TCP segment), each once the last was written, or `pauseMs` after */
+  trickle?: boolean | { pauseMs: number }
+}
+
 /** `respond(n)`: the records of the n-th response (from 1). */
 export async function startKeServer(
   t: Teardown,
   address: string,
   tls: { certFile: string; keyFile: string },
   respond: (connection: number) => Uint8Array,
+  options: KeServerOptions = {},
 ): Promise<KeServer> {
   const state: KeServer = { port: 0, connections: 0 }
   const server = createServer({
@@ -30,6 +38,7 @@ export async function startKeServer(
     key: readFileSync(tls.keyFile),
     minVersion: 'TLSv1.3',
     ALPNProtocols: ['ntske/1'],
+    ...options.tls,
   })
   server.on('secureConnection', (socket: TLSSocket) => {
     state.connections++
@@ -41,7 +50,9 @@ export async function startKeServer(
         c2s: socket.exportKeyingMaterial(32, 'EXPORTER-network-time-security', context(0)),
         s2c: socket.exportKeyingMaterial(32, 'EXPORTER-network-time-security', context(1)),
       }
-      socket.end(Buffer.from(respond(n)))
+      const response = Buffer.from(respond(n))
+      if (options.trickle) trickle(socket, response, options.trickle === true ? 0 : options.trickle.pauseMs)
+      else socket.end(response)
     })
   })
   server.on('tlsClientError', () => {})
@@ -49,6 +60,18 @@ export async function startKeServer(
   state.port = (server.address() as { port: number }).port
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())))
   return state
+}
+
+/** One byte per write, the next once the last is flushed (and `pauseMs` more): one TLS record each, until the client goes. */
+function trickle(socket: TLSSocket, bytes: Buffer, pauseMs: number): void {
+  socket.setNoDelay(true)
+  let sent = 0
+  const next = (error?: Error | null) => {
+    if (error || socket.destroyed) return
+    if (sent === bytes.length) return void socket.end()
+    socket.write(bytes.subarray(sent, ++sent), () => (pauseMs > 0 ? setTimeout(next, pauseMs) : next()))
+  }
+  next()
 }
 
 /** A response that names `ntp` as the NTP server, with `cookies` as the New Cookie records. */

@@ -5,6 +5,7 @@
  * Address block of this file: 127.0.20.x (chronyd NTP on 124xx, NTS-KE on 1246x) and ::1.
  */
 import { chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer as createTcpServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -109,7 +110,7 @@ t.test('--nts-ca missing or without a certificate, -a beside --nts, no server na
   const none = join(scratch, 'absent')
   const unnamed = await runCli(['-q', '--nts'], { env: { ...cleanEnv(), TSNTPDATE_DEFAULTS_FILE: none, TSNTPDATE_STEP_TICKERS: none } })
   t.equal(unnamed.code, 2, describeRun(unnamed))
-  t.match(unnamed.stderr, /--nts needs NTS-KE servers: name them, or list them in NTPSERVERS/)
+  t.match(unnamed.stderr, /no server named, and none configured: name one, or set NTPSERVERS/)
   const listed = join(scratch, 'defaults')
   writeFileSync(listed, `NTPSERVERS="${KE}"\n`)
   const fromDefaults = await runCli(['-q', '--nts', '--nts-ca', ca.caFile, '--nts-cache', newCache()], { env: { ...cleanEnv(), TSNTPDATE_DEFAULTS_FILE: listed, TSNTPDATE_STEP_TICKERS: none } })
@@ -285,4 +286,102 @@ t.test('IPv6: NTS-KE and NTP over ::1', async (t) => {
   const run = await nts(newCache(), '-6', `[::1]:12463`)
   t.equal(run.code, 0, describeRun(run))
   t.match(report(run.stdout).servers[0], { address: '::1', port: v6.port, status: 'selected', authentication: { ntpServer: '[::1]:12403' } })
+})
+
+t.test('a cached session whose NTP server no longer resolves, or gives no authenticated answer: a fresh key exchange in the same run, and the record replaced', async (t) => {
+  const cache = newCache()
+  t.equal((await nts(cache, KE)).code, 0)
+  const file = join(cache, 'nts-ke_127.0.20.1_12460.json')
+  const edit = (ntpServer: { host: string; port: number }) => {
+    const record = JSON.parse(readFileSync(file, 'utf8'))
+    writeFileSync(file, JSON.stringify({ ...record, ntpServer }) + '\n')
+    return record.cookies as string[]
+  }
+
+  const cookies = edit({ host: 'gone.invalid', port: 12401 })
+  const unresolved = await nts(cache, '-d', KE)
+  t.equal(unresolved.code, 0, describeRun(unresolved))
+  t.match(unresolved.stderr, /NTS 127\.0\.20\.1:12460: the cached NTP server gone\.invalid: cannot resolve gone\.invalid: .*, new key exchange/)
+  t.match(report(unresolved.stdout).servers[0], { status: 'selected', authentication: { keyExchange: 'fresh', ntpServer: NTP } })
+  const replaced = JSON.parse(readFileSync(file, 'utf8'))
+  t.match(replaced.ntpServer, { host: REAL, port: 12401 }, 'the record names the NTP server the new key exchange gave')
+  t.notOk((replaced.cookies as string[]).some((c) => cookies.includes(c)), 'with the new cookies only')
+
+  // a name that resolves to where nothing answers: the cookies spent, and the keys tried afresh
+  edit({ host: REAL, port: 12499 })
+  const silent = await nts(cache, '-d', '-t', '0.5', KE)
+  t.equal(silent.code, 0, describeRun(silent))
+  t.match(silent.stderr, /NTS 127\.0\.20\.1:12460: no authenticated reply with the cached keys, new key exchange/)
+  t.match(report(silent.stdout).servers[0], { status: 'selected', port: 12401, authentication: { keyExchange: 'fresh', ntpServer: NTP } })
+  t.match(JSON.parse(readFileSync(file, 'utf8')).ntpServer, { host: REAL, port: 12401 })
+})
+
+t.test('a key exchange whose server trickles 64 KiB one byte per TLS record keeps to -t', async (t) => {
+  const cert = ca.issue('trickle', ['IP:127.0.20.11'])
+  // no cookies: once read to its end, the response fails at once, so the run ends with the key exchange
+  const base = keResponse({ cookies: [] })
+  // empty records of a type not defined and not critical: to be skipped, as many as fit in 64 KiB
+  const filler = Array.from({ length: Math.floor((65_536 - base.length) / 4) }, () => new Uint8Array([0x12, 0x34, 0, 0]))
+  const response = keResponse({ cookies: [], extra: filler })
+  t.ok(response.length <= 65_536 && response.length > 65_000, `${response.length} bytes`)
+  const fast = await startKeServer(t, '127.0.20.11', cert, () => response, { trickle: true })
+  const run = await nts(newCache(), '-t', '1', `127.0.20.11:${fast.port}`)
+  t.equal(run.code, 1, describeRun(run))
+  t.match(run.stderr, /NTS server 127\.0\.20\.11:\d+: (NTS-KE timed out after 1 s|NTS-KE server sent no cookies)$/m)
+  t.ok(run.ms < 2000, `-t 1 against a trickle as fast as it goes: the run took ${Math.round(run.ms)} ms`)
+  const slow = await startKeServer(t, '127.0.20.11', cert, () => response, { trickle: { pauseMs: 2 } })
+  const slowRun = await nts(newCache(), '-t', '1', `127.0.20.11:${slow.port}`)
+  t.equal(slowRun.code, 1, describeRun(slowRun))
+  t.match(slowRun.stderr, /NTS server 127\.0\.20\.11:\d+: NTS-KE timed out after 1 s$/m, 'data that keeps coming does not extend -t')
+  t.ok(slowRun.ms < 2000, `-t 1 against a slow trickle: the run took ${Math.round(slowRun.ms)} ms`)
+})
+
+t.test('a TLS 1.2-only server, a server with another ALPN or none, one that does not speak TLS: the line says so in plain words', async (t) => {
+  const cert = ca.issue('plain-words', ['IP:127.0.20.12'])
+  const records = () => keResponse({ cookies: [new Uint8Array(64)] })
+  const cases: [string, Parameters<typeof startKeServer>[4], RegExp][] = [
+    ['TLS 1.2 only', { tls: { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2' } }, /: the server does not speak TLS 1\.3, which NTS-KE requires$/m],
+    ['ALPN h2', { tls: { ALPNProtocols: ['h2'] } }, /: the server does not offer the ntske\/1 protocol \(ALPN\): is it an NTS-KE server\?$/m],
+    ['no ALPN', { tls: { ALPNProtocols: undefined } }, /: the server does not offer the ntske\/1 protocol \(ALPN\): is it an NTS-KE server\?$/m],
+  ]
+  for (const [name, options, expected] of cases) {
+    const server = await startKeServer(t, '127.0.20.12', cert, records, options)
+    const run = await nts(newCache(), `127.0.20.12:${server.port}`)
+    t.equal(run.code, 1, `${name}: ${describeRun(run)}`)
+    t.match(run.stderr, expected, name)
+    t.notMatch(run.stderr, /SSL routines|ERR_SSL|alert/, `${name}: no OpenSSL error text`)
+  }
+  const http = createTcpServer((socket) => socket.on('error', () => {}).once('data', () => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n')))
+  await new Promise<void>((resolve) => http.listen(0, '127.0.20.12', resolve))
+  t.teardown(() => new Promise<void>((resolve) => http.close(() => resolve())))
+  const notTls = await nts(newCache(), `127.0.20.12:${(http.address() as { port: number }).port}`)
+  t.equal(notTls.code, 1, describeRun(notTls))
+  t.match(notTls.stderr, /: the server does not answer in TLS: is it an NTS-KE port\?$/m)
+})
+
+t.test('a cache record dated in the future of the local clock: -d says so', async (t) => {
+  const cache = newCache()
+  t.equal((await nts(cache, KE)).code, 0)
+  const file = join(cache, 'nts-ke_127.0.20.1_12460.json')
+  const record = JSON.parse(readFileSync(file, 'utf8'))
+  writeFileSync(file, JSON.stringify({ ...record, obtainedAt: record.obtainedAt + 3 * 3600 }) + '\n')
+  const run = await nts(cache, '-d', KE)
+  t.equal(run.code, 0, describeRun(run))
+  t.match(run.stderr, /8 cookies from the cache \(key exchange dated 3 h in the future of the local clock\), no TLS/)
+  t.notMatch(run.stderr, /future of the local clock ago/)
+})
+
+t.test('the wrong-clock rule with a verifier that cannot run: the line says so, and does not blame the certificate', async (t) => {
+  // /usr/bin/openssl replaced, for this run only (a private mount namespace), by a file that cannot be executed
+  const notExecutable = join(scratch, 'not-executable')
+  writeFileSync(notExecutable, '', { mode: 0o644 })
+  const env = { ...cleanEnv(), FAKETIME_DONT_FAKE_MONOTONIC: '1' }
+  const run = await runCommand(
+    ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /usr/bin/openssl && exec "$@"', notExecutable,
+      FAKETIME, '-f', '-730d', process.execPath, BIN, '-q', '--json', '--nts', '--nts-ca', ca.caFile, '--nts-cache', newCache(), KE],
+    { env },
+  )
+  t.equal(run.code, 1, describeRun(run))
+  t.match(run.stderr, /NTS server 127\.0\.20\.1:12460: cannot check the certificate at the time obtained, 20\d\d-[^:]*:\d\d:[\d.]+Z: \/usr\/bin\/openssl is not executable \(EACCES\)/)
+  t.notMatch(run.stderr, /not valid|does not verify/)
 })

@@ -50,64 +50,117 @@ export interface KeResponse {
 export type KeParse = { complete: KeResponse } | { incomplete: true } | { failure: string }
 
 /**
- * The response so far. Incomplete until End of Message; a failure for an Error record, an
- * unknown critical record, a malformed record, and a response without NTPv4, without our AEAD
- * or without cookies (§4.1.2-§4.1.7).
+ * Reads a response as it arrives (TLS may cut it anywhere, down to one byte per record). Only the
+ * new bytes are looked at: each is copied in once (the buffer's doublings add at most as much
+ * again) and each record is read once, so a server that trickles its response costs us time
+ * linear in its length, not quadratic. Incomplete until End of Message; a failure for an Error
+ * record, an unknown critical record, a malformed record, more than MAX_RESPONSE_BYTES, and a
+ * response without NTPv4, without our AEAD or without cookies (§4.1.2-§4.1.7). Once final, the
+ * answer stays (data after End of Message makes it a failure).
  */
-export function parseKeResponse(bytes: Uint8Array): KeParse {
-  if (bytes.length > MAX_RESPONSE_BYTES) return { failure: `NTS-KE response longer than ${MAX_RESPONSE_BYTES} bytes` }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  let protocols: number[] | undefined
-  let aeads: number[] | undefined
-  const response: KeResponse = { aead: 0, cookies: [] }
-  for (let offset = 0; ; ) {
-    if (bytes.length - offset < 4) return { incomplete: true }
-    const critical = (view.getUint16(offset) & CRITICAL) !== 0
-    const type = view.getUint16(offset) & ~CRITICAL
-    const length = view.getUint16(offset + 2)
-    if (bytes.length - offset - 4 < length) return { incomplete: true }
-    const body = bytes.subarray(offset + 4, offset + 4 + length)
-    offset += 4 + length
-    switch (type) {
-      case RecordType.EndOfMessage:
-        if (offset !== bytes.length) return { failure: 'NTS-KE response has data after End of Message' }
-        return finish(response, protocols, aeads)
-      case RecordType.Error: {
-        const code = length === 2 ? view.getUint16(offset - 2) : undefined
-        const meaning = code === undefined ? 'malformed' : (ERROR_CODES[code] ?? 'unknown code')
-        return { failure: `NTS-KE server sent error ${code ?? '?'} (${meaning})` }
-      }
-      case RecordType.Warning:
-        // §4.1.4: no warning code is defined, and an unrecognized one must be treated as an error
-        return { failure: `NTS-KE server sent warning ${length === 2 ? view.getUint16(offset - 2) : '?'} (unrecognized: treated as an error)` }
-      case RecordType.NextProtocol:
-      case RecordType.AeadAlgorithm: {
-        if (length % 2 !== 0) return { failure: 'NTS-KE response has a malformed negotiation record' }
-        const ids = Array.from({ length: length / 2 }, (_, i) => view.getUint16(offset - length + 2 * i))
-        if (type === RecordType.NextProtocol) protocols = ids
-        else aeads = ids
-        break
-      }
-      case RecordType.NewCookie:
-        if (length > 0 && length <= MAX_COOKIE_BYTES && response.cookies.length < MAX_COOKIES) response.cookies.push(body.slice())
-        break
-      case RecordType.NtpServer: {
-        const host = new TextDecoder().decode(body)
-        if (!/^[A-Za-z0-9.:_-]{1,255}$/.test(host)) return { failure: 'NTS-KE response names an NTP server that is no host name or address' }
-        response.ntpServer = host
-        break
-      }
-      case RecordType.NtpPort:
-        if (length !== 2 || view.getUint16(offset - 2) === 0) return { failure: 'NTS-KE response has a malformed Port record' }
-        response.ntpPort = view.getUint16(offset - 2)
-        break
-      default:
-        if (critical) return { failure: `NTS-KE response has an unknown critical record (type ${type})` }
+export class KeResponseReader {
+  #bytes = new Uint8Array(1024)
+  #length = 0
+  /** where the first record not read yet starts */
+  #offset = 0
+  #final: KeParse | undefined
+  readonly #found: Found = { response: { aead: 0, cookies: [] } }
+
+  push(chunk: Uint8Array): KeParse {
+    if (this.#final) {
+      if (chunk.length > 0 && 'complete' in this.#final) this.#final = { failure: 'NTS-KE response has data after End of Message' }
+      return this.#final
     }
+    if (this.#length + chunk.length > MAX_RESPONSE_BYTES) return (this.#final = { failure: `NTS-KE response longer than ${MAX_RESPONSE_BYTES} bytes` })
+    this.#append(chunk)
+    for (;;) {
+      const available = this.#length - this.#offset
+      if (available < 4) return { incomplete: true }
+      const view = new DataView(this.#bytes.buffer, this.#offset, available)
+      const length = view.getUint16(2)
+      if (available - 4 < length) return { incomplete: true }
+      const body = this.#bytes.subarray(this.#offset + 4, this.#offset + 4 + length)
+      this.#offset += 4 + length
+      const parsed = readRecord(view.getUint16(0), body, this.#found)
+      if (parsed === 'end') {
+        if (this.#offset !== this.#length) return (this.#final = { failure: 'NTS-KE response has data after End of Message' })
+        return (this.#final = finish(this.#found))
+      }
+      if (parsed) return (this.#final = parsed)
+    }
+  }
+
+  /** The buffer grows by doubling, up to MAX_RESPONSE_BYTES. */
+  #append(chunk: Uint8Array): void {
+    if (this.#length + chunk.length > this.#bytes.length) {
+      let size = this.#bytes.length
+      while (size < this.#length + chunk.length) size *= 2
+      const grown = new Uint8Array(Math.min(size, MAX_RESPONSE_BYTES))
+      grown.set(this.#bytes.subarray(0, this.#length))
+      this.#bytes = grown
+    }
+    this.#bytes.set(chunk, this.#length)
+    this.#length += chunk.length
   }
 }
 
-function finish(response: KeResponse, protocols: number[] | undefined, aeads: number[] | undefined): KeParse {
+/** A whole response at once (see KeResponseReader). */
+export function parseKeResponse(bytes: Uint8Array): KeParse {
+  return new KeResponseReader().push(bytes)
+}
+
+/** What the records read so far have said. */
+interface Found {
+  protocols?: number[]
+  aeads?: number[]
+  response: KeResponse
+}
+
+/** One record into `found`: 'end' for End of Message, a failure, or undefined to read on. */
+function readRecord(typeField: number, body: Uint8Array, found: Found): 'end' | { failure: string } | undefined {
+  const critical = (typeField & CRITICAL) !== 0
+  const type = typeField & ~CRITICAL
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength)
+  const u16Body = body.length === 2 ? view.getUint16(0) : undefined
+  switch (type) {
+    case RecordType.EndOfMessage:
+      return 'end'
+    case RecordType.Error: {
+      const meaning = u16Body === undefined ? 'malformed' : (ERROR_CODES[u16Body] ?? 'unknown code')
+      return { failure: `NTS-KE server sent error ${u16Body ?? '?'} (${meaning})` }
+    }
+    case RecordType.Warning:
+      // §4.1.4: no warning code is defined, and an unrecognized one must be treated as an error
+      return { failure: `NTS-KE server sent warning ${u16Body ?? '?'} (unrecognized: treated as an error)` }
+    case RecordType.NextProtocol:
+    case RecordType.AeadAlgorithm: {
+      if (body.length % 2 !== 0) return { failure: 'NTS-KE response has a malformed negotiation record' }
+      const ids = Array.from({ length: body.length / 2 }, (_, i) => view.getUint16(2 * i))
+      if (type === RecordType.NextProtocol) found.protocols = ids
+      else found.aeads = ids
+      return undefined
+    }
+    case RecordType.NewCookie: {
+      const { cookies } = found.response
+      if (body.length > 0 && body.length <= MAX_COOKIE_BYTES && cookies.length < MAX_COOKIES) cookies.push(body.slice())
+      return undefined
+    }
+    case RecordType.NtpServer: {
+      const host = new TextDecoder().decode(body)
+      if (!/^[A-Za-z0-9.:_-]{1,255}$/.test(host)) return { failure: 'NTS-KE response names an NTP server that is no host name or address' }
+      found.response.ntpServer = host
+      return undefined
+    }
+    case RecordType.NtpPort:
+      if (u16Body === undefined || u16Body === 0) return { failure: 'NTS-KE response has a malformed Port record' }
+      found.response.ntpPort = u16Body
+      return undefined
+    default:
+      return critical ? { failure: `NTS-KE response has an unknown critical record (type ${type})` } : undefined
+  }
+}
+
+function finish({ response, protocols, aeads }: Found): KeParse {
   if (protocols === undefined || protocols.length !== 1 || protocols[0] !== NEXT_PROTOCOL_NTPV4) {
     return { failure: 'NTS-KE server does not offer NTPv4' }
   }
