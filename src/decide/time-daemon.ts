@@ -1,20 +1,22 @@
 /**
  * Is a time daemon keeping this clock? Pure: from a process list, the kernel's NTP status
- * (adjtimex) and whether this is a container, to the daemon to name, or undefined. The rule:
+ * (adjtimex) and whether every daemon would show in that list, to the daemon to name, or
+ * undefined. The rule:
  *
  * 1. A process that may discipline the clock: one of DAEMONS, except a chronyd started with -x
  *    (never touches the clock; the test servers) or -Q (prints the offset and exits).
  *    Matched by the kernel's command name (comm), which a process cannot change by rewriting
- *    its argv, and which is cut to 15 characters. Since any user can name a process `ntpd`, it
- *    counts only if it runs as root from a program no ordinary user could have put in place (not
- *    in /tmp or a home directory), or as that daemon's own account (`_chrony`, `ntpsec`, …: only
- *    root and the daemon can start a process as it) from the daemon's installed program. Another
- *    user's /proc/PID/exe cannot be read without CAP_SYS_PTRACE (the hardened units): then root's
- *    and the daemon account's count, and nobody else's.
- * 2. Else the kernel's word, for a daemon this PID namespace cannot see: only inside a container
- *    (judged as systemd-detect-virt does), where the host's daemon is invisible. On a host every
- *    daemon is a process above; a synchronised kernel with none is what a stopped daemon left
- *    (ntpd, chronyd with rtcsync), and nothing keeps the clock. The word: the clock is marked
+ *    its argv, and which is cut to 15 characters. Since any user can name a process `ntpd` (and
+ *    a setuid program run through a link so named runs as root), it counts only if it runs as
+ *    root or as that daemon's own account (`_chrony`, `ntpsec`, …: only root and the daemon can
+ *    start a process as it), from the daemon's program (by its file name, wherever a distribution
+ *    puts it) in a place no ordinary user could have put it (not /tmp or a home directory).
+ *    Another user's /proc/PID/exe cannot be read without CAP_SYS_PTRACE (the hardened units):
+ *    then root's and the daemon account's count, and nobody else's.
+ * 2. Else the kernel's word, where a daemon may not show as a process: inside a container (the
+ *    host's daemon), or where /proc hides other users' processes or cannot be read. Elsewhere
+ *    every daemon is a process above; a synchronised kernel with none is what a stopped daemon
+ *    left (ntpd, chronyd with rtcsync), and nothing keeps the clock. The word: the clock is marked
  *    synchronised (STA_UNSYNC clear) and someone said so recently. Only daemons clear STA_UNSYNC;
  *    the kernel sets it again once its error bound, which grows by 500 µs every second without an
  *    update, reaches 16 s (~9 h). A daemon that stopped without setting it leaves it clear, so the
@@ -70,16 +72,12 @@ interface KnownDaemon {
   name: string
   /** the accounts it drops to, as its packages create them (Debian, Ubuntu, Fedora, Arch) */
   accounts: readonly string[]
-  /** where its packages install it (usrmerge: /sbin is /usr/sbin; /usr/local for a source build) */
+  /** the file names of its program (/usr/sbin, /usr/bin or a store path: distributions differ) */
   programs: readonly string[]
   /** why this process does not touch the clock, from its arguments; undefined: it may */
   harmless?: (args: readonly string[]) => string | undefined
 }
 
-/** `/usr/sbin/NAME`, `/sbin/NAME` and `/usr/local/sbin/NAME` */
-function sbin(name: string): string[] {
-  return [`/usr/sbin/${name}`, `/sbin/${name}`, `/usr/local/sbin/${name}`]
-}
 
 /** chronyd's getopt string (chrony 4.x main.c): the letters that take a value. */
 const CHRONYD_VALUED_OPTIONS = 'fFlLPtu'
@@ -88,7 +86,7 @@ export const DAEMONS: readonly KnownDaemon[] = [
   {
     name: 'chronyd',
     accounts: ['_chrony', 'chrony'],
-    programs: sbin('chronyd'),
+    programs: ['chronyd'],
     harmless: (args) => {
       const letters = shortOptions(args, CHRONYD_VALUED_OPTIONS)
       if (letters.has('x')) return '-x: never touches the clock'
@@ -97,11 +95,11 @@ export const DAEMONS: readonly KnownDaemon[] = [
     },
   },
   // ntp.org's, NTPsec's, OpenNTPD's portable build, BusyBox's applet
-  { name: 'ntpd', accounts: ['ntp', 'ntpsec', '_ntp', 'ntpd'], programs: [...sbin('ntpd'), '/bin/busybox', '/usr/bin/busybox'] },
-  { name: 'openntpd', accounts: ['ntpd', '_ntp', 'openntpd'], programs: sbin('openntpd') }, // as Debian installs it
-  { name: 'systemd-timesyncd', accounts: ['systemd-timesync'], programs: ['/lib/systemd/systemd-timesyncd', '/usr/lib/systemd/systemd-timesyncd'] },
-  { name: 'ntp-daemon', accounts: ['ntpd-rs'], programs: ['/usr/bin/ntp-daemon', '/usr/local/bin/ntp-daemon'] }, // ntpd-rs
-  { name: 'phc2sys', accounts: [], programs: sbin('phc2sys') }, // linuxptp: steers CLOCK_REALTIME from a PTP hardware clock by default
+  { name: 'ntpd', accounts: ['ntp', 'ntpsec', '_ntp', 'ntpd'], programs: ['ntpd', 'busybox'] },
+  { name: 'openntpd', accounts: ['ntpd', '_ntp', 'openntpd'], programs: ['openntpd', 'ntpd'] }, // as Debian installs it
+  { name: 'systemd-timesyncd', accounts: ['systemd-timesync'], programs: ['systemd-timesyncd'] },
+  { name: 'ntp-daemon', accounts: ['ntpd-rs'], programs: ['ntp-daemon'] }, // ntpd-rs
+  { name: 'phc2sys', accounts: [], programs: ['phc2sys'] }, // linuxptp: steers CLOCK_REALTIME from a PTP hardware clock by default
 ]
 
 /** The kernel's TASK_COMM_LEN is 16 with the NUL: longer names show cut. */
@@ -129,16 +127,21 @@ export function isTimeDaemonName(comm: string): boolean {
   return knownDaemon(comm) !== undefined
 }
 
-/** Where this runs, for the kernel's word: a container's kind (`docker`, `lxc`, …) or the host. */
-export type Host = { container: string } | { container: undefined }
+/**
+ * Whether every time daemon would show here as a process; where not, why (`in a docker
+ * container`, `/proc hides other users' processes (hidepid=2)`): then the kernel's word counts.
+ */
+export interface Visibility {
+  hiddenBecause: string | undefined
+}
 
-export const ON_HOST: Host = { container: undefined }
+export const ALL_VISIBLE: Visibility = { hiddenBecause: undefined }
 
 /** `ownMark`: whether the kernel's synchronised state is only what tsntpdate's last set left (sync-mark.ts) */
 export function findTimeDaemon(
   processes: readonly ProcessInfo[],
   kernel: KernelClock | undefined,
-  host: Host,
+  visibility: Visibility,
   ownMark: (kernel: KernelClock) => boolean = () => false,
 ): RunningDaemon | undefined {
   const found = processes.flatMap((p) => {
@@ -153,21 +156,27 @@ export function findTimeDaemon(
     return [{ name: daemon.name, pid: p.pid }]
   })
   if (found.length > 0) return { evidence: 'process', processes: found, description: describeProcesses(found) }
-  if (host.container !== undefined && kernel && kernelKeptSynchronised(kernel) && !ownMark(kernel)) {
-    return { evidence: 'kernel', kernel, description: describeKernel(kernel, host.container) }
+  const hidden = visibility.hiddenBecause
+  if (hidden !== undefined && kernel && kernelKeptSynchronised(kernel) && !ownMark(kernel)) {
+    return { evidence: 'kernel', kernel, description: describeKernel(kernel, hidden) }
   }
   return undefined
 }
 
 /**
- * Root's, from a program no user could have placed; or the daemon's own account's, from its
- * installed program. A uid that could not be read (the process is going) is taken as root's.
+ * Root's or the daemon's own account's, from the daemon's program where no user could have
+ * placed it (where the program cannot be read, the account alone says). A uid that could not be
+ * read is a process gone meanwhile.
  */
 function runsAsDaemon(p: ProcessInfo, daemon: KnownDaemon): boolean {
-  if (p.executable?.userWritable) return false
-  if (p.uid === undefined || p.uid === 0) return true
-  if (p.account === undefined || !daemon.accounts.includes(p.account)) return false
-  return p.executable === undefined || daemon.programs.includes(p.executable.path)
+  if (p.uid === undefined) return false
+  const program = p.executable
+  if (program && (program.userWritable || !daemon.programs.includes(fileName(program.path)))) return false
+  return p.uid === 0 || (p.account !== undefined && daemon.accounts.includes(p.account))
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1)
 }
 
 /** The kernel's clock is marked synchronised, by an update at most FRESH_WITHIN_SECONDS ago. */
@@ -197,12 +206,12 @@ function describeProcesses(found: readonly { name: string; pid: number }[]): str
   return [...pidsByName].map(([name, pids]) => `${name} (pid${pids.length > 1 ? 's' : ''} ${pids.join(', ')})`).join(', ')
 }
 
-function describeKernel(kernel: KernelClock, container: string): string {
+function describeKernel(kernel: KernelClock, hiddenBecause: string): string {
   const maxError = kernel.maxErrorMicros / 1e6
   return (
     `the kernel says its clock is kept synchronised (adjtimex status ${describeStatus(kernel.status)}, ` +
     `max error ${maxError.toFixed(6)} s, so updated at most ${Math.ceil(updatedWithinSeconds(kernel))} s ago), ` +
-    `by a daemon not visible in this container (${container})`
+    `by a daemon not visible here (${hiddenBecause})`
   )
 }
 

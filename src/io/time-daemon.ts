@@ -1,11 +1,11 @@
-/** Reads what src/decide/time-daemon.ts judges: the processes in /proc, their accounts, the kernel's adjtimex status and whether this is a container. */
+/** Reads what src/decide/time-daemon.ts judges: the processes in /proc, their accounts, the kernel's adjtimex status and whether every daemon would show. */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { adjtimex, type Timex } from './timex.js'
 import { isOwnMark } from '../decide/sync-mark.js'
 import { markClocks, readMarkRecord } from './sync-mark.js'
-import { detectContainer } from './container.js'
-import { findTimeDaemon, isTimeDaemonName, userWritable, type Host, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon } from '../decide/time-daemon.js'
+import { daemonVisibility } from './daemon-visibility.js'
+import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon, type Visibility } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */
@@ -14,8 +14,8 @@ export interface TimeDaemonSources {
   readKernel?: () => KernelClock | undefined
   /** where tsntpdate's last mark of the kernel is recorded (default io/sync-mark.ts's) */
   markRecord?: string
-  /** default: detectContainer() (io/container.ts) */
-  host?: () => Host
+  /** default: daemonVisibility() (io/daemon-visibility.ts) */
+  visibility?: () => Visibility
   /** the account names of uids (default /etc/passwd) */
   passwd?: string
 }
@@ -25,8 +25,8 @@ export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningD
     const record = readMarkRecord(sources.markRecord)
     return record !== undefined && isOwnMark(kernel, record, markClocks())
   }
-  const host = (sources.host ?? detectContainer)()
-  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc', sources.passwd), (sources.readKernel ?? kernelClock)(), host, ownMark)
+  const visibility = (sources.visibility ?? daemonVisibility)()
+  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc', sources.passwd), (sources.readKernel ?? kernelClock)(), visibility, ownMark)
 }
 
 /**
@@ -38,7 +38,7 @@ export function readProcesses(procRoot: string, passwd = '/etc/passwd'): Process
   try {
     entries = readdirSync(procRoot)
   } catch {
-    return [] // no procfs: only the kernel's word is left
+    return [] // no procfs: only the kernel's word is left (io/daemon-visibility.ts says so)
   }
   const processes: ProcessInfo[] = []
   let accounts: Map<number, string> | undefined

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { findRunningTimeDaemon, kernelClock, readProcesses } from '../../src/io/time-daemon.js'
-import { describeStatus, findTimeDaemon, kernelKeptSynchronised, ON_HOST, type KernelClock } from '../../src/decide/time-daemon.js'
+import { describeStatus, findTimeDaemon, kernelKeptSynchronised, ALL_VISIBLE, type KernelClock } from '../../src/decide/time-daemon.js'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { holdClockLock } from '../helpers/clock-lock.js'
 import { lines, micros, parseFinalLine, parsePrefixedLine, PREFIXED_LINE, runCli, type CliResult, describeRun } from '../helpers/cli.js'
@@ -34,7 +34,7 @@ const MAX_CLOCK_CHANGE = 0.002
 // ---------------------------------------------------------------------------------------------
 // The reader, against a made-up /proc (any user)
 
-/** A /proc tree with the given processes: stat, and cmdline unless argv is null. */
+/** A /proc tree with the given processes, root's: stat, status, and cmdline unless argv is null. */
 function fakeProc(t: Test, processes: { pid: number; comm: string; state?: string; argv: string[] | null }[]): string {
   const root = mkdtempSync(join(tmpdir(), 'tsntpdate-proc-'))
   t.teardown(() => rmSync(root, { recursive: true, force: true }))
@@ -42,6 +42,7 @@ function fakeProc(t: Test, processes: { pid: number; comm: string; state?: strin
     const dir = join(root, String(p.pid))
     mkdirSync(dir)
     writeFileSync(join(dir, 'stat'), `${p.pid} (${p.comm}) ${p.state ?? 'S'} 1 ${p.pid} ${p.pid} 0 -1 4194560 0 0\n`)
+    writeFileSync(join(dir, 'status'), `Name:\t${p.comm}\nUid:\t0\t0\t0\t0\n`) // root's
     if (p.argv) writeFileSync(join(dir, 'cmdline'), p.argv.map((a) => a + '\0').join(''))
   }
   mkdirSync(join(root, 'sys'))
@@ -83,7 +84,7 @@ t.test('reader: an unreadable cmdline counts; no /proc leaves the kernel to deci
   t.same(readProcesses(nowhere), [])
   t.equal(findRunningTimeDaemon({ procRoot: nowhere, readKernel: () => IDLE }), undefined)
   const keptKernel = () => ({ status: 0x2001, maxErrorMicros: 1_000 })
-  const kept = findRunningTimeDaemon({ procRoot: nowhere, readKernel: keptKernel, host: () => ({ container: 'docker' }) })
+  const kept = findRunningTimeDaemon({ procRoot: nowhere, readKernel: keptKernel, visibility: () => ({ hiddenBecause: 'in a docker container' }) })
   t.equal(kept?.evidence, 'kernel', 'in a container, the kernel word counts')
 })
 
@@ -91,8 +92,8 @@ t.test("the seeds' procedure (stop the daemon, run ntpdate): on a host a synchro
   // what ntpd or chronyd (rtcsync) leaves for ~9 h once stopped: synchronised, a small max error
   const root = fakeProc(t, [{ pid: 1, comm: 'systemd', argv: ['/sbin/init'] }])
   const stoppedDaemonLeft = () => ({ status: 0x2001, maxErrorMicros: 12_000 })
-  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, host: () => ON_HOST }), undefined, 'on a host: nobody keeps the clock')
-  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, host: () => ({ container: 'lxc' }) })?.evidence, 'kernel', 'in a container: maybe the host')
+  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, visibility: () => ALL_VISIBLE }), undefined, 'on a host: nobody keeps the clock')
+  t.equal(findRunningTimeDaemon({ procRoot: root, readKernel: stoppedDaemonLeft, visibility: () => ({ hiddenBecause: 'in a lxc container' }) })?.evidence, 'kernel', 'in a container: maybe the host')
 })
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ async function realProcessTests(t: Test) {
     const pid = await pretend(t, 'chronyd', join(bin, 'x', 'chronyd'), [join(bin, 'x', 'idle.cjs'), '-d', '-x'])
     const seen = readProcesses('/proc').find((p) => p.pid === pid)
     t.same(seen?.argv?.slice(1), [join(bin, 'x', 'idle.cjs'), '-d', '-x'], 'its argv as started')
-    t.equal(findTimeDaemon(seen ? [seen] : [], undefined, ON_HOST), undefined, 'not counted')
+    t.equal(findTimeDaemon(seen ? [seen] : [], undefined, ALL_VISIBLE), undefined, 'not counted')
     if (!(await safeToSet(t))) return
     // A real step by the measured error (below 1 ms, --max-step 0.001): exit 0, not 5, shows the
     // guard did not stop it.

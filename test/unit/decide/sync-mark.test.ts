@@ -1,9 +1,9 @@
 /** decide/sync-mark.ts: the bound a set leaves in the kernel, and how a later run knows that state for its own. */
 import t from 'tap'
 import { decodeMarkRecord, encodeMarkRecord, isOwnMark, markAfterSet, type MarkRecord } from '../../../src/decide/sync-mark.js'
-import { findTimeDaemon, type Host } from '../../../src/decide/time-daemon.js'
+import { findTimeDaemon, type Visibility } from '../../../src/decide/time-daemon.js'
 
-const IN_DOCKER: Host = { container: 'docker' }
+const IN_DOCKER: Visibility = { hiddenBecause: 'in a docker container' }
 
 const record: MarkRecord = { bootId: 'boot-1', monotonicSeconds: 1000, boottimeSeconds: 1000, maxErrorMicros: 5_000 }
 const synced = (maxErrorMicros: number) => ({ status: 0x2000, maxErrorMicros })

@@ -7,8 +7,8 @@ import {
   FRESH_WITHIN_SECONDS,
   isTimeDaemonName,
   kernelKeptSynchronised,
-  ON_HOST,
-  type Host,
+  ALL_VISIBLE,
+  type Visibility,
   type KernelClock,
   type ProcessInfo,
   userWritable,
@@ -24,10 +24,10 @@ const IDLE_KERNEL: KernelClock = { status: STA_UNSYNC, maxErrorMicros: 16_000_00
 const KEPT_KERNEL: KernelClock = { status: STA_PLL | STA_NANO, maxErrorMicros: 12_000 }
 
 /** A container (docker): its host's daemon cannot be seen from here, only its kernel word. */
-const IN_DOCKER: Host = { container: 'docker' }
+const IN_DOCKER: Visibility = { hiddenBecause: 'in a docker container' }
 
 function proc(pid: number, comm: string, argv: readonly string[] | undefined = [comm], state = 'S'): ProcessInfo {
-  return { pid, comm, state, argv }
+  return { pid, comm, state, argv, uid: 0 }
 }
 
 const PLAIN = [proc(1, 'systemd', ['/sbin/init']), proc(300, 'sshd', ['sshd: /usr/sbin/sshd -D']), proc(400, 'node', ['node', 'x.js'])]
@@ -117,7 +117,7 @@ t.test('the kernel: synchronised and freshly updated counts when no daemon is vi
   t.equal(
     found?.description,
     'the kernel says its clock is kept synchronised (adjtimex status 0x2001 (PLL NANO), max error 0.012000 s, ' +
-      'so updated at most 24 s ago), by a daemon not visible in this container (docker)',
+      'so updated at most 24 s ago), by a daemon not visible here (in a docker container)',
   )
 })
 
@@ -163,7 +163,7 @@ t.test('the refusal is one line naming the daemon and the way out', async (t) =>
 t.test("a process named like a daemon counts only if root's, or its own account's from its installed program (issue 22, point 2)", async (t) => {
   const ntpd = (extra: Partial<ProcessInfo>): ProcessInfo => ({ pid: 77, comm: 'ntpd', state: 'S', argv: ['/usr/sbin/ntpd'], ...extra })
   const installed = { path: '/usr/sbin/ntpd', userWritable: false }
-  const found = (p: ProcessInfo) => findTimeDaemon([p], undefined, ON_HOST)?.description
+  const found = (p: ProcessInfo) => findTimeDaemon([p], undefined, ALL_VISIBLE)?.description
   t.equal(found(ntpd({ uid: 0, executable: installed })), 'ntpd (pid 77)', 'root, /usr/sbin')
   t.equal(found(ntpd({ uid: 0, executable: undefined })), 'ntpd (pid 77)', 'root, its program unreadable')
   t.equal(found(ntpd({ uid: 0, executable: { path: '/opt/ntp/ntpd', userWritable: false } })), 'ntpd (pid 77)', 'root, a program only root could place')
@@ -176,20 +176,25 @@ t.test("a process named like a daemon counts only if root's, or its own account'
   t.equal(found(ntpd({ uid: 999, account: undefined, executable: undefined })), undefined, 'a uid without an account')
   t.equal(found(ntpd({ uid: 1000, account: 'alice', executable: installed })), undefined, 'an ordinary user')
   t.equal(found(ntpd({ uid: 65534, account: 'nobody', executable: installed })), undefined, 'nobody')
-  t.equal(found(ntpd({ uid: undefined, executable: undefined })), 'ntpd (pid 77)', 'unknown uid: it counts')
+  t.equal(found(ntpd({ uid: undefined, executable: undefined })), undefined, 'a uid that could not be read: the process is gone (else a user racing exits could count)')
+  t.equal(found(ntpd({ uid: 0, executable: { path: '/usr/bin/sudo', userWritable: false } })), undefined, 'root, but not the daemon\'s program (a setuid program run through a link named ntpd)')
+  t.equal(found(ntpd({ uid: 0, executable: { path: '/bin/busybox', userWritable: false } })), 'ntpd (pid 77)', "BusyBox's ntpd applet")
   const chronyd = (account: string) => ({ pid: 9, comm: 'chronyd', state: 'S', argv: ['/usr/sbin/chronyd', '-F', '1'], uid: 100, account, executable: undefined })
-  t.equal(findTimeDaemon([chronyd('_chrony')], undefined, ON_HOST)?.description, 'chronyd (pid 9)', "Debian's _chrony")
-  t.equal(findTimeDaemon([chronyd('ntpsec')], undefined, ON_HOST), undefined, "another daemon's account")
+  t.equal(findTimeDaemon([chronyd('_chrony')], undefined, ALL_VISIBLE)?.description, 'chronyd (pid 9)', "Debian's _chrony")
+  t.equal(findTimeDaemon([chronyd('ntpsec')], undefined, ALL_VISIBLE), undefined, "another daemon's account")
+  const arch = { ...chronyd('chrony'), executable: { path: '/usr/bin/chronyd', userWritable: false } }
+  t.equal(findTimeDaemon([arch], undefined, ALL_VISIBLE)?.description, 'chronyd (pid 9)', "Arch's and Fedora's chrony in /usr/bin")
   const timesyncd = { pid: 5, comm: 'systemd-timesyn', state: 'S', argv: ['/lib/systemd/systemd-timesyncd'], uid: 997, account: 'systemd-timesync', executable: { path: '/lib/systemd/systemd-timesyncd', userWritable: false } }
-  t.equal(findTimeDaemon([timesyncd], undefined, ON_HOST)?.description, 'systemd-timesyncd (pid 5)', 'timesyncd as systemd-timesync')
+  t.equal(findTimeDaemon([timesyncd], undefined, ALL_VISIBLE)?.description, 'systemd-timesyncd (pid 5)', 'timesyncd as systemd-timesync')
 })
 
 t.test('the kernel word counts only in a container: on a host a synchronised kernel with no daemon is what a stopped daemon left (issue 22, point 1)', async (t) => {
-  t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, ON_HOST), undefined, 'the host: the set goes ahead (ntpd or chronyd just stopped)')
-  t.equal(findTimeDaemon(PLAIN, { status: 0, maxErrorMicros: 0 }, ON_HOST), undefined, 'even with max error 0')
+  t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, ALL_VISIBLE), undefined, 'the host: the set goes ahead (ntpd or chronyd just stopped)')
+  t.equal(findTimeDaemon(PLAIN, { status: 0, maxErrorMicros: 0 }, ALL_VISIBLE), undefined, 'even with max error 0')
   t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, IN_DOCKER)?.evidence, 'kernel', 'a container: the host may run one')
-  t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, { container: 'systemd-nspawn' })?.description.endsWith('(systemd-nspawn)'), true, 'the container named')
-  t.equal(findTimeDaemon([proc(90, 'ntpd')], KEPT_KERNEL, ON_HOST)?.evidence, 'process', 'a daemon process still counts on the host')
+  t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, { hiddenBecause: 'in a systemd-nspawn container' })?.description.endsWith('(in a systemd-nspawn container)'), true, 'the container named')
+  t.equal(findTimeDaemon(PLAIN, KEPT_KERNEL, { hiddenBecause: "/proc hides other users' processes (hidepid=2)" })?.evidence, 'kernel', 'a /proc that hides processes: the kernel word counts too')
+  t.equal(findTimeDaemon([proc(90, 'ntpd')], KEPT_KERNEL, ALL_VISIBLE)?.evidence, 'process', 'a daemon process still counts on the host')
 })
 
 t.test('userWritable: any entry of the path not root\'s, or writable by group or others', async (t) => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import t, { type Test } from 'tap'
-import { detectContainer } from '../../../src/io/container.js'
+import { daemonVisibility, detectContainer, procHiding } from '../../../src/io/daemon-visibility.js'
 
 /** A made-up root with these files (path → content). */
 function tree(t: Test, files: Record<string, string>): string {
@@ -41,4 +41,18 @@ t.test("this machine: the same answer as systemd's own detection", { skip: proce
   // systemd before 254 does not count a PID namespace alone as a container
   if (theirs === 'none') t.ok(ours === undefined || ours === 'container-other', 'no container manager named')
   else t.equal(ours, theirs, 'the same container manager')
+})
+
+t.test('a /proc that hides processes, or none: the kernel word counts (a daemon may be out of sight)', async (t) => {
+  const PROC = '21 26 0:20 / /proc rw,relatime - proc proc '
+  t.equal(procHiding(`${PROC}rw\n`), undefined, 'a plain /proc')
+  t.equal(procHiding(`${PROC}rw,hidepid=2\n`), 'hidepid=2')
+  t.equal(procHiding(`${PROC}rw,hidepid=invisible,gid=4\n`), 'hidepid=invisible')
+  t.equal(procHiding(`${PROC}rw,subset=pid\n`), 'subset=pid')
+  t.equal(procHiding(`${PROC}rw,hidepid=0\n`), undefined, 'hidepid=0 hides nothing')
+  t.equal(procHiding('30 21 0:40 / /proc/sys/fs/binfmt_misc rw - binfmt_misc x rw,hidepid=2\n'), undefined, 'only the mount on /proc')
+  t.same(daemonVisibility(tree(t, { 'proc/1/stat': '', 'proc/self/mountinfo': `${PROC}rw,hidepid=2\n` })), { hiddenBecause: "/proc hides other users' processes (hidepid=2)" })
+  t.same(daemonVisibility(tree(t, { 'proc/1/stat': '', 'proc/self/mountinfo': `${PROC}rw\n` })), { hiddenBecause: undefined }, 'all visible')
+  t.same(daemonVisibility(tree(t, {})), { hiddenBecause: 'no /proc to look in' })
+  t.same(daemonVisibility(tree(t, { '.dockerenv': '' })), { hiddenBecause: 'in a docker container' })
 })
