@@ -73,34 +73,41 @@ const CHRONY_KEY = /^(HEX|ASCII):/
 const COMMENT_START = '#;%!'
 const SHAPE = 'not of the form KEYID [TYPE] KEY'
 
-/** Every key of the file, by id; or the first problem, as `FILE:LINE: why` (the why never quotes the line: it may hold a key). */
-export function parseKeyFile(text: string, path: string): { keys: Map<number, SymmetricKey> } | { error: string } {
+/**
+ * Every key of the file, by id, and what was read one way where the two daemons differ; or the
+ * first problem, as `FILE:LINE: why` (the why never quotes the line: it may hold a key).
+ */
+export function parseKeyFile(text: string, path: string): { keys: Map<number, SymmetricKey>; warnings: string[] } | { error: string } {
   const keys = new Map<number, SymmetricKey>()
   const lineOf = new Map<number, number>()
+  const warnings: string[] = []
   for (const [index, raw] of text.split('\n').entries()) {
     const parsed = parseLine(raw)
     if (parsed === undefined) continue
     const where = `${path}:${index + 1}`
     if ('error' in parsed) return { error: `${where}: ${parsed.error}` }
+    if (parsed.cutAtHash) warnings.push(`${where}: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)`)
     const earlier = lineOf.get(parsed.id)
     if (earlier !== undefined) return { error: `${where}: the key id is already defined on line ${earlier}` }
-    keys.set(parsed.id, parsed)
+    keys.set(parsed.id, parsed.key)
     lineOf.set(parsed.id, index + 1)
   }
-  return { keys }
+  return { keys, warnings }
 }
 
-/** A key, or nothing (a blank line, a comment), or why not. */
-function parseLine(raw: string): SymmetricKey | { error: string } | undefined {
+/** A key (`cutAtHash`: ntpd's # cut a word short), or nothing (a blank line, a comment), or why not. */
+function parseLine(raw: string): { id: number; key: SymmetricKey; cutAtHash: boolean } | { error: string } | undefined {
   const words = wordsOf(raw)
   const first = words[0]
   if (first === undefined || COMMENT_START.includes(first.charAt(0))) return undefined
-  if (isChronyForm(words)) return parseWords(words, true)
+  const keyed = (parsed: SymmetricKey | { error: string }, cutAtHash = false) => ('error' in parsed ? parsed : { id: parsed.id, key: parsed, cutAtHash })
+  if (isChronyForm(words)) return keyed(parseWords(words, true))
   const cut = raw.indexOf('#')
   const ntpdWords = cut < 0 ? words : wordsOf(raw.slice(0, cut))
   // a chrony line with a comment after it: chrony refuses it (too many words), so do we
   if (isChronyForm(ntpdWords)) return { error: `${SHAPE} (in chrony's format # starts a comment only at the start of a line)` }
-  return ntpdWords.length === 3 ? parseWords(ntpdWords, false) : { error: SHAPE }
+  if (ntpdWords.length !== 3) return { error: SHAPE }
+  return keyed(parseWords(ntpdWords, false), cut > 0 && !/[ \t\n\v\f\r]/.test(raw.charAt(cut - 1)))
 }
 
 /** chrony's words: split at C's isspace(), so CR is white space and CRLF ends need nothing more */

@@ -119,7 +119,7 @@ t.test('bad key files, a missing key, a missing file: exit 2 with one line namin
   if (process.getuid?.() === 0 || process.env['CI']) {
     const foreign = keyFile('foreign.keys', SERVED)
     chownSync(foreign, 65534, 65534)
-    cases.push([['-a', '1', '-k', foreign], new RegExp(`-k .*foreign\\.keys: the key file belongs to uid 65534, not to us \\(uid ${process.geteuid?.()}\\); not used$`)])
+    cases.push([['-a', '1', '-k', foreign], new RegExp(`-k .*foreign\\.keys: the key file belongs to uid 65534, neither root nor us \\(uid ${process.geteuid?.()}\\); not used$`)])
   } else {
     t.comment('skipped: a key file of another user (chown needs root)')
   }

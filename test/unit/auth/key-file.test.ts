@@ -138,6 +138,11 @@ t.test("ntpd's lines keep ntpd's reading: # anywhere starts a comment", async (t
   const keys = keysOf(['1 M secret# note', '2 SHA1 abc#def', '3 MD5 passw0rd   # note', '4 AES128CMAC 2b7e151628aed2a6abf7158809cf4f3c\r', ''].join('\n'))
   t.equal(Buffer.from(keys.get(1)?.key ?? []).toString(), 'secret')
   t.equal(Buffer.from(keys.get(2)?.key ?? []).toString(), 'abc', 'a line either program could read keeps the documented rule: ntpd\'s')
+  const parsed = parseKeyFile(['1 M secret# note', '2 SHA1 abc#def', '3 MD5 passw0rd   # note'].join('\n'), '/etc/k')
+  t.same('warnings' in parsed && parsed.warnings, [
+    '/etc/k:1: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
+    '/etc/k:2: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
+  ], 'a # inside a word, where ntpd and chrony read different keys, is said (not silently cut); one after a blank is a plain comment')
   t.equal(Buffer.from(keys.get(3)?.key ?? []).toString(), 'passw0rd')
   t.equal(keys.get(4)?.key.length, 16, 'CR is white space')
 })

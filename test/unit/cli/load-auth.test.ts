@@ -32,7 +32,7 @@ t.test('a key file of ours that only we may write: used; one others may read: on
 
 t.test('a key file owned by another user, or writable by group or others: refused, one usage error', async (t) => {
   const cases: [ConfigFileRead, string][] = [
-    [{ text: TEXT, mode: 0o100600, uid: OTHER }, `-k /etc/k: the key file belongs to uid ${OTHER}, not to us (uid ${EUID}); not used`],
+    [{ text: TEXT, mode: 0o100600, uid: OTHER }, `-k /etc/k: the key file belongs to uid ${OTHER}, neither root nor us (uid ${EUID}); not used`],
     [{ text: TEXT, mode: 0o100666, uid: EUID }, '-k /etc/k: the key file is writable by group or others (mode 0666); not used: chmod 600 /etc/k'],
     [{ text: TEXT, mode: 0o100620, uid: EUID }, '-k /etc/k: the key file is writable by group or others (mode 0620); not used: chmod 600 /etc/k'],
     [{ text: TEXT, mode: 0o100602, uid: EUID }, '-k /etc/k: the key file is writable by group or others (mode 0602); not used: chmod 600 /etc/k'],
@@ -59,5 +59,5 @@ t.test('the real reader gives the owner of what it opened, through a symlink too
   t.match(await loadAuth(1, join(dir, 'link'), real, () => {}), { keyId: 1, algorithm: 'MD5' })
   if (EUID !== 0 && !process.env['CI']) return void t.comment('skipped: chown needs root')
   chownSync(file, OTHER, OTHER)
-  await t.rejects(loadAuth(1, join(dir, 'link'), real, () => {}), new UsageError(`-k ${join(dir, 'link')}: the key file belongs to uid ${OTHER}, not to us (uid ${EUID}); not used`))
+  await t.rejects(loadAuth(1, join(dir, 'link'), real, () => {}), new UsageError(`-k ${join(dir, 'link')}: the key file belongs to uid ${OTHER}, neither root nor us (uid ${EUID}); not used`))
 })
