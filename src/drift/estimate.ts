@@ -52,7 +52,11 @@ export function estimateDrift(previous: RunRecord | undefined, current: RunRecor
   const moved = kind === 'slew' ? Math.sign(seconds) * Math.min(Math.abs(seconds), SLEW_RATE * basis) : kind === 'step' ? seconds : 0
   const driftPpm = ((current.offsetSeconds - previous.offsetSeconds + moved) / basis) * 1e6
   const errorPpm = (errorSeconds / basis) * 1e6
-  if (!(Math.abs(driftPpm) <= MAX_KERNEL_PPM)) return { kind: 'none', reason: `${driftPpm.toPrecision(3)} ppm is beyond what a kernel can correct (±${MAX_KERNEL_PPM} ppm): not a drift (a correction by someone else, or a corrupt record)` }
   if (errorPpm > MAX_ERROR_PPM) return { kind: 'none', reason: `${basis.toFixed(0)} s is too short a basis for offsets good to ${(errorSeconds * 1e6).toFixed(0)} µs (±${errorPpm.toFixed(1)} ppm)` }
+  if (!(Math.abs(driftPpm) <= MAX_KERNEL_PPM)) return { kind: 'none', reason: `${ppmText(driftPpm)} ppm is beyond what a kernel can correct (±${MAX_KERNEL_PPM} ppm): not a drift (a correction by someone else, or a corrupt record)` }
   return { kind: 'estimate', driftPpm, basisSeconds: basis, errorPpm }
+}
+
+function ppmText(ppm: number): string {
+  return Math.abs(ppm) < 1e6 ? ppm.toFixed(1) : ppm.toExponential(2)
 }

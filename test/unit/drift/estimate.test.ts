@@ -50,9 +50,10 @@ t.test('an estimate beyond what a kernel can correct (±500 ppm) is none, said o
   t.match(absurd, { kind: 'estimate' }, 'a sane pair estimates')
   const claimedStep = estimateDrift(run({ correction: { kind: 'step', seconds: 1e9 } }), later(3600), ERROR)
   t.match(claimedStep, { kind: 'none', reason: /^2\.78e\+11 ppm is beyond what a kernel can correct \(±500 ppm\): not a drift/ }, 'a record claiming a 1e9 s step')
-  t.match(estimateDrift(run(), later(3600, { offsetSeconds: 1.8001 }), ERROR), { kind: 'none', reason: /^500 ppm is beyond/ }, 'just over 500 ppm')
+  t.match(estimateDrift(run(), later(3600, { offsetSeconds: 1.8001 }), ERROR), { kind: 'none', reason: /^500\.0 ppm is beyond/ }, 'just over 500 ppm')
   t.match(estimateDrift(run(), later(3600, { offsetSeconds: 1.7999 }), ERROR), { kind: 'estimate' }, 'just under')
   t.match(estimateDrift(run({ offsetSeconds: Number.NaN }), later(3600), ERROR), { kind: 'none' }, 'not a number: none')
+  t.match(estimateDrift(run(), later(0.2, { offsetSeconds: 0.01 }), ERROR), { kind: 'none', reason: /too short a basis/ }, 'a short basis says so first, not "beyond what a kernel can correct"')
 })
 
 t.test('records: round trip, the last few kept; anything else is corrupt', async (t) => {
