@@ -65,15 +65,18 @@ process.on('uncaughtException', (error) => {
  */
 const SIGNAL_GRACE_MS = 1_500
 
+/** _exit(2) (io/exit-libc.ts): process.exit() would wait for a name lookup that hangs */
+const exitNow = (code: number) => void import('./io/exit-libc.js').then(({ exitAtOnce }) => exitAtOnce(code))
+
 function watchSignals(): Interruption {
   let arrivedSignal: InterruptSignal | undefined
   let arrive: (signal: InterruptSignal) => void = () => {}
   const arrived = new Promise<InterruptSignal>((resolve) => (arrive = resolve))
   for (const [signal, code] of [['SIGHUP', ExitCode.Hangup], ['SIGINT', ExitCode.Interrupt], ['SIGTERM', ExitCode.Terminate]] as const) {
     process.on(signal, () => {
-      if (arrivedSignal) process.exit(code)
+      if (arrivedSignal) return exitNow(code)
       arrivedSignal = signal
-      setTimeout(() => void import('./io/exit-libc.js').then(({ exitAtOnce }) => exitAtOnce(code)), SIGNAL_GRACE_MS).unref()
+      setTimeout(() => exitNow(code), SIGNAL_GRACE_MS).unref()
       arrive(signal)
     })
   }
@@ -98,7 +101,6 @@ void main(process.argv.slice(2), {
   // The work is done and every line written. What may still hold the process: the queries a signal
   // cut short, or a name lookup (of a server or a syslog host) that a dead resolver never answers.
   // A pending getaddrinfo holds even process.exit() (see io/exit-libc.ts): do not wait for it.
-  const exitAtOnce = async () => (await import('./io/exit-libc.js')).exitAtOnce(code)
-  if (interruption.signal()) void exitAtOnce()
-  else setTimeout(exitAtOnce, 200).unref()
+  if (interruption.signal()) exitNow(code)
+  else setTimeout(() => exitNow(code), 200).unref()
 })

@@ -13,6 +13,8 @@ export interface DefaultServerTexts {
   defaultsPath?: string
   /** /etc/ntp/step-tickers' text, undefined when it could not be read */
   stepTickers?: string | undefined
+  /** where step-tickers is, for messages (default /etc/ntp/step-tickers) */
+  stepTickersPath?: string
   /** why a file that is there was not read (not a regular file, too large), one line each */
   warnings?: readonly string[]
 }
@@ -31,7 +33,7 @@ export function chooseDefaultServers(texts: DefaultServerTexts): DefaultServers 
   const tickers = words(texts.stepTickers === undefined ? '' : stepTickerServers(texts.stepTickers))
   if (tickers.length > 0) return { servers: tickers, from: 'step-tickers' }
   const defaultsPath = texts.defaultsPath ?? '/etc/default/tsntpdate'
-  return { error: `no server named, and none configured: name one, or set NTPSERVERS in ${defaultsPath} (or list servers in /etc/ntp/step-tickers)` }
+  return { error: `no server named, and none configured: name one, or set NTPSERVERS in ${defaultsPath} (or list servers in ${texts.stepTickersPath ?? '/etc/ntp/step-tickers'})` }
 }
 
 /** step-tickers: servers separated by blanks or newlines; `#` starts a comment. */

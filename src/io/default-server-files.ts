@@ -24,5 +24,5 @@ export function readDefaultServerTexts(paths: { defaults: string; stepTickers: s
     if ('refused' in read) warnings.push(read.refused)
     return 'text' in read ? read.text : undefined
   }
-  return { defaults: textOf(paths.defaults), defaultsPath: paths.defaults, stepTickers: textOf(paths.stepTickers), warnings }
+  return { defaults: textOf(paths.defaults), defaultsPath: paths.defaults, stepTickers: textOf(paths.stepTickers), stepTickersPath: paths.stepTickers, warnings }
 }

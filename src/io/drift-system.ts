@@ -1,6 +1,6 @@
 /** What --drift-file needs of the system: the file (io/private-file.ts), clocks a set does not move, the kernel's frequency. */
 import { readFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { lastErrorText } from './ffi.js'
 import { adjtimex, ADJ_FREQUENCY, FREQ_UNITS_PER_PPM, type Timex } from './timex.js'
 import { readPrivateFile, writePrivateFile, type PrivateFileRead } from './private-file.js'
@@ -14,13 +14,14 @@ export const driftSystem = {
   read(path: string): PrivateFileRead {
     const dir = existingOwnDirectory(dirname(path), PRIVATE)
     if ('unusable' in dir) return { refused: `${path}: its directory ${dir.unusable}` }
-    return 'absent' in dir ? dir : readPrivateFile(path, MAX_DRIFT_FILE_BYTES)
+    return 'absent' in dir ? dir : readPrivateFile(join(dir.path, basename(path)), MAX_DRIFT_FILE_BYTES)
   },
   /** the directory made 0700 if missing (/var/lib/tsntpdate, where no unit made it) */
   write(path: string, text: string) {
     const dir = ownDirectory(dirname(path), PRIVATE)
     if ('unusable' in dir) throw new Error(`its directory ${dir.unusable}`)
-    writePrivateFile(path, text)
+    // in the directory checked, not through whatever `..` after a link in `path` would reach
+    writePrivateFile(join(dir.path, basename(path)), text)
   },
   /** the kernel's id of this boot; undefined where /proc does not say */
   bootId(): string | undefined {

@@ -1,10 +1,10 @@
 /**
  * The kernel side of decide/sync-mark.ts: marks the clock synchronised with adjtimex(2), and keeps
- * the record of that mark where only root can write it (default /run/tsntpdate/sync-mark: gone
+ * the record of that mark where only we (root) can write it (default /run/tsntpdate/sync-mark: gone
  * at the next boot, as the kernel's state is), so the daemon guard can tell it from a daemon's.
  */
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { lastErrorText } from './ffi.js'
 import { ownDirectory, READABLE } from './state-dir.js'
 import { adjtimex, type Timex } from './timex.js'
@@ -35,7 +35,7 @@ export function markKernelSynchronised(mark: SyncMark, recordPath: string = SYNC
   return undefined
 }
 
-/** The last mark's record; undefined when there is none, or none to trust (not root's alone). */
+/** The last mark's record; undefined when there is none, or none to trust (not root's or ours alone). */
 export function readMarkRecord(recordPath: string = SYNC_MARK_RECORD): MarkRecord | undefined {
   let fd: number
   try {
@@ -45,7 +45,8 @@ export function readMarkRecord(recordPath: string = SYNC_MARK_RECORD): MarkRecor
   }
   try {
     const stat = fstatSync(fd)
-    if (!stat.isFile() || stat.uid !== 0 || (stat.mode & 0o022) !== 0 || stat.size > MAX_RECORD_BYTES) return undefined
+    const owner = stat.uid === 0 || stat.uid === process.geteuid?.()
+    if (!stat.isFile() || !owner || (stat.mode & 0o022) !== 0 || stat.size > MAX_RECORD_BYTES) return undefined
     const buffer = Buffer.alloc(stat.size)
     const length = readSync(fd, buffer, 0, buffer.length, null)
     return decodeMarkRecord(buffer.subarray(0, length).toString('utf8'))
@@ -74,5 +75,5 @@ function writeRecord(path: string, text: string): void {
   } finally {
     closeSync(fd)
   }
-  renameSync(temp, path)
+  renameSync(temp, join(dir, basename(path)))
 }

@@ -39,12 +39,14 @@ t.test('reading: a missing file counts as absent', async (t) => {
     defaults: 'NTPSERVERS="x"\n',
     defaultsPath: join(dir, 'defaults'),
     stepTickers: undefined,
+    stepTickersPath: join(dir, 'missing'),
     warnings: [],
   })
   t.same(readDefaultServerTexts({ defaults: dir, stepTickers: join(dir, 'no', 'such') }), {
     defaults: undefined,
     defaultsPath: dir,
     stepTickers: undefined,
+    stepTickersPath: join(dir, 'no', 'such'),
     warnings: [`${dir} is a directory, not a regular file; ignored`],
   }, 'a directory (with a warning), a missing parent (absent)')
 })
