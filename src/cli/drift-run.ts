@@ -1,9 +1,10 @@
 /**
  * --drift-file: this run's record, and the estimate of the clock's rate against the last one
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
- * with the correction it applied. A run that set the clock also sets the kernel's frequency
- * (drift/frequency.ts planFrequency), unless a time daemon keeps the clock. Only a run that
- * chose a server is recorded.
+ * with the correction it applied and the frequency it left. What a set does to the kernel's
+ * frequency is planned here (drift/frequency.ts planFrequency), decided with the rest
+ * (decide/decide.ts) and carried out with the set (cli/main.ts). Only a run that chose a server is
+ * recorded.
  */
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'
@@ -13,19 +14,21 @@ import type { ClockReader } from '../io/ports.js'
 import type { DriftSources } from '../io/drift-system.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { Frequency } from '../report/json.js'
+import { signedPpm } from '../report/format.js'
 import type { Selection } from '../select/verdict.js'
 
 export interface DriftRun {
+  /** what a set would do to the kernel's frequency (decide() puts it in the `set` outcome), if anything */
+  plan: FrequencyPlan | undefined
   /**
-   * `changed`: the outcome's set was carried out; `daemonKeepsClock`: the guard's answer before
-   * the set (then the frequency is left alone)
+   * Writes this run's record once it has acted: `changed`, the outcome's set was carried out;
+   * `kernelPpmAfter`, the kernel's frequency then (default: as the run found it)
    */
-  finish(outcome: Outcome, changed: boolean, daemonKeepsClock: boolean): void
+  finish(outcome: Outcome, changed: boolean, kernelPpmAfter?: number): void
 }
 
 interface DriftOutput {
   warn: (line: string) => void
-  notice: (line: string) => void
   debug: ((line: string) => void) | undefined
   report: { frequency(frequency: Frequency | null): void }
 }
@@ -73,7 +76,7 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   out.report.frequency(estimated)
   if (estimate.kind === 'estimate') {
     out.debug?.(
-      `drift: ${signed(estimate.driftPpm)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
+      `drift: ${signedPpm(estimate.driftPpm)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
         `(offset ${previous?.offsetSeconds.toFixed(6)} s then, ${current.offsetSeconds.toFixed(6)} s now, after a ${previous?.correction.kind} of ${previous?.correction.seconds.toFixed(6)} s); kernel frequency ${kernelPpm.toFixed(3)} ppm`,
     )
   } else {
@@ -81,25 +84,12 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   }
   // a kernel frequency that cannot be read is not set either
   const plan = kernelRead === undefined ? undefined : planFrequency(records, current, estimated, kernelPpm)
-  /** sets the kernel's frequency as planned; returns what it then is */
-  const applyFrequency = (planned: FrequencyPlan): number => {
-    try {
-      const now = system.drift.setKernelPpm(planned.kernelPpm)
-      if (estimated) out.report.frequency({ ...estimated, appliedPpm: now - kernelPpm, kernelPpm: now })
-      const why = planned.kind === 'estimate' ? `for a drift of ${signed(planned.driftPpm)} ppm over ${planned.basisSeconds.toFixed(0)} s` : `the last boot's, from the drift file`
-      out.notice(`frequency ${signed(now)} ppm (${signed(now - kernelPpm)} ppm, ${why})`)
-      return now
-    } catch (error) {
-      out.warn(`the clock is set, but its frequency was not: ${(error as Error).message}`)
-      return system.drift.kernelPpm() ?? kernelPpm
-    }
-  }
   return {
-    finish(outcome, changed, daemonKeepsClock) {
+    plan,
+    finish(outcome, changed, kernelPpmAfter = kernelPpm) {
       const set = changed && outcome.kind === 'set'
       const correction = set ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }
-      const kernelAfter = set && plan && !daemonKeepsClock ? applyFrequency(plan) : kernelPpm
-      const record: RunRecord = { ...current, correction, kernelPpm: kernelAfter, appliedPpm: kernelAfter - kernelPpm, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
+      const record: RunRecord = { ...current, correction, kernelPpm: kernelPpmAfter, appliedPpm: kernelPpmAfter - kernelPpm, realMinusBootSeconds: system.drift.clocks().realMinusBootSeconds }
       try {
         system.drift.write(path, encodeRecords([...records, record]))
       } catch (error) {
@@ -107,8 +97,4 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
       }
     },
   }
-}
-
-function signed(ppm: number): string {
-  return `${ppm >= 0 ? '+' : ''}${ppm.toFixed(3)}`
 }

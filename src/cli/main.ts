@@ -3,7 +3,7 @@ import { decide, type Outcome } from '../decide/decide.js'
 import { chooseDefaultServers, type DefaultServers, type DefaultServerTexts } from '../config/default-servers.js'
 import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import { failureLine, NO_RIGHT_TO_SET_LINE, rateLimitLine, resultLine, serverLine } from '../report/format.js'
+import { failureLine, frequencyLine, NO_RIGHT_TO_SET_LINE, rateLimitLine, resultLine, serverLine } from '../report/format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../io/ports.js'
 import { queryServers, type QueryEvent } from '../network/query.js'
 import { selectServer } from '../select/select.js'
@@ -24,6 +24,7 @@ import { NTS_KE_PORT } from '../config/nts-defaults.js'
 import { RELEASED_AT_SECONDS } from './version.js'
 import type { DriftSources } from '../io/drift-system.js'
 import { startDriftRun } from './drift-run.js'
+import type { FrequencyPlan } from '../drift/frequency.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
 import { startRunReport, type RunReport } from './run-report.js'
@@ -151,7 +152,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   }
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)
-  const drift = options.driftFile === undefined ? undefined : startDriftRun(options.driftFile, selection, auth !== undefined || nts !== undefined, system, { warn, notice: output.notice, debug, report })
+  const drift = options.driftFile === undefined ? undefined : startDriftRun(options.driftFile, selection, auth !== undefined || nts !== undefined, system, { warn, debug, report })
   if (options.debug) selection.verdicts.forEach((v) => output.print(traceVerdict(v)))
   if (readOnly) printServerLines(selection, output.print)
   const ignoredLine = traceIgnored(ignored)
@@ -159,11 +160,12 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   for (const o of observations) if (o.kisses.some((k) => k.code === 'RATE')) warn(rateLimitLine(o.server.address))
 
   // asked once, before the set (after it, tsntpdate's own mark would hide a daemon only the kernel
-  // shows); --force sets the clock past a daemon, never its frequency (--drift-file)
-  const daemon = readOnly || (options.force && !drift) ? undefined : system.timeDaemon()
-  const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon: options.force ? undefined : daemon })
+  // shows); --force sets the clock past a daemon, never its frequency
+  const daemon = readOnly || (options.force && !drift?.plan) ? undefined : system.timeDaemon()
+  const outcome = decide(selection, { ...options, readOnly, markSync: options.syncMark }, { daemon, frequency: drift?.plan })
   report.decided(outcome)
   let changed = false
+  let kernelPpmAfter: number | undefined
   const setting = {
     before() {
       // Nothing awaits between this check and the set, and the set is one system call: a signal
@@ -173,16 +175,23 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     },
     // at once: the drift record must say the clock moved even if what follows the set fails
     after: () => void (changed = true),
+    frequencySet: (ppm: number) => void (kernelPpmAfter = ppm),
   }
   try {
     return carryOut(outcome, system, output, setting, report)
   } finally {
-    drift?.finish(outcome, changed, daemon !== undefined)
+    drift?.finish(outcome, changed, kernelPpmAfter)
   }
 }
 
-/** The only place an outcome is acted on, and the clock changed. */
-function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchronised'>, output: Output, setting: { before(): void; after(): void }, report: RunReport): ExitCode {
+interface Setting {
+  before(): void
+  after(): void
+  frequencySet(kernelPpm: number): void
+}
+
+/** The only place an outcome is acted on: the clock, the kernel's mark and its frequency. */
+function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchronised' | 'drift'>, output: Output, setting: Setting, report: RunReport): ExitCode {
   const { clock } = system
   switch (outcome.kind) {
     case 'no-server':
@@ -209,7 +218,21 @@ function carryOut(outcome: Outcome, system: Pick<System, 'clock' | 'markSynchron
         const problem = system.markSynchronised(outcome.mark)
         if (problem) output.error(`the clock is set, but the kernel was not told it is synchronised: ${problem}`)
       }
+      if (outcome.frequency) setting.frequencySet(setFrequency(outcome.frequency, system.drift, output, report))
       return ExitCode.Ok
+  }
+}
+
+/** Sets the kernel's frequency as planned; returns what it then is (a refusal is one warning: the set stands). */
+function setFrequency(plan: FrequencyPlan, drift: DriftSources, output: Output, report: RunReport): number {
+  try {
+    const now = drift.setKernelPpm(plan.kernelPpm)
+    report.frequencySet(now)
+    output.notice(frequencyLine(plan, now))
+    return now
+  } catch (error) {
+    output.error(`the clock is set, but its frequency was not: ${(error as Error).message}`)
+    return drift.kernelPpm() ?? plan.fromPpm
   }
 }
 

@@ -40,6 +40,8 @@ export interface RunReport {
   ntsFailed(failure: NtsFailure): void
   /** --drift-file: the estimate of the clock's rate, or null */
   frequency(frequency: Frequency | null): void
+  /** the set moved the kernel's frequency to `kernelPpm` (the estimate's row, if any, says so) */
+  frequencySet(kernelPpm: number): void
   clockChanged(): void
   /** notes how the run ended and hands the exit status back */
   finished(exitCode: ExitCode, error?: string): ExitCode
@@ -99,6 +101,10 @@ export function startRunReport(argv: readonly string[], deps: RunReportDeps): Ru
     },
     frequency(frequency) {
       facts.frequency = frequency
+    },
+    frequencySet(kernelPpm) {
+      const row = facts.frequency
+      if (row) facts.frequency = { ...row, appliedPpm: kernelPpm - row.kernelPpm, kernelPpm }
     },
     clockChanged() {
       facts.clockChanged = true

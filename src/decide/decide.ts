@@ -1,12 +1,14 @@
 /**
  * The one decision of a run: from the selection, the options and what the shell found out (the
- * daemon guard), to the outcome that ends it. Pure; cli/main.ts carries the outcome out, and the
+ * daemon guard, the drift file's frequency plan), to the outcome that ends it. Pure; cli/main.ts
+ * carries the outcome out (the clock, the kernel's mark and its frequency, in one place), and the
  * words of each outcome are in report/format.ts.
  */
 import type { Server } from '../ntp/endpoint.js'
 import type { Candidate, Selection } from '../select/verdict.js'
 import type { RunningDaemon } from './time-daemon.js'
 import { markAfterSet, type SyncMark } from './sync-mark.js'
+import type { FrequencyPlan } from '../drift/frequency.js'
 
 /** Classic ntpdate steps at or above this |offset| and slews below it. */
 export const STEP_THRESHOLD_SECONDS = 0.5
@@ -26,12 +28,16 @@ export interface DecideOptions {
   keyId: number | undefined
   /** after a set, mark the kernel's clock synchronised (not with --no-sync-mark) */
   markSync?: boolean
+  /** --force: set the clock even while a time daemon keeps it (never its frequency) */
+  force?: boolean
 }
 
 /** What the shell found out before deciding. */
 export interface DecideFacts {
-  /** the time daemon that keeps the clock; asked only when the run may set it and --force is not given */
+  /** the time daemon that keeps the clock; asked once, before deciding, when the run may set it */
   daemon: RunningDaemon | undefined
+  /** --drift-file: what a set does to the kernel's frequency (drift/frequency.ts), if anything */
+  frequency?: FrequencyPlan | undefined
 }
 
 /** The chosen server's offset and how the clock would be moved by it. */
@@ -50,8 +56,8 @@ export type Outcome =
   | ({ kind: 'report' } & Correction)
   /** --max-offset: |offset| is above the limit */
   | ({ kind: 'check-failed'; limit: number } & Correction)
-  /** `mark`: what to tell the kernel once the clock is set (sync-mark.ts) */
-  | ({ kind: 'set'; mark?: SyncMark } & Correction)
+  /** `mark`: what to tell the kernel once the clock is set (sync-mark.ts); `frequency`: the kernel frequency to set with it */
+  | ({ kind: 'set'; mark?: SyncMark; frequency?: FrequencyPlan } & Correction)
   /** --max-step: the clock would move by more than the limit */
   | ({ kind: 'beyond-max-step'; limit: number } & Correction)
   /** a time daemon keeps the clock and --force was not given */
@@ -70,9 +76,15 @@ export function decide(selection: Selection, options: DecideOptions, facts: Deci
   // while a daemon keeps the clock (exit 5, which it takes quietly).
   const limit = options.maxStepSeconds
   if (limit !== undefined && Math.abs(offset) > limit) return { kind: 'beyond-max-step', limit, ...correction }
-  if (facts.daemon) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
+  if (facts.daemon && !options.force) return { kind: 'daemon-keeps-clock', daemon: facts.daemon, ...correction }
   const chosen = selection.chosen
-  return { kind: 'set', ...correction, ...(options.markSync && { mark: markAfterSet(chosen.rootDistance, correction.method, offset) }) }
+  return {
+    kind: 'set',
+    ...correction,
+    ...(options.markSync && { mark: markAfterSet(chosen.rootDistance, correction.method, offset) }),
+    // never past a daemon, not even with --force: a daemon disciplines the frequency
+    ...(facts.frequency && !facts.daemon && { frequency: facts.frequency }),
+  }
 }
 
 export function methodFor(offset: number, method: DecideOptions['method']): Method {

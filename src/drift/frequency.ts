@@ -30,10 +30,10 @@ export function frequencyChange(driftPpm: number, kernelPpm: number, learned: bo
   return { appliedPpm: next - kernelPpm, kernelPpm: next }
 }
 
-/** What a run that sets the clock does to the kernel's frequency. */
+/** What a run that sets the clock does to the kernel's frequency: from `fromPpm` to `kernelPpm`. */
 export type FrequencyPlan =
-  | { kind: 'estimate'; kernelPpm: number; driftPpm: number; basisSeconds: number }
-  | { kind: 'restore'; kernelPpm: number }
+  | { kind: 'estimate'; fromPpm: number; kernelPpm: number; driftPpm: number; basisSeconds: number }
+  | { kind: 'restore'; fromPpm: number; kernelPpm: number }
 
 /**
  * Moves the frequency by the estimate; or, at a boot's first set without one (no record of this
@@ -48,13 +48,13 @@ export function planFrequency(records: readonly RunRecord[], current: RunRecord,
   if (estimate) {
     const learned = thisBoot.some((r) => (r.appliedPpm ?? 0) !== 0)
     const { driftPpm, basisSeconds } = estimate
-    return { kind: 'estimate', kernelPpm: frequencyChange(driftPpm, kernelPpm, learned).kernelPpm, driftPpm, basisSeconds }
+    return { kind: 'estimate', fromPpm: kernelPpm, kernelPpm: frequencyChange(driftPpm, kernelPpm, learned).kernelPpm, driftPpm, basisSeconds }
   }
   const last = records.at(-1)
   if (current.authenticated || thisBoot.length > 0 || !last || kernelPpm !== 0 || last.kernelPpm === 0) return undefined
   const age = current.atSeconds - last.atSeconds
   if (!(age >= 0 && age <= MAX_BASIS_SECONDS)) return undefined
-  return { kind: 'restore', kernelPpm: within(MAX_CHANGE_PPM, last.kernelPpm) }
+  return { kind: 'restore', fromPpm: kernelPpm, kernelPpm: within(MAX_CHANGE_PPM, last.kernelPpm) }
 }
 
 /** `value`, brought within ±`limit` */

@@ -1,5 +1,6 @@
 /** Output lines in classic ntpdate's formats (see man/tsntpdate.8, OUTPUT). Pure. */
 import type { Correction, Outcome } from '../decide/decide.js'
+import type { FrequencyPlan } from '../drift/frequency.js'
 import { displayServer } from '../ntp/endpoint.js'
 import type { Candidate } from '../select/verdict.js'
 import type { Interval } from '../ntp/interval.js'
@@ -112,4 +113,15 @@ export function rateLimitLine(server: string): string {
 export function missedIntervalText(offset: number, rootDistance: number, intersection: Interval): string {
   const span = `[${formatOffset(intersection.low)}, ${formatOffset(intersection.high)}]`
   return `${formatOffset(offset)} ±${rootDistance.toFixed(6)} misses the majority's interval ${span}`
+}
+
+/** `frequency +34.000 ppm (+30.000 ppm, for a drift of +30.000 ppm over 3600 s)`: what a set did to the kernel's frequency. */
+export function frequencyLine(plan: FrequencyPlan, nowPpm: number): string {
+  const why = plan.kind === 'estimate' ? `for a drift of ${signedPpm(plan.driftPpm)} ppm over ${plan.basisSeconds.toFixed(0)} s` : "the last boot's, from the drift file"
+  return `frequency ${signedPpm(nowPpm)} ppm (${signedPpm(nowPpm - plan.fromPpm)} ppm, ${why})`
+}
+
+/** `+30.000`, `-2.500` */
+export function signedPpm(ppm: number): string {
+  return `${ppm >= 0 ? '+' : ''}${ppm.toFixed(3)}`
 }

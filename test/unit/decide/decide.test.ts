@@ -1,5 +1,6 @@
 import t from 'tap'
-import { decide, STEP_THRESHOLD_SECONDS, type DecideOptions } from '../../../src/decide/decide.js'
+import { decide, STEP_THRESHOLD_SECONDS, type DecideFacts, type DecideOptions } from '../../../src/decide/decide.js'
+import type { FrequencyPlan } from '../../../src/drift/frequency.js'
 import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
 import { selectServer } from '../../../src/select/select.js'
 import { observed, sampleOf, server } from '../../helpers/unit.js'
@@ -8,7 +9,7 @@ const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: u
 const none = { daemon: undefined }
 const a = server('10.0.0.1')
 const chosenAt = (offset: number) => selectServer([observed(a, [sampleOf({ delay: 0.001, offset })])], 0n)
-const run = (offset: number, options: Partial<DecideOptions> = {}, facts: { daemon: RunningDaemon | undefined } = none) =>
+const run = (offset: number, options: Partial<DecideOptions> = {}, facts: DecideFacts = none) =>
   decide(chosenAt(offset), { ...auto, ...options }, facts)
 
 t.test('auto: step at |offset| >= 0.5 s, slew below', async (t) => {
@@ -59,4 +60,14 @@ t.test('no server, or no majority: nothing to act on', async (t) => {
   const outcome = decide(split, auto, none)
   t.equal(outcome.kind, 'no-majority')
   t.equal(outcome.kind === 'no-majority' ? outcome.voters.length : 0, 2)
+})
+
+t.test('the frequency is part of the set: carried by the outcome, never past a daemon, not even with --force', async (t) => {
+  const frequency: FrequencyPlan = { kind: 'estimate', fromPpm: 4, kernelPpm: 34, driftPpm: 30, basisSeconds: 3600 }
+  const daemon: RunningDaemon = { evidence: 'process', processes: [{ name: 'chronyd', pid: 7 }], description: 'chronyd (pid 7)' }
+  t.match(run(0.01, {}, { daemon: undefined, frequency }), { kind: 'set', frequency })
+  t.equal(run(0.01, { force: true }, { daemon, frequency }).kind, 'set', '--force sets the clock past a daemon')
+  t.notOk('frequency' in run(0.01, { force: true }, { daemon, frequency }), 'but not its frequency')
+  t.equal(run(0.01, {}, { daemon, frequency }).kind, 'daemon-keeps-clock', 'without --force: refused')
+  t.notOk('frequency' in run(0.01, { readOnly: true }, { daemon: undefined, frequency }), 'a report sets nothing')
 })

@@ -42,8 +42,8 @@ t.test('planFrequency: an estimate moves the frequency, whole until a run of thi
 })
 
 t.test("planFrequency: a boot's first set puts back the last boot's frequency, within limits", async (t) => {
-  t.same(planFrequency([earlierBoot()], record(), null, 0), { kind: 'restore', kernelPpm: 21.5 })
-  t.same(planFrequency([earlierBoot({ kernelPpm: 120 })], record(), null, 0), { kind: 'restore', kernelPpm: MAX_CHANGE_PPM }, 'by 50 ppm at most')
+  t.same(planFrequency([earlierBoot()], record(), null, 0), { kind: 'restore', fromPpm: 0, kernelPpm: 21.5 })
+  t.same(planFrequency([earlierBoot({ kernelPpm: 120 })], record(), null, 0), { kind: 'restore', fromPpm: 0, kernelPpm: MAX_CHANGE_PPM }, 'by 50 ppm at most')
   t.equal(planFrequency([earlierBoot({ atSeconds: 1_796_000_000 - 8 * 86_400 })], record(), null, 0), undefined, 'not from a record 8 days old')
   t.equal(planFrequency([earlierBoot({ atSeconds: 1_796_000_000 + 60 })], record(), null, 0), undefined, 'nor from one of the future')
   t.equal(planFrequency([earlierBoot()], record({ authenticated: true }), null, 0), undefined, 'nor for -a or --nts: unauthenticated runs may have set it')
