@@ -8,7 +8,7 @@ import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-
 import { readConfigFile } from './io/read-config-file.js'
 import { VERSION } from './cli/version.js'
 import type { SymmetricKey } from './auth/key-file.js'
-import type { NtsSources } from './cli/load-nts.js'
+import type { NtsSources } from './run/load-nts.js'
 
 async function loadSystem(): Promise<System> {
   const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }, { driftSystem }] =

@@ -1,4 +1,4 @@
-/** What --nts needs of the system (cli/load-nts.ts's NtsSources), gathered for bin.ts: TLS, the AEAD, the CA files, the cache directory. */
+/** What --nts needs of the system (run/load-nts.ts's NtsSources), gathered for bin.ts: TLS, the AEAD, the CA files, the cache directory. */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { readConfigFile } from './read-config-file.js'

@@ -1,9 +1,9 @@
-/** src/cli/load-auth.ts: whose key file, and who may write it (issue 22, defect 8). */
+/** src/run/load-auth.ts: whose key file, and who may write it (issue 22, defect 8). */
 import { chmodSync, chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadAuth, type KeySources } from '../../../src/cli/load-auth.js'
+import { loadAuth, type KeySources } from '../../../src/run/load-auth.js'
 import { UsageError } from '../../../src/errors.js'
 import type { ConfigFileRead } from '../../../src/io/read-config-file.js'
 import { readConfigFile } from '../../../src/io/read-config-file.js'
