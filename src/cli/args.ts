@@ -17,7 +17,8 @@ export interface Options extends SyslogChoice {
   samples: number
   gapSeconds: number
   timeoutSeconds: number
-  version: number
+  /** -o: the NTP version of the requests */
+  ntpVersion: number
   query: boolean
   debug: boolean
   method: Method | 'auto'
@@ -84,7 +85,7 @@ export function parseArgs(argv: readonly string[]): Options {
     samples,
     gapSeconds: optional(valueOf('gap'), (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
     timeoutSeconds: optional(valueOf('timeout'), (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
-    version: optional(valueOf('ntp-version'), (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
+    ntpVersion: optional(valueOf('ntp-version'), (v) => integerIn(v, 1, 4, '-o')) ?? DEFAULT_VERSION,
     query,
     debug: has('debug'),
     method: lastOf(given, { step: 'step', slew: 'slew' } as const) ?? 'auto',

@@ -12,7 +12,7 @@ import type { NtpPacket } from '../ntp/packet.js'
 import type { IgnoredReason } from '../ntp/ignored.js'
 import type { Kiss } from '../ntp/kiss.js'
 import type { ServerObservation } from '../ntp/observation.js'
-import { isDone, nextStep, type RequestProgress } from '../ntp/request-policy.js'
+import { isDone, nextStep } from '../ntp/request-policy.js'
 import { toSample, type Sample } from '../ntp/sample.js'
 import { checkSuitability } from '../ntp/suitability.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
@@ -27,7 +27,8 @@ export interface QuerySettings {
   samples: number
   gapSeconds: number
   timeoutSeconds: number
-  version: number
+  /** -o: the NTP version of the requests */
+  ntpVersion: number
   /** -a, --nts: how a server's requests are protected; only replies that pass its check count */
   authFor?: (server: Server) => RequestAuth | undefined
 }
@@ -134,7 +135,7 @@ export async function queryServers(
       return settle(run)
     }
     if (step(run) !== 'send') return settle(run) // a kiss came in while it was queued
-    const request8 = newRequest(deps.randomBytes(8), settings.version)
+    const request8 = newRequest(deps.randomBytes(8), settings.ntpVersion)
     const { nonce } = request8
     // the MAC or NTS fields are made before T1 is read: they cost no accuracy (and -e corrects nothing)
     const protectedRequest = run.auth?.protect(request8.bytes)

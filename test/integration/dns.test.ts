@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult, describeRun } from '../helpers/cli.js'
+import { lines, parsePrefixedLine, parseQueryOutput, runCli, describeRun } from '../helpers/cli.js'
 
 
 if (process.getuid?.() !== 0) {

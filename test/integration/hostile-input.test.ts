@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
-import { BIN, cleanEnv, lines, parseQueryOutput, REPO, runCli, runCommand, type CliResult, describeRun } from '../helpers/cli.js'
+import { BIN, cleanEnv, lines, parseQueryOutput, REPO, runCli, runCommand, describeRun } from '../helpers/cli.js'
 import { replyTo, startScriptServer } from '../helpers/script-server.js'
 
 /** uid 0 without CAP_SYS_TIME: a set attempt fails with EPERM (exit 4), so exit 0 shows none was made */

@@ -22,7 +22,7 @@ import type { JsonReport } from '../../src/report/json.js'
 const REAL = '127.0.20.1'
 const ca = makeCa(t)
 const real = ca.issue('real', [`IP:${REAL}`, 'IP:::1', 'DNS:localhost'])
-const chronyd = await startChronyd(t, { address: REAL, port: 12401, nts: { kePort: 12460, ...real } })
+await startChronyd(t, { address: REAL, port: 12401, nts: { kePort: 12460, ...real } })
 const KE = `${REAL}:12460`
 const NTP = `${REAL}:12401`
 

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { startChronyd } from '../helpers/chronyd.js'
-import { cleanEnv, parseQueryOutput, REPO, runCommand } from '../helpers/cli.js'
+import { cleanEnv, parseQueryOutput, runCommand } from '../helpers/cli.js'
 
 
 interface Run {

@@ -27,7 +27,7 @@ async function run(servers: readonly Server[], settings: Partial<QuerySettings> 
   const started = process.hrtime.bigint()
   const observations = await queryServers(
     servers,
-    { samples: 1, gapSeconds: 0.1, timeoutSeconds: 1, version: 4, ...settings },
+    { samples: 1, gapSeconds: 0.1, timeoutSeconds: 1, ntpVersion: 4, ...settings },
     {
       clock: libcClock,
       openSocket: udpSocketOpener(libcClock),

@@ -7,7 +7,7 @@
 import t from 'tap'
 import { startChronyd, type Chronyd } from '../helpers/chronyd.js'
 import { replyTo, startScriptServer, type Handler } from '../helpers/script-server.js'
-import { lines, parsePrefixedLine, parseQueryOutput, runCli, type CliResult, describeRun } from '../helpers/cli.js'
+import { lines, parsePrefixedLine, parseQueryOutput, runCli, describeRun } from '../helpers/cli.js'
 
 const SAMPLES = ['-p', '2', '--gap', '0.05']
 const LIE = 2.5

@@ -10,7 +10,7 @@ const defaults: Options = {
   samples: 4,
   gapSeconds: 2,
   timeoutSeconds: 2,
-  version: 4,
+  ntpVersion: 4,
   query: false,
   debug: false,
   method: 'auto',
@@ -92,7 +92,7 @@ t.test('long forms', async (t) => {
       debug: true,
       samples: 3,
       timeoutSeconds: 0.5,
-      version: 3,
+      ntpVersion: 3,
       gapSeconds: 0,
       maxStepSeconds: 0.25,
       family: 6,
@@ -103,7 +103,7 @@ t.test('long forms', async (t) => {
   )
   t.equal(parseArgs(['--timeout=0.5']).timeoutSeconds, 0.5, '--name=value')
   t.equal(parseArgs(['--step']).method, 'step')
-  t.equal(parseArgs(['-o', '1']).version, 1)
+  t.equal(parseArgs(['-o', '1']).ntpVersion, 1)
 })
 
 t.test('decimal values as typed', async (t) => {
