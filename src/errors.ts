@@ -53,3 +53,18 @@ export class InterruptedError extends TsntpdateError {
 }
 
 export type InterruptSignal = 'SIGHUP' | 'SIGINT' | 'SIGTERM'
+
+/**
+ * Any thrown value in one line for a message: an OS error as its code and words, without the
+ * `, open '<path>'` tail Node adds (`ENOENT: no such file or directory`); any other error as its
+ * message.
+ */
+export function errorText(error: unknown): string {
+  if (!(error instanceof Error)) return String(error)
+  return 'code' in error && typeof error.code === 'string' ? (error.message.split(', ')[0] ?? error.message) : error.message
+}
+
+/** An OS error's code (`ENOENT`), if the thrown value has one. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined
+}

@@ -1,7 +1,7 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
 import { decide, type Outcome } from '../decide/decide.js'
 import { chooseDefaultServers, type DefaultServers, type DefaultServerTexts } from '../config/default-servers.js'
-import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal } from '../errors.js'
+import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, UsageError, type InterruptSignal, errorText } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
 import { failureLine, frequencyLine, NO_RIGHT_TO_SET_LINE, rateLimitLine, resultLine, serverLine } from '../report/format.js'
 import type { ClockReader, ClockSetter, OpenLogger, OpenSocket, RandomBytes, Resolve } from '../io/ports.js'
@@ -231,7 +231,7 @@ function setFrequency(plan: FrequencyPlan, drift: DriftSources, output: Output, 
     output.notice(frequencyLine(plan, now))
     return now
   } catch (error) {
-    output.error(`the clock is set, but its frequency was not: ${(error as Error).message}`)
+    output.error(`the clock is set, but its frequency was not: ${errorText(error)}`)
     return drift.kernelPpm() ?? plan.fromPpm
   }
 }

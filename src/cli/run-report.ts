@@ -8,6 +8,7 @@
  * command line that does not parse still gets a document (exitCode 2), after the usage line on
  * stderr. --help prints the help only.
  */
+import { errorText } from '../errors.js'
 import type { Authentication } from '../auth/authentication.js'
 import type { Server } from '../ntp/endpoint.js'
 import type { Outcome } from '../decide/decide.js'
@@ -134,12 +135,6 @@ async function writeMetrics(path: string, text: string, deps: RunReportDeps): Pr
     await deps.writeFileAtomically(path, text)
     return undefined
   } catch (error) {
-    return `cannot write metrics file ${path}: ${describeFileError(error)}`
+    return `cannot write metrics file ${path}: ${errorText(error)}`
   }
-}
-
-/** `EACCES: permission denied`, without Node's `, open '<temp file>'` tail. */
-function describeFileError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error)
-  return 'code' in error && typeof error.code === 'string' ? (error.message.split(', ')[0] ?? error.message) : error.message
 }

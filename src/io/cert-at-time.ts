@@ -3,6 +3,7 @@
  * verifier decides (`openssl verify -attime`, with the same CAs as the handshake, the TLS server
  * purpose and the host name or address), as Node's TLS cannot verify at any time but now.
  */
+import { errorText } from '../errors.js'
 import { execFile, type ExecFileException } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
@@ -38,7 +39,7 @@ export async function verifyChainAt(
   try {
     dir = mkdtempSync(join(tmpdir(), 'tsntpdate-verify-'))
   } catch (error) {
-    return { unchecked: `no directory for its files: ${(error as Error).message.split(', ')[0]}` }
+    return { unchecked: `no directory for its files: ${errorText(error)}` }
   }
   try {
     const file = (base: string, text: string) => {
@@ -62,7 +63,7 @@ export async function verifyChainAt(
       })
     })
   } catch (error) {
-    return { unchecked: `no files for it: ${(error as Error).message.split(', ')[0]}` }
+    return { unchecked: `no files for it: ${errorText(error)}` }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -18,6 +18,7 @@
  * So every report is read: right after the send (where loopback and most drivers produce it), and,
  * if it was late, by a short poll until it comes or `LATE_REPORT_MS` passes.
  */
+import { errorText } from '../errors.js'
 import type { Socket } from 'node:dgram'
 import { koffi, libc } from './ffi.js'
 import type { AddressFamily } from '../ntp/endpoint.js'
@@ -86,7 +87,7 @@ export function kernelStamps(socket: Socket, family: AddressFamily): KernelStamp
   try {
     c = bindLibc()
   } catch (error) {
-    return { unavailable: `cannot bind libc's socket calls: ${(error as Error).message}` }
+    return { unavailable: `cannot bind libc's socket calls: ${errorText(error)}` }
   }
   const stamp = Buffer.alloc(16)
   const readStamp = (): bigint | undefined =>

@@ -3,6 +3,7 @@
  * send the request, read the records until End of Message, and export the keys (§5.1) before
  * the connection closes. The records themselves are auth/nts/ke-records.ts's.
  */
+import { errorCode } from '../errors.js'
 import { isIP } from 'node:net'
 import { checkServerIdentity, connect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls'
 import { pemOf } from './cert-at-time.js'
@@ -85,7 +86,7 @@ export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<Ke
         if (!settings.overlookDates || !TIME_ERRORS.has(error)) return fail(`certificate: ${describeCertError(error)}`)
         const cert = socket.getPeerCertificate(true)
         const identity = checkServerIdentity(target.name, cert)
-        if (identity) return fail(`certificate: ${describeCertError((identity as NodeJS.ErrnoException).code ?? identity.message)}`)
+        if (identity) return fail(`certificate: ${describeCertError(errorCode(identity) ?? identity.message)}`)
         unverifiedDates = { error: describeCertError(error), chainPem: chainOf(cert) }
       } else if (settings.overlookDates) {
         // valid by a clock that may be wrong: it must be valid at the time obtained too

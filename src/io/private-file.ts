@@ -4,6 +4,7 @@
  * write, they could have planted), bounded in size, never through a symlink; replaced with a
  * temp file and rename(2), mode 0600. No fsync: a file lost to a crash costs one run's learning.
  */
+import { errorText, errorCode } from '../errors.js'
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { describeFileKind } from './file-kind.js'
@@ -16,9 +17,9 @@ export function readPrivateFile(path: string, maxBytes: number): PrivateFileRead
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const code = errorCode(error)
     if (code === 'ENOENT') return { absent: true }
-    return { refused: code === 'ELOOP' ? `${path} is a symbolic link` : `${path}: ${(error as Error).message.split(', ')[0]}` }
+    return { refused: code === 'ELOOP' ? `${path} is a symbolic link` : `${path}: ${errorText(error)}` }
   }
   try {
     const stat = fstatSync(fd)

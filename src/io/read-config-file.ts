@@ -4,6 +4,7 @@
  * open, and judged by fstat of what was opened, so it cannot be swapped after the check; a device
  * such as /dev/zero is refused before a byte is read.
  */
+import { errorText } from '../errors.js'
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
 import { describeFileKind } from './file-kind.js'
 
@@ -33,7 +34,7 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
     if (length > maxBytes) return { refused: `${path} is larger than ${maxBytes} bytes; ignored` }
     return { text: buffer.subarray(0, length).toString('utf8'), mode: stat.mode, uid: stat.uid }
   } catch (error) {
-    return { refused: `${path} could not be read: ${(error as Error).message}; ignored` }
+    return { refused: `${path} could not be read: ${errorText(error)}; ignored` }
   } finally {
     closeSync(fd)
   }

@@ -4,6 +4,7 @@
  * where mkdir answers ENOENT), and checked through lstat of the path with its trailing slashes
  * and dots resolved away, so a symlink is never followed into, whatever the spelling (`LINK/`).
  */
+import { errorText, errorCode } from '../errors.js'
 import { lstatSync, mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { describeFileKind } from './file-kind.js'
@@ -24,7 +25,7 @@ export function ownDirectory(dir: string, rule: DirectoryRule): { path: string }
   try {
     makeMissing(path, rule.mode)
   } catch (error) {
-    return { unusable: `${path} cannot be made: ${(error as Error).message.split(', ')[0]}` }
+    return { unusable: `${path} cannot be made: ${errorText(error)}` }
   }
   return checkOwnDirectory(path, rule)
 }
@@ -35,7 +36,7 @@ export function existingOwnDirectory(dir: string, rule: DirectoryRule): { path: 
   try {
     lstatSync(path)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { absent: true }
+    if (errorCode(error) === 'ENOENT') return { absent: true }
   }
   return checkOwnDirectory(path, rule)
 }
@@ -50,7 +51,7 @@ function checkOwnDirectory(path: string, rule: DirectoryRule): { path: string } 
     if ((mode & rule.closedTo) !== 0) return { unusable: `${path} is open to others (mode ${mode.toString(8).padStart(4, '0')}); chmod ${(mode & ~rule.closedTo).toString(8)} ${path}` }
     return { path }
   } catch (error) {
-    return { unusable: `${path}: ${(error as Error).message.split(', ')[0]}` }
+    return { unusable: `${path}: ${errorText(error)}` }
   }
 }
 
@@ -65,7 +66,7 @@ function makeMissing(path: string, mode: number): void {
     try {
       mkdirSync(at, { mode })
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      if (errorCode(error) !== 'EEXIST') throw error
     }
   }
 }

@@ -3,6 +3,7 @@
  * the record of that mark where only we (root) can write it (default /run/tsntpdate/sync-mark: gone
  * at the next boot, as the kernel's state is), so the daemon guard can tell it from a daemon's.
  */
+import { errorText } from '../errors.js'
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { lastErrorText } from './ffi.js'
@@ -28,7 +29,7 @@ export function markKernelSynchronised(mark: SyncMark, recordPath: string = SYNC
   try {
     writeRecord(recordPath, encodeMarkRecord({ ...markClocks(), maxErrorMicros: mark.maxErrorMicros }))
   } catch (error) {
-    return `cannot record the mark in ${recordPath}: ${(error as Error).message.split(', ')[0]}`
+    return `cannot record the mark in ${recordPath}: ${errorText(error)}`
   }
   const set: Timex = { modes: ADJ_STATUS | ADJ_MAXERROR | ADJ_ESTERROR, status: now.status & ~STA_UNSYNC, maxerror: mark.maxErrorMicros, esterror: mark.estErrorMicros }
   if (adjtimex(set) < 0) return `adjtimex: ${lastErrorText()}`

@@ -5,6 +5,7 @@
  * check at the time obtained, and the cache written back. A server for which any of it fails is
  * dropped with a one-line reason; the others still vote.
  */
+import { errorText } from '../errors.js'
 import type { Authentication, RequestAuth } from '../auth/authentication.js'
 import type { Aead } from '../auth/nts/aead.js'
 import { decodeCacheRecord, encodeCacheRecord } from '../auth/nts/cache-record.js'
@@ -151,7 +152,7 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
         overlookDates,
       })
     } catch (error) {
-      return { failure: (error as Error).message, address: keAddress }
+      return { failure: errorText(error), address: keAddress }
     }
     const { response } = result
     session = {
@@ -232,7 +233,7 @@ function saveSessions(entries: readonly Entry[], deps: NtsDeps): void {
       cache.write(session.keServer, encodeCacheRecord(session))
       deps.debug?.(`NTS ${keName(spec)}: ${session.cookies.length} cookies kept for the next run`)
     } catch (error) {
-      problems.push(`${keName(spec)}: ${(error as Error).message.split(', ')[0]}`)
+      problems.push(`${keName(spec)}: ${errorText(error)}`)
     }
   }
   if (problems.length > 0) deps.warn(`NTS cookie cache not written (${problems.join('; ')}); the next run makes a fresh key exchange`)

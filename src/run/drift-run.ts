@@ -6,6 +6,7 @@
  * (decide/decide.ts) and carried out with the set (cli/main.ts). Only a run that chose a server is
  * recorded.
  */
+import { errorText } from '../errors.js'
 import type { Outcome } from '../decide/decide.js'
 import { estimateDrift } from '../drift/estimate.js'
 import { planFrequency, type FrequencyPlan } from '../drift/frequency.js'
@@ -93,7 +94,7 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
       try {
         system.drift.write(path, encodeRecords([...records, record]))
       } catch (error) {
-        out.warn(`drift file ${path} not written: ${(error as Error).message.split(', ')[0]}`)
+        out.warn(`drift file ${path} not written: ${errorText(error)}`)
       }
     },
   }
