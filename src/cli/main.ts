@@ -157,7 +157,7 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
   if (readOnly) printServerLines(selection, output.print)
   const ignoredLine = traceIgnored(ignored)
   if (ignoredLine) debug?.(ignoredLine)
-  for (const o of observations) if (o.kisses.some((k) => k.code === 'RATE')) warn(rateLimitLine(o.server.address))
+  for (const o of observations) if (o.kisses.some((k) => k.action === 'rate-limit')) warn(rateLimitLine(o.server.address))
 
   // asked once, before the set (after it, tsntpdate's own mark would hide a daemon only the kernel
   // shows); --force sets the clock past a daemon, never its frequency

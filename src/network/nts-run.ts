@@ -86,7 +86,7 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
       if ('failure' in again) return givenUp.set(i, `${why}, and the new key exchange failed: ${again.failure}`)
       entries[i] = again
       observations[i] = (await query([again], settings, deps))[0]!
-      if (observations[i]!.kisses.some((k) => k.code === 'NTSN')) givenUp.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
+      if (observations[i]!.kisses.some((k) => k.action === 're-key')) givenUp.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
     }),
   )
 
@@ -113,7 +113,7 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
 }
 
 function renewalReason(entry: Entry, observation: ServerObservation): string | undefined {
-  if (observation.kisses.some((k) => k.code === 'NTSN')) return 'NTS NAK'
+  if (observation.kisses.some((k) => k.action === 're-key')) return 'NTS NAK'
   const unanswered = observation.replies.length === 0 && observation.kisses.length === 0
   return unanswered && entry.session.keyExchange === 'cached' ? 'no authenticated reply with the cached keys' : undefined
 }

@@ -110,7 +110,7 @@ export async function queryServers(
     const server = run.observation.server
     if (datagram.kind === 'kiss') {
       run.observation.kisses.push(datagram.kiss)
-      if (datagram.kiss.action !== 'none') run.stopped = true
+      if (datagram.kiss.action !== 'note') run.stopped = true
       emit({ kind: 'kiss', server, kiss: datagram.kiss })
     } else {
       const roundTrip = receivedAtNanos - request.sentAtNanos

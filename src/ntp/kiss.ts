@@ -4,10 +4,12 @@ import { asciiOfReferenceId } from './refid.js'
 
 /**
  * What a client does about a kiss: DENY and RSTR withdraw the server (what it said before does not
- * count either), RATE stops the requests to it (its earlier replies still count); any other code
- * is only noted, as §7.4 leaves it to the client. NTSN stops the requests too.
+ * count either); RATE rate-limits it (no more requests this run; its earlier replies still count);
+ * NTSN, the NTS NAK (RFC 8915 §5.7), says our cookies are no good: no more requests with them,
+ * and a new key exchange (network/nts-run.ts); any other code is only noted, as §7.4 leaves it to
+ * the client.
  */
-export type KissAction = 'withdraw' | 'stop-requests' | 'none'
+export type KissAction = 'withdraw' | 'rate-limit' | 're-key' | 'note'
 
 export interface Kiss {
   /** the refid's ASCII, as sent (it may hold anything: show it through oneLine) */
@@ -16,8 +18,7 @@ export interface Kiss {
   receivedAtNanos: bigint
 }
 
-// NTSN, the NTS NAK (RFC 8915 §5.7): our cookies are no good; only a new key exchange can help.
-const ACTIONS: Readonly<Record<string, KissAction>> = { DENY: 'withdraw', RSTR: 'withdraw', RATE: 'stop-requests', NTSN: 'stop-requests' }
+const ACTIONS: Readonly<Record<string, KissAction>> = { DENY: 'withdraw', RSTR: 'withdraw', RATE: 'rate-limit', NTSN: 're-key' }
 
 export function isKiss(packet: NtpPacket): boolean {
   return packet.stratum === 0
@@ -26,5 +27,5 @@ export function isKiss(packet: NtpPacket): boolean {
 /** The kiss a stratum-0 reply carries. */
 export function kissOf(packet: NtpPacket, receivedAtNanos: bigint): Kiss {
   const code = asciiOfReferenceId(packet.referenceId)
-  return { code, action: Object.hasOwn(ACTIONS, code) ? (ACTIONS[code] ?? 'none') : 'none', receivedAtNanos }
+  return { code, action: Object.hasOwn(ACTIONS, code) ? (ACTIONS[code] ?? 'note') : 'note', receivedAtNanos }
 }

@@ -73,9 +73,10 @@ function notes(candidate: Candidate): string {
 function kissText(kiss: Kiss): string {
   switch (kiss.action) {
     case 'withdraw':
-    case 'stop-requests':
+    case 'rate-limit':
+    case 're-key':
       return `kiss-o'-death ${kiss.code}, no more requests were sent`
-    case 'none':
+    case 'note':
       return `kiss-o'-death ${kiss.code} (unknown code)`
   }
 }

@@ -179,7 +179,7 @@ function jsonServer(verdict: ServerVerdict, observation: ServerObservation | und
     kisses: (observation?.kisses ?? []).map((k) => k.code),
     status,
     reason,
-    rateLimited: observation?.kisses.some((k) => k.code === 'RATE') ?? false,
+    rateLimited: observation?.kisses.some((k) => k.action === 'rate-limit') ?? false,
     authentication: auth && observation && observation.replies.length + observation.kisses.length > 0 ? { ...auth } : null,
   }
 }

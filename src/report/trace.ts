@@ -37,8 +37,9 @@ export function traceEvent(event: QueryEvent): string {
 
 const KISS_ACTIONS: Readonly<Record<KissAction, string>> = {
   withdraw: 'withdrawn, and its earlier replies do not count',
-  'stop-requests': 'no more requests to it this run',
-  none: 'an unknown code, not a time',
+  'rate-limit': 'no more requests to it this run',
+  're-key': 'no more requests to it this run',
+  note: 'an unknown code, not a time',
 }
 
 /** Which T1 and T4 the kernel took; a clock read in the process is the less precise fallback. */

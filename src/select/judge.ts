@@ -13,7 +13,7 @@ export function judgeServer({ server, replies, kisses, unauthenticated }: Server
   // DENY and RSTR withdraw the server: whatever it said before does not count (RFC 5905 §7.4).
   const withdrawal = kisses.find((k) => k.action === 'withdraw')
   if (withdrawal) return { kind: 'kissed', server, kiss: withdrawal, replies }
-  const rateLimited = kisses.some((k) => k.code === 'RATE')
+  const rateLimited = kisses.some((k) => k.action === 'rate-limit')
 
   const faults = replies.map((s) => checkSuitability(s.packet) ?? checkRootDistance(rootDistanceAt(s, nowNanos)))
   const usable = replies.filter((_, i) => faults[i] === null)

@@ -88,7 +88,7 @@ export function observed(on: Server, replies: Sample[], kisses: Kiss[] = []): Se
 
 /** A kiss as ntp/classify.ts reads it. */
 export function kiss(code: string, receivedAtNanos = 0n): Kiss {
-  const action = code === 'DENY' || code === 'RSTR' ? 'withdraw' : code === 'RATE' ? 'stop-requests' : 'none'
+  const action = code === 'DENY' || code === 'RSTR' ? 'withdraw' : code === 'RATE' ? 'rate-limit' : code === 'NTSN' ? 're-key' : 'note'
   return { code, action, receivedAtNanos }
 }
 

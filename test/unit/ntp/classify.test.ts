@@ -41,10 +41,10 @@ t.test('"is this a reply to me?": each failure is ignored with its own reason', 
 
 t.test('a kiss is trusted only once the origin and source match; it needs no timestamps', async (t) => {
   const bare = { ...kissOfDeath(NONCE, 'RATE'), receiveTime: 0n, transmitTime: 0n, referenceTime: 0n }
-  t.same(classify(bare), { kind: 'kiss', nonce: NONCE, kiss: { code: 'RATE', action: 'stop-requests', receivedAtNanos: 42n } })
+  t.same(classify(bare), { kind: 'kiss', nonce: NONCE, kiss: { code: 'RATE', action: 'rate-limit', receivedAtNanos: 42n } })
   t.same(classify(kissOfDeath(NONCE, 'DENY')), { kind: 'kiss', nonce: NONCE, kiss: { code: 'DENY', action: 'withdraw', receivedAtNanos: 42n } })
   t.same(classify(kissOfDeath(NONCE, 'RSTR')), { kind: 'kiss', nonce: NONCE, kiss: { code: 'RSTR', action: 'withdraw', receivedAtNanos: 42n } })
-  t.same(classify({ ...kissOfDeath(NONCE, 'ZZZZ'), receiveTime: 0n }), { kind: 'kiss', nonce: NONCE, kiss: { code: 'ZZZZ', action: 'none', receivedAtNanos: 42n } }, 'an unknown code: a kiss all the same, never a time')
+  t.same(classify({ ...kissOfDeath(NONCE, 'ZZZZ'), receiveTime: 0n }), { kind: 'kiss', nonce: NONCE, kiss: { code: 'ZZZZ', action: 'note', receivedAtNanos: 42n } }, 'an unknown code: a kiss all the same, never a time')
   t.same(classify(kissOfDeath(NONCE + 1n, 'DENY')), { kind: 'ignored', reason: { kind: 'unknown-origin' } }, 'a forged kiss is ignored')
   t.same(classify(kissOfDeath(NONCE, 'DENY'), { address: '192.0.2.9', port: 123 }).kind, 'ignored')
   t.same(classify({ ...kissOfDeath(NONCE, 'DENY'), mode: NtpMode.Client }).kind, 'ignored', 'a kiss must be a server reply')
