@@ -46,6 +46,19 @@ export interface DatagramSocket {
 /** Opens an unprivileged (ephemeral-port) UDP socket of one family. */
 export type OpenSocket = (family: AddressFamily, onDatagram: DatagramListener) => Promise<DatagramSocket>
 
+/**
+ * Timers, handed in as the clock is, so the query loop can run on a test's own time. Each returns
+ * its cancel; milliseconds.
+ */
+export interface Timers {
+  /** `fn` once, `ms` from now */
+  after(ms: number, fn: () => void): () => void
+  /** `fn` every `ms` */
+  every(ms: number, fn: () => void): () => void
+  /** `fn` on the event loop's next turn, after the datagrams already arrived are read */
+  soon(fn: () => void): void
+}
+
 /** Cryptographically random bytes. */
 export type RandomBytes = (count: number) => Uint8Array
 

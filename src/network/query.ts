@@ -16,7 +16,8 @@ import { isDone, nextStep } from '../ntp/request-policy.js'
 import { toSample, type Sample } from '../ntp/sample.js'
 import { checkSuitability } from '../ntp/suitability.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
-import type { ClockReader, OpenSocket, RandomBytes, StampSource } from '../io/ports.js'
+import type { ClockReader, OpenSocket, RandomBytes, StampSource, Timers } from '../io/ports.js'
+import { nodeTimers } from '../io/timers.js'
 import { asError, openSockets } from './open-sockets.js'
 import { countSentSince, expectedReplies, type Pending, type ServerRun } from './server-run.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
@@ -45,6 +46,8 @@ export interface QueryDeps {
   clock: ClockReader
   openSocket: OpenSocket
   randomBytes: RandomBytes
+  /** default: Node's own (io/timers.ts) */
+  timers?: Timers
   onEvent?: (event: QueryEvent) => void
 }
 
@@ -72,6 +75,7 @@ export async function queryServers(
     answered: (nonce) => answered.has(nonce),
   }
   const emit = deps.onEvent ?? (() => {})
+  const timers = deps.timers ?? nodeTimers
   // classify.ts asks only once the origin matched a waiting request: the check is that request's
   const authenticate = (bytes: Uint8Array, packet: NtpPacket): IgnoredReason | null => {
     const check = pending.get(packet.originTime)?.check
@@ -88,10 +92,11 @@ export async function queryServers(
     run.done = true
     if (--unfinished === 0) finish()
   }
-  const answer = (nonce: NtpTimestamp, request: Pending) => {
-    clearTimeout(request.timer)
-    pending.delete(nonce)
-    answered.add(nonce)
+  /** The one place a request stops waiting: its reply came, its time ran out, or its send failed. */
+  const retire = (request: Pending, by: 'reply' | 'timeout' | 'send-failed') => {
+    request.cancelTimeout()
+    pending.delete(request.nonce)
+    if (by === 'reply') answered.add(request.nonce)
     request.run.waiting--
     request.run.waitingRequests.delete(request)
   }
@@ -105,7 +110,7 @@ export async function queryServers(
     }
     const request = pending.get(datagram.nonce)
     if (!request) return
-    answer(datagram.nonce, request)
+    retire(request, 'reply')
     const { run } = request
     const server = run.observation.server
     if (datagram.kind === 'kiss') {
@@ -155,39 +160,34 @@ export async function queryServers(
     const sending = socket.send(bytes, server)
     const departedAtNanos = socket.kernelSendTime?.(readBeforeNanos)
     const sentBy = departedAtNanos === undefined ? 'process' : 'kernel'
-    const timer = setTimeout(() => {
-      pending.delete(nonce)
-      run.waiting--
-      run.waitingRequests.delete(request)
+    const request: Pending = { run, nonce, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, cancelTimeout: () => {}, check: protectedRequest?.check }
+    request.cancelTimeout = timers.after(settings.timeoutSeconds * 1000, () => {
+      retire(request, 'timeout')
       emit({ kind: 'timeout', server })
       settle(run)
-    }, settings.timeoutSeconds * 1000)
-    const request: Pending = { run, sentAtNanos: departedAtNanos ?? readBeforeNanos, sentBy, timer, check: protectedRequest?.check }
+    })
     pending.set(nonce, request)
     run.waitingRequests.add(request)
     sending.catch((error: unknown) => {
       if (pending.get(nonce) !== request) return
-      clearTimeout(timer)
-      pending.delete(nonce)
-      run.waiting--
-      run.waitingRequests.delete(request)
+      retire(request, 'send-failed')
       emit({ kind: 'send-failed', server, error: asError(error).message })
       settle(run)
     })
   }
 
-  const window: SendWindow = { inFlightSince: (sinceNanos) => countSentSince(pending, sinceNanos), clock: deps.clock }
+  const window: SendWindow = { inFlightSince: (sinceNanos) => countSentSince(pending, sinceNanos), clock: deps.clock, timers }
   const tick = () => {
     const due = runs.filter((run) => !run.done && !run.queued && step(run) === 'send')
     for (const run of due) run.queued = true
     sendPaced(due, sendOne, window)
   }
   tick()
-  const ticker = setInterval(tick, settings.gapSeconds * 1000)
+  const stopTicking = timers.every(settings.gapSeconds * 1000, tick)
   if (unfinished === 0) finish()
   await finished
-  clearInterval(ticker)
-  for (const request of pending.values()) clearTimeout(request.timer)
+  stopTicking()
+  for (const request of pending.values()) request.cancelTimeout()
   await Promise.all([...sockets.values()].map((s) => (s instanceof Error ? undefined : s.close())))
   return runs.map((run) => run.observation)
 }

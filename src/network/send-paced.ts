@@ -7,7 +7,7 @@
  * went out, so dead servers hold up the others only that long (500 dead ones: ~0.4 s), while a
  * server host that stalls for less than that is not flooded meanwhile.
  */
-import type { ClockReader } from '../io/ports.js'
+import type { ClockReader, Timers } from '../io/ports.js'
 
 const SEND_BATCH = 16
 const MAX_IN_FLIGHT = 128
@@ -15,6 +15,7 @@ const IN_FLIGHT_NANOS = 100_000_000n
 
 export interface SendWindow {
   clock: ClockReader
+  timers: Timers
   /** requests still waiting for a reply that went out after `sinceNanos` */
   inFlightSince(sinceNanos: bigint): number
 }
@@ -25,6 +26,6 @@ export function sendPaced<T>(items: readonly T[], send: (item: T) => void, windo
   for (const item of items.slice(from, to)) send(item)
   if (to === items.length) return
   // the window is full: give the replies (or the clock) a millisecond
-  if (to === from) setTimeout(() => sendPaced(items, send, window, to), 1)
-  else setImmediate(() => sendPaced(items, send, window, to))
+  if (to === from) window.timers.after(1, () => sendPaced(items, send, window, to))
+  else window.timers.soon(() => sendPaced(items, send, window, to))
 }

@@ -21,11 +21,14 @@ export interface ServerRun extends Omit<RequestProgress, 'expected'> {
   auth: RequestAuth | undefined
 }
 
+/** A request waiting for its reply; network/query.ts retires it in one place (its reply, its timeout, a failed send). */
 export interface Pending {
   run: ServerRun
+  nonce: NtpTimestamp
   sentAtNanos: bigint
   sentBy: StampSource
-  timer: NodeJS.Timeout
+  /** cancels its timeout */
+  cancelTimeout: () => void
   /** the test its reply must pass (-a, --nts) */
   check: Authenticate | undefined
 }
