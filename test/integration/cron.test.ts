@@ -542,7 +542,7 @@ t.test('the server list tsntpdate reads itself: NTPSERVERS, then step-tickers, n
 
 /**
  * The systemd units. `systemd-analyze verify` is not on CI's machine (no systemd there), so this
- * checks the shape and runs the shell part; the full check is manual (README, "systemd"):
+ * checks the shape and runs the shell part; the full check is manual (docs/development.md):
  * systemd-analyze verify cron/tsntpdate.service cron/tsntpdate.timer.
  */
 t.test('systemd units: hourly with a random delay, oneshot after network-online', async (t) => {

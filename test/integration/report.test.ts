@@ -30,7 +30,7 @@ const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
 const numberOrNull = (v: unknown) => v === null || isNumber(v)
 const STATUS = /^(selected|truechimer|falseticker|no-majority|kod:.+|no-reply|unresolvable|rejected:[a-z-]+)$/
 
-/** stdout is exactly one JSON document matching the documented schema (README, --json); returns it. */
+/** stdout is exactly one JSON document matching the documented schema (docs/usage.md, JSON); returns it. */
 function jsonOf(t: Test, r: CliResult): Json {
   let doc: Json
   try {

@@ -59,6 +59,13 @@ t.test('the JSON status list names every reason a server is rejected for (issue 
   }
 })
 
+t.test("README is a user's entry point that fits a few screens (issue 23, part 7)", async (t) => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const lines = readme.split('\n').length
+  t.ok(lines <= 160, `${lines} lines, at most 160`)
+  for (const heading of ['## Quick start', '## Install', '## Use', '## Exit status']) t.ok(readme.includes(`\n${heading}\n`), heading)
+})
+
 t.test('the man page lists every exit status of src/exit-codes.ts', async (t) => {
   const { ExitCode } = await import('../../src/exit-codes.js')
   const section = manPage.slice(manPage.indexOf('.SH EXIT STATUS'), manPage.indexOf('.SH EXAMPLES'))
