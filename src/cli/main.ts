@@ -17,8 +17,7 @@ import { DEFAULT_KEY_FILE, parseArgs } from './args.js'
 import { loadAuth, type KeySources } from '../run/load-auth.js'
 import { symmetricRequestAuth } from '../auth/symmetric.js'
 import { loadNts, type NtsSources } from '../run/load-nts.js'
-import { queryWithNts } from '../network/nts-run.js'
-import type { ServerObservation } from '../ntp/observation.js'
+import { finishNts, prepareNts } from '../network/nts-run.js'
 import type { Server } from '../ntp/endpoint.js'
 import { NTS_KE_PORT } from '../config/nts-defaults.js'
 import { RELEASED_AT_SECONDS } from './version.js'
@@ -132,23 +131,24 @@ async function run(argv: readonly string[], deps: MainDeps, output: Output, repo
     debug?.(traceEvent(event))
   }
   const queryDeps = { clock: system.clock, openSocket: system.openSocket, randomBytes: system.randomBytes, onEvent }
-  let observations: ServerObservation[]
-  if (nts && ntsReady) {
-    const outcome = await queryWithNts(specs, { ...options, trustedCas: ntsReady.trustedCas, releasedAtSeconds: RELEASED_AT_SECONDS }, {
-      ...queryDeps,
-      ...nts.sources,
-      resolve: system.resolve,
-      cache: ntsReady.cache,
-      warn,
-      debug,
-    })
+  const ntsRun = nts && ntsReady && {
+    settings: { ...options, trustedCas: ntsReady.trustedCas, releasedAtSeconds: RELEASED_AT_SECONDS },
+    deps: { ...queryDeps, ...nts.sources, resolve: system.resolve, cache: ntsReady.cache, warn, debug },
+  }
+  // the servers to query and how each one's requests are protected: plain, -a, or --nts's sessions
+  const ntsPrepared = ntsRun && (await prepareNts(specs, ntsRun.settings, ntsRun.deps))
+  const prepared = ntsPrepared || {
+    servers: await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds),
+    authFor: auth && ((_: Server) => auth),
+  }
+  // the one query, whatever prepared the servers
+  let observations = await queryServers(prepared.servers, { ...options, ...(prepared.authFor && { authFor: prepared.authFor }) }, queryDeps)
+  if (ntsRun && ntsPrepared) {
+    const outcome = await finishNts(ntsPrepared, observations, ntsRun.settings, ntsRun.deps)
     outcome.failures.forEach(report.ntsFailed)
     report.authenticating(outcome.authenticationOf)
     if (outcome.observations.length === 0) throw new NoServerError('no servers can be used, exiting: NTS failed for every server')
     observations = outcome.observations
-  } else {
-    const servers = await resolveServers(specs, options.family, system.resolve, warn, debug, report.unresolved, options.timeoutSeconds)
-    observations = await queryServers(servers, { ...options, ...(auth && { authFor: (_: Server) => auth }) }, queryDeps)
   }
   const selection = selectServer(observations, system.clock.nowNanos())
   report.selected(observations, selection)

@@ -1,7 +1,8 @@
 /**
- * --nts from start to end (RFC 8915): a session for every NTS-KE server (from the cookie cache, else
- * a key exchange), the query with every request NTS-protected, one fresh key exchange and query
- * again for a server that NAKs or whose cached session fails, the wrong-clock rule's certificate
+ * --nts's steps around the one query (RFC 8915). Before it, prepareNts: a session for every NTS-KE
+ * server (from the cookie cache, else a key exchange), which gives the server to query and how its
+ * requests are protected. After it, finishNts: one fresh key exchange and one more try for a
+ * server that NAKs or whose cached session gets no answer, the wrong-clock rule's certificate
  * check at the time obtained, and the cache written back. A server for which any of it fails is
  * dropped with a one-line reason; the others still vote.
  */
@@ -52,7 +53,7 @@ export interface NtsOutcome {
 }
 
 /** One NTS-KE server's part of the run. */
-interface Entry {
+export interface Entry {
   spec: ServerSpec
   session: NtsSession
   server: Server
@@ -61,40 +62,55 @@ interface Entry {
   unverifiedDates?: { error: string; chainPem: string[] }
 }
 
-export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSettings, deps: NtsDeps): Promise<NtsOutcome> {
-  const failures: NtsFailure[] = []
-  const fail = (spec: ServerSpec, address: string | null, reason: string) => {
-    deps.warn(`NTS server ${keName(spec)}: ${reason}`)
-    failures.push({ name: spec.host, address, port: spec.port, reason })
-  }
-  const established = await Promise.all(specs.map((spec) => establish(spec, settings, deps, false)))
+/** The servers to query, with each one's protection, and the servers already dropped (each said in one line). */
+export interface NtsPrepared {
+  servers: readonly Server[]
+  authFor: (server: Server) => RequestAuth | undefined
+  entries: readonly Entry[]
+  failures: readonly NtsFailure[]
+}
+
+export async function prepareNts(specs: readonly ServerSpec[], settings: NtsSettings, deps: NtsDeps): Promise<NtsPrepared> {
+  const established = await Promise.all(specs.map(async (spec) => ({ spec, result: await establish(spec, settings, deps, false) })))
   const entries: Entry[] = []
-  established.forEach((result, i) => ('failure' in result ? fail(specs[i]!, result.address, result.failure) : entries.push(result)))
-  const observations = await query(entries, settings, deps)
+  const failures: NtsFailure[] = []
+  for (const { spec, result } of established) {
+    if ('failure' in result) failures.push(dropped(spec, result.address, result.failure, deps))
+    else entries.push(result)
+  }
+  const auths = new Map(entries.map((e) => [e.server, e.auth]))
+  return { servers: entries.map((e) => e.server), authFor: (server) => auths.get(server), entries, failures }
+}
+
+/** `observations`: the query's, one for each of `prepared.servers`, in order. */
+export async function finishNts(prepared: NtsPrepared, observations: readonly ServerObservation[], settings: NtsSettings, deps: NtsDeps): Promise<NtsOutcome> {
+  const failures: NtsFailure[] = [...prepared.failures]
+  const fail = (spec: ServerSpec, address: string | null, reason: string) => void failures.push(dropped(spec, address, reason, deps))
 
   // One fresh key exchange, then one more try: after a NAK (§5.7: kiss NTSN, the server no longer has
   // the keys of our cookies), and after cached keys got no authenticated answer at all (the server
   // may have moved its NTP service or changed its keys: new keys now, not a run without it)
-  const givenUp = new Map<number, string>()
-  await Promise.all(
-    observations.map(async (observation, i) => {
-      const entry = entries[i]!
+  const tried = await Promise.all(
+    prepared.entries.map(async (entry, i): Promise<{ entry: Entry; observation: ServerObservation; givenUp?: string } | undefined> => {
+      const observation = observations[i]
+      if (!observation) return undefined
       const why = renewalReason(entry, observation)
-      if (!why) return
+      if (!why) return { entry, observation }
       deps.debug?.(`NTS ${keName(entry.spec)}: ${why}, new key exchange`)
       const again = await establish(entry.spec, settings, deps, true)
-      if ('failure' in again) return givenUp.set(i, `${why}, and the new key exchange failed: ${again.failure}`)
-      entries[i] = again
-      observations[i] = (await query([again], settings, deps))[0]!
-      if (observations[i]!.kisses.some((k) => k.action === 're-key')) givenUp.set(i, 'NTS NAK: the server refused our cookies, also after a fresh key exchange')
+      if ('failure' in again) return { entry, observation, givenUp: `${why}, and the new key exchange failed: ${again.failure}` }
+      const [retried = observation] = await query([again], settings, deps)
+      const refused = retried.kisses.some((k) => k.action === 're-key')
+      return { entry: again, observation: retried, ...(refused && { givenUp: 'NTS NAK: the server refused our cookies, also after a fresh key exchange' }) }
     }),
   )
 
   const kept: ServerObservation[] = []
   const keptEntries: Entry[] = []
-  for (const [i, observation] of observations.entries()) {
-    const entry = entries[i]!
-    const why = givenUp.get(i) ?? (await checkDates(entry, observation, settings, deps))
+  for (const result of tried) {
+    if (!result) continue
+    const { entry, observation } = result
+    const why = result.givenUp ?? (await checkDates(entry, observation, settings, deps))
     if (why) {
       fail(entry.spec, entry.server.address, why)
       continue
@@ -110,6 +126,12 @@ export async function queryWithNts(specs: readonly ServerSpec[], settings: NtsSe
   saveSessions(keptEntries, deps)
   const byServer = new Map(keptEntries.map((e) => [e.server, e.auth.description]))
   return { observations: kept, failures, authenticationOf: (server) => byServer.get(server) }
+}
+
+/** A server dropped from the run: one warning line, and its entry for --json. */
+function dropped(spec: ServerSpec, address: string | null, reason: string, deps: NtsDeps): NtsFailure {
+  deps.warn(`NTS server ${keName(spec)}: ${reason}`)
+  return { name: spec.host, address, port: spec.port, reason }
 }
 
 function renewalReason(entry: Entry, observation: ServerObservation): string | undefined {
