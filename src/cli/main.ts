@@ -27,7 +27,7 @@ import type { FrequencyPlan } from '../drift/frequency.js'
 import { helpText } from './option-table.js'
 import { createOutput, type Output } from './output.js'
 import { startRunReport, type RunReport } from './run-report.js'
-import { traceEvent, traceIgnored, traceVerdict } from '../report/trace.js'
+import { traceEvent, traceIgnored, traceVerdict } from './trace.js'
 
 /** What a run needs of the system, loaded only once argv says a run is wanted. */
 export interface System {

@@ -6,9 +6,9 @@ import type { KissAction } from '../ntp/kiss.js'
 import type { QueryEvent } from '../network/query.js'
 import type { StampSource } from '../io/ports.js'
 import { candidateOf, type ServerVerdict } from '../select/verdict.js'
-import { explainVerdict } from './explain.js'
+import { explainVerdict } from '../report/explain.js'
 import { displayServer } from '../ntp/endpoint.js'
-import { formatOffset } from './format.js'
+import { formatOffset } from '../report/format.js'
 
 export function traceEvent(event: QueryEvent): string {
   switch (event.kind) {
