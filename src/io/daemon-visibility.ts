@@ -4,9 +4,10 @@
  * other users' processes (hidepid, subset=pid) or cannot be listed. `root` is for tests: a
  * made-up tree.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Visibility } from '../decide/time-daemon.js'
+import { readText } from './read-text.js'
 
 /** The kernel's PROC_PID_INIT_INO: the inode of the initial PID namespace (include/linux/proc_ns.h). */
 const INITIAL_PID_NAMESPACE_INODE = 0xeffffffc
@@ -32,14 +33,6 @@ export function procHiding(mountinfo: string): string | undefined {
     return options.find((o) => (o.startsWith('hidepid=') && !['hidepid=0', 'hidepid=off'].includes(o)) || o === 'subset=pid')
   }
   return undefined
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'latin1')
-  } catch {
-    return undefined
-  }
 }
 
 /**

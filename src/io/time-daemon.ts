@@ -1,11 +1,12 @@
 /** Reads what src/decide/time-daemon.ts judges: the processes in /proc, their accounts, the kernel's adjtimex status and whether every daemon would show. */
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs'
+import { readdirSync, readlinkSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { adjtimex, type Timex } from './timex.js'
 import { isOwnMark } from '../decide/sync-mark.js'
 import { markClocks, readMarkRecord } from './sync-mark.js'
 import { daemonVisibility } from './daemon-visibility.js'
-import { findTimeDaemon, isTimeDaemonName, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon, type Visibility } from '../decide/time-daemon.js'
+import { readText } from './read-text.js'
+import { ALL_VISIBLE, findTimeDaemon, isTimeDaemonName, kernelKeptSynchronised, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon, type Visibility } from '../decide/time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */
@@ -25,8 +26,10 @@ export function findRunningTimeDaemon(sources: TimeDaemonSources = {}): RunningD
     const record = readMarkRecord(sources.markRecord)
     return record !== undefined && isOwnMark(kernel, record, markClocks())
   }
-  const visibility = (sources.visibility ?? daemonVisibility)()
-  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc', sources.passwd), (sources.readKernel ?? kernelClock)(), visibility, ownMark)
+  const kernel = (sources.readKernel ?? kernelClock)()
+  // whether a daemon could hide matters only where the kernel says the clock is kept
+  const visibility = kernel && kernelKeptSynchronised(kernel) ? (sources.visibility ?? daemonVisibility)() : ALL_VISIBLE
+  return findTimeDaemon(readProcesses(sources.procRoot ?? '/proc', sources.passwd), kernel, visibility, ownMark)
 }
 
 /**
@@ -112,13 +115,6 @@ function readArgv(path: string): string[] | undefined {
   return argv
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'latin1')
-  } catch {
-    return undefined
-  }
-}
 
 
 /** The kernel's NTP status; modes 0 only reads, which needs no privilege. Undefined if refused. */
