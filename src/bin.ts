@@ -6,7 +6,7 @@ import { cutLine, linePrefix, oneLine } from './report/format.js'
 import type { OpenLogger } from './io/ports.js'
 import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
 import { readConfigFile } from './io/read-config-file.js'
-import { VERSION } from './cli/version.js'
+import { VERSION } from './config/release.js'
 import type { SymmetricKey } from './auth/key-file.js'
 import type { NtsSources } from './run/load-nts.js'
 

@@ -1,55 +1,10 @@
 /** argv to Options, or a UsageError naming the problem. Pure: no I/O, no process access. */
 import { parseArgs as utilParseArgs, type ParseArgsConfig } from 'node:util'
-import type { Method } from '../decide/decide.js'
 import { DEFAULT_VERSION } from '../ntp/exchange.js'
 import { UsageError } from '../errors.js'
-import type { AddressFamily } from '../ntp/endpoint.js'
 import { OPTIONS, optionKey } from './option-table.js'
-import type { SyslogChoice } from './output.js'
+import type { Options } from '../config/options.js'
 import { parseSyslogOptions } from './syslog-options.js'
-
-
-export interface Options extends SyslogChoice {
-  servers: string[]
-  /** true when no server was named: the configured ones are used (config/default-servers.ts) */
-  defaultServers: boolean
-  family: AddressFamily | undefined
-  samples: number
-  gapSeconds: number
-  timeoutSeconds: number
-  /** -o: the NTP version of the requests */
-  ntpVersion: number
-  query: boolean
-  debug: boolean
-  method: Method | 'auto'
-  maxStepSeconds: number | undefined
-  /** --force: set the clock even while a time daemon keeps it */
-  force: boolean
-  /** --max-offset: the check mode (implies query): exit 3 when |offset| is above it */
-  maxOffsetSeconds: number | undefined
-  /** --json: one JSON document on stdout instead of the classic lines */
-  json: boolean
-  /** --metrics-file: where to write node_exporter textfile metrics */
-  metricsFile: string | undefined
-  /** -a: the key every request is signed with and every reply must verify with */
-  keyId: number | undefined
-  /** -k: where the keys are; undefined when not named (DEFAULT_KEY_FILE then) */
-  keyFile: string | undefined
-  /** -e: classic's authentication delay; checked, and without effect (T1 is read after the MAC) */
-  authDelaySeconds: number | undefined
-  /** false with --no-sync-mark: after a set, the kernel's STA_UNSYNC is left as it was */
-  syncMark: boolean
-  /** --drift-file, unless --no-drift: where the runs are recorded that the clock's rate is learned from */
-  driftFile: string | undefined
-  /** --nts: every server is an NTS-KE server; only NTS-authenticated replies count */
-  nts: boolean
-  /** --nts-ca: PEM file of CAs trusted for NTS-KE besides the system's */
-  ntsCa: string | undefined
-  /** --nts-cache: the cookie cache directory; undefined: the default for the user */
-  ntsCache: string | undefined
-  showVersion: boolean
-  help: boolean
-}
 
 /**
  * argv as getopt reads it, by the option table, through node:util's parseArgs in strict mode:
@@ -64,8 +19,18 @@ interface ReadArgv {
   operands: string[]
 }
 
-/** Classic ntpdate's key file. */
-export const DEFAULT_KEY_FILE = '/etc/ntp.keys'
+/** The command line read: the options, or the usage error and whether it asked for --json (which still gets its document). */
+export type CommandLine = { options: Options } | { usage: string; json: boolean }
+
+export function readCommandLine(argv: readonly string[]): CommandLine {
+  try {
+    return { options: parseArgs(argv) }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    const end = argv.indexOf('--')
+    return { usage: error.message, json: (end < 0 ? argv : argv.slice(0, end)).includes('--json') }
+  }
+}
 
 export function parseArgs(argv: readonly string[]): Options {
   const { given, operands } = readArgv(argv)

@@ -13,22 +13,13 @@
  */
 import { cutLine, linePrefix, oneLine } from '../report/format.js'
 import type { Logger, OpenLogger } from '../io/ports.js'
-import type { LogSeverity, LogTarget, SyslogFormat, SyslogServer } from '../config/syslog-config.js'
+import type { LogSeverity, LogTarget, SyslogChoice } from '../config/syslog-config.js'
 
 export interface TerminalDeps {
   pid: number
   stdout: (line: string) => void
   stderr: (line: string) => void
   localTime: () => Date
-}
-
-export interface SyslogChoice {
-  /** -s: syslog(3) instead of the terminal */
-  syslog: boolean
-  syslogFacility: number
-  /** --syslog-server: a copy of the syslog lines goes there */
-  syslogServer: SyslogServer | undefined
-  syslogFormat: SyslogFormat
 }
 
 export interface Output {

@@ -8,7 +8,7 @@ import {
   SYSLOG_FORMATS,
   type SyslogFormat,
 } from '../config/syslog-config.js'
-import type { SyslogChoice } from './output.js'
+import type { SyslogChoice } from '../config/syslog-config.js'
 
 export interface SyslogTexts {
   syslog: boolean

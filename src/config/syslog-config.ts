@@ -78,3 +78,12 @@ export function parseSyslogServer(text: string): SyslogServer | { error: string 
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1')
   return { transport, host, port: portNumber, url: `${transport}://${host.includes(':') ? `[${host}]` : host}:${portNumber}` }
 }
+
+export interface SyslogChoice {
+  /** -s: syslog(3) instead of the terminal */
+  syslog: boolean
+  syslogFacility: number
+  /** --syslog-server: a copy of the syslog lines goes there */
+  syslogServer: SyslogServer | undefined
+  syslogFormat: SyslogFormat
+}

@@ -16,12 +16,12 @@ import type { ServerSpec } from '../config/server.js'
 import type { ChainProblem } from '../io/cert-at-time.js'
 import type { CacheFiles } from '../io/nts-cache.js'
 import type { KeResult, KeSettings, KeTarget } from '../io/nts-ke.js'
-import type { ClockReader, RandomBytes, Resolve } from '../io/ports.js'
+import type { ClockReader, RandomBytes, Resolve, ResolvedAddress } from '../io/ports.js'
 import { NTP_PORT, type AddressFamily, type Server } from '../ntp/endpoint.js'
 import type { ServerObservation } from '../ntp/observation.js'
 import type { NtsFailure } from '../report/json.js'
 import { checkSuitability } from '../ntp/suitability.js'
-import { describeLookupError } from './resolve-servers.js'
+import { lookUp, type Lookup } from './resolve-servers.js'
 import { queryServers, type QueryDeps, type QuerySettings } from './query.js'
 
 export interface NtsSettings extends Omit<QuerySettings, 'authFor'> {
@@ -164,22 +164,14 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
   } else {
     const resolved = await resolveOne(spec.host, settings, deps)
     if ('failure' in resolved) return { failure: resolved.failure, address: null }
-    keAddress = resolved.address
-    const overlookDates = nowSeconds < settings.releasedAtSeconds
-    let result: KeResult
-    try {
-      result = await deps.exchangeKeys({ address: resolved.address, port: spec.port, name: spec.host }, {
-        trustedCas: await settings.trustedCas(),
-        timeoutSeconds: settings.timeoutSeconds,
-        overlookDates,
-      })
-    } catch (error) {
-      return { failure: errorText(error), address: keAddress }
-    }
+    const exchanged = await exchangeWithAny(spec, resolved.addresses, settings, deps)
+    keAddress = exchanged.address
+    if ('failure' in exchanged) return exchanged
+    const { result } = exchanged
     const { response } = result
     session = {
       keServer,
-      ntpServer: { host: response.ntpServer ?? resolved.address, port: response.ntpPort ?? NTP_PORT },
+      ntpServer: { host: response.ntpServer ?? exchanged.address, port: response.ntpPort ?? NTP_PORT },
       aead: response.aead,
       c2sKey: result.c2sKey,
       s2cKey: result.s2cKey,
@@ -189,11 +181,12 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
     }
     unverifiedDates = result.unverifiedDates
     deps.debug?.(
-      `NTS-KE ${keName(spec)} (${resolved.address}): ${response.cookies.length} cookies, AEAD ${response.aead}, NTP at ${session.ntpServer.host}:${session.ntpServer.port}` +
+      `NTS-KE ${keName(spec)} (${exchanged.address}): ${response.cookies.length} cookies, AEAD ${response.aead}, NTP at ${session.ntpServer.host}:${session.ntpServer.port}` +
         (unverifiedDates ? `; certificate ${unverifiedDates.error}: the local clock is before this release, so it is checked at the time obtained` : ''),
     )
   }
-  const ntp = await resolveOne(session.ntpServer.host, settings, deps)
+  const ntpLookup = await resolveOne(session.ntpServer.host, settings, deps)
+  const ntp = 'failure' in ntpLookup ? ntpLookup : ntpLookup.addresses[0] ?? { failure: 'no address' }
   if ('failure' in ntp && cached) {
     // the cache must not hold on to a server that is gone: no cookie would be spent on it, so
     // nothing else would end the session before it expires
@@ -261,18 +254,35 @@ function saveSessions(entries: readonly Entry[], deps: NtsDeps): void {
   if (problems.length > 0) deps.warn(`NTS cookie cache not written (${problems.join('; ')}); the next run makes a fresh key exchange`)
 }
 
-async function resolveOne(host: string, settings: NtsSettings, deps: NtsDeps): Promise<{ address: string; family: AddressFamily } | { failure: string }> {
-  const { family, timeoutSeconds } = settings
-  let timer: NodeJS.Timeout | undefined
-  const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the resolver did not answer within ${timeoutSeconds} s`)), timeoutSeconds * 1000)))
-  try {
-    const found = await Promise.race([deps.resolve(host, family), outOfTime])
-    return found[0] ?? { failure: family === undefined ? 'no address' : `no IPv${family} address` }
-  } catch (error) {
-    return { failure: `cannot resolve ${host}: ${describeLookupError(error)}` }
-  } finally {
-    clearTimeout(timer)
+async function resolveOne(host: string, settings: NtsSettings, deps: NtsDeps): Promise<Lookup> {
+  const [found = { failure: 'no answer' }] = await lookUp([host], deps.resolve, { family: settings.family, budgetSeconds: settings.timeoutSeconds, ...(deps.timers && { timers: deps.timers }) })
+  return 'failure' in found ? { failure: `cannot resolve ${host}: ${found.failure}` } : found
+}
+
+/**
+ * A key exchange with each address of the name in turn until one completes, all of them within
+ * the run's -t (a multi-homed server whose first address is down still serves).
+ */
+async function exchangeWithAny(spec: ServerSpec, addresses: readonly ResolvedAddress[], settings: NtsSettings, deps: NtsDeps): Promise<{ result: KeResult; address: string } | { failure: string; address: string | null }> {
+  const deadline = deps.clock.nowNanos() + BigInt(Math.round(settings.timeoutSeconds * 1e9))
+  let last: { failure: string; address: string | null } = { failure: 'no address', address: null }
+  for (const [i, { address }] of addresses.entries()) {
+    // the first gets all of -t; the next ones what is left, to the millisecond
+    const leftSeconds = i === 0 ? settings.timeoutSeconds : Math.floor(Number(deadline - deps.clock.nowNanos()) / 1e6) / 1e3
+    if (leftSeconds <= 0) break
+    try {
+      const result = await deps.exchangeKeys({ address, port: spec.port, name: spec.host }, {
+        trustedCas: await settings.trustedCas(),
+        timeoutSeconds: leftSeconds,
+        overlookDates: Number(deps.clock.nowNanos() / 1_000_000_000n) < settings.releasedAtSeconds,
+      })
+      return { result, address }
+    } catch (error) {
+      last = { failure: errorText(error), address }
+      if (addresses.length > 1) deps.debug?.(`NTS-KE ${keName(spec)} (${address}): ${last.failure}`)
+    }
   }
+  return last
 }
 
 function keName(spec: ServerSpec): string {

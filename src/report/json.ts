@@ -42,10 +42,13 @@ export interface NtsFailure {
   reason: string
 }
 
-/** Everything the document is built from; filled in as the run goes, so a failed run has a part. */
-export interface RunFacts {
-  version: string
-  unresolvable: readonly UnresolvedName[]
+/**
+ * What a run found and did (run/run.ts fills it step by step, so a run that fails or is cut short
+ * by a signal still has its part): the one value the JSON document and the metrics are built from.
+ */
+export interface RunFindings {
+  /** names that yielded no address */
+  unresolvable: UnresolvedName[]
   /** what selectServer was given, in the order of selection.verdicts */
   observations: readonly ServerObservation[] | undefined
   selection: Selection | undefined
@@ -55,13 +58,23 @@ export interface RunFacts {
   /** --drift-file: the estimate, null without one; undefined without --drift-file */
   frequency?: Frequency | null
   /** --nts: servers given up on before or after the query, with the one-line reason */
-  ntsFailures: readonly NtsFailure[]
+  ntsFailures: NtsFailure[]
   /** the outcome's clock change was carried out */
   clockChanged: boolean
+}
+
+/** The findings and how the run ended. */
+export interface RunFacts extends Readonly<RunFindings> {
+  version: string
   maxOffset: number | undefined
   exitCode: number
   /** the one-line message of a failed run */
   error: string | undefined
+}
+
+/** A run that has found nothing yet. */
+export function noFindings(): RunFindings {
+  return { unresolvable: [], observations: undefined, selection: undefined, outcome: undefined, authenticationOf: undefined, ntsFailures: [], clockChanged: false }
 }
 
 export interface JsonSample {

@@ -3,7 +3,7 @@
  * (drift/estimate.ts), reported in --json and -d; the record is written once the run has acted,
  * with the correction it applied and the frequency it left. What a set does to the kernel's
  * frequency is planned here (drift/frequency.ts planFrequency), decided with the rest
- * (decide/decide.ts) and carried out with the set (cli/main.ts). Only a run that chose a server is
+ * (decide/decide.ts) and carried out with the set (run/carry-out.ts). Only a run that chose a server is
  * recorded.
  */
 import { errorText } from '../errors.js'
@@ -21,6 +21,8 @@ import type { Selection } from '../select/verdict.js'
 export interface DriftRun {
   /** what a set would do to the kernel's frequency (decide() puts it in the `set` outcome), if anything */
   plan: FrequencyPlan | undefined
+  /** the estimate of the clock's rate (--json, metrics), null without one */
+  frequency: Frequency | null
   /**
    * Writes this run's record once it has acted: `changed`, the outcome's set was carried out;
    * `kernelPpmAfter`, the kernel's frequency then (default: as the run found it)
@@ -31,7 +33,6 @@ export interface DriftRun {
 interface DriftOutput {
   warn: (line: string) => void
   debug: ((line: string) => void) | undefined
-  report: { frequency(frequency: Frequency | null): void }
 }
 
 /**
@@ -74,7 +75,6 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   const previous = records.at(-1)
   const estimate = estimateDrift(previous, current, errorSeconds)
   const estimated = estimate.kind === 'estimate' ? { driftPpm: estimate.driftPpm, basisSeconds: estimate.basisSeconds, appliedPpm: null, kernelPpm } : null
-  out.report.frequency(estimated)
   if (estimate.kind === 'estimate') {
     out.debug?.(
       `drift: ${signedPpm(estimate.driftPpm)} ppm ± ${estimate.errorPpm.toFixed(3)} over ${estimate.basisSeconds.toFixed(0)} s ` +
@@ -87,6 +87,7 @@ export function startDriftRun(path: string, selection: Selection, authenticated:
   const plan = kernelRead === undefined ? undefined : planFrequency(records, current, estimated, kernelPpm)
   return {
     plan,
+    frequency: estimated,
     finish(outcome, changed, kernelPpmAfter = kernelPpm) {
       const set = changed && outcome.kind === 'set'
       const correction = set ? { kind: outcome.method, seconds: outcome.offset } : { kind: 'none' as const, seconds: 0 }

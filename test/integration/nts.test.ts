@@ -385,3 +385,19 @@ t.test('the wrong-clock rule with a verifier that cannot run: the line says so, 
   t.match(run.stderr, /NTS server 127\.0\.20\.1:12460: cannot check the certificate at the time obtained, 20\d\d-[^:]*:\d\d:[\d.]+Z: \/usr\/bin\/openssl is not executable \(EACCES\)/)
   t.notMatch(run.stderr, /not valid|does not verify/)
 })
+
+t.test('a multi-homed NTS-KE name: each address in turn, within -t, until one completes (issue 23, one resolver)', async (t) => {
+  if (process.getuid?.() !== 0) {
+    if (process.env['CI'] !== undefined) t.fail('needs root (unshare --mount) and CI is set')
+    return
+  }
+  // the name's first address refuses the connection; its second is the real server
+  const hosts = join(scratch, 'hosts')
+  writeFileSync(hosts, `127.0.20.13 localhost\n${REAL} localhost\n`)
+  const prefix = ['unshare', '--mount', 'sh', '-c', `mount --bind ${hosts} /etc/hosts && exec "$0" "$@"`]
+  const run = await runCli(['-q', '--json', '-d', '-4', '--nts', '--nts-ca', ca.caFile, '--nts-cache', newCache(), 'localhost:12460'], { prefix })
+  t.equal(run.code, 0, describeRun(run))
+  t.match(run.stderr, /NTS-KE localhost:12460 \(127\.0\.20\.13\): .*refused/, 'the first address was tried and failed')
+  t.match(run.stderr, /NTS-KE localhost:12460 \(127\.0\.20\.1\): 8 cookies/, 'the second completed the exchange')
+  t.match(report(run.stdout).servers[0], { status: 'selected', address: REAL, authentication: { method: 'nts', keyExchange: 'fresh' } })
+})

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { joinDashedValues, parseArgs, type Options } from '../../../src/cli/args.js'
+import { joinDashedValues, parseArgs } from '../../../src/cli/args.js'
+import type { Options } from '../../../src/config/options.js'
 import { UsageError } from '../../../src/errors.js'
 import { parseArgsError } from '../../helpers/unit.js'
 

@@ -1,6 +1,7 @@
 // Where each kind of line goes: terminal, syslog or both (src/cli/output.ts).
 import t from 'tap'
-import { createOutput, logTargets, type SyslogChoice } from '../../../src/cli/output.js'
+import { createOutput, logTargets } from '../../../src/cli/output.js'
+import type { SyslogChoice } from '../../../src/config/syslog-config.js'
 import { MAX_LINE_LENGTH } from '../../../src/report/format.js'
 import type { Logger } from '../../../src/io/ports.js'
 import type { LogTarget } from '../../../src/config/syslog-config.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { traceEvent, traceIgnored, traceVerdict } from '../../../src/cli/trace.js'
+import { traceEvent, traceIgnored, traceVerdict } from '../../../src/run/trace.js'
 import type { QueryEvent } from '../../../src/network/query.js'
 import { selectServer } from '../../../src/select/select.js'
 import type { ServerVerdict } from '../../../src/select/verdict.js'
