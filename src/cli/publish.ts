@@ -1,6 +1,6 @@
 /** --json and --metrics-file: written at the end of every run, whatever its outcome, from the run's facts. */
 import { errorText } from '../errors.js'
-import { buildJsonReport, type RunFacts } from '../report/json.js'
+import { jsonDocument, summarize, type RunFacts } from '../report/json.js'
 import { renderMetrics } from '../report/metrics.js'
 import type { Output } from './output.js'
 
@@ -14,12 +14,12 @@ export interface PublishDeps {
 
 /** Prints the document and writes the metrics file, as asked; never throws. */
 export async function publish(facts: RunFacts, where: { json: boolean; metricsFile: string | undefined }, output: Output, deps: PublishDeps): Promise<void> {
-  const report = buildJsonReport(facts)
+  const summary = summarize(facts)
   if (where.metricsFile !== undefined) {
-    const problem = await writeMetrics(where.metricsFile, renderMetrics(report, deps.localTime().getTime() / 1000), deps)
+    const problem = await writeMetrics(where.metricsFile, renderMetrics(summary, deps.localTime().getTime() / 1000), deps)
     if (problem) output.error(problem)
   }
-  if (where.json) deps.stdout(JSON.stringify(report, null, 2))
+  if (where.json) deps.stdout(JSON.stringify(jsonDocument(summary), null, 2))
 }
 
 /** A metrics file that cannot be written is a warning: the exit status stays that of the time work. */

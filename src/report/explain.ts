@@ -6,10 +6,11 @@ import { describeFault } from '../ntp/fault.js'
 import type { Kiss } from '../ntp/kiss.js'
 import type { Candidate, ServerVerdict } from '../select/verdict.js'
 import { formatOffset, missedIntervalText } from './format.js'
+import type { ServerStatus } from './status.js'
 
 export interface Explanation {
-  /** the --json status: selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, rejected:REASON */
-  status: string
+  /** the --json status and the metrics' */
+  status: ServerStatus
   /** the -d label: `selected`, `truechimer, not selected`, `dropped, falseticker`, `undecided`, `dropped` */
   label: string
   reason: string
@@ -18,31 +19,31 @@ export interface Explanation {
 export function explainVerdict(verdict: ServerVerdict): Explanation {
   switch (verdict.kind) {
     case 'selected':
-      return { status: 'selected', label: 'selected', reason: 'lowest delay among the truechimers' + notes(verdict.candidate) }
+      return { status: { kind: 'selected' }, label: 'selected', reason: 'lowest delay among the truechimers' + notes(verdict.candidate) }
     case 'agreed':
-      return { status: 'truechimer', label: 'truechimer, not selected', reason: whyNotSelected(verdict.candidate, verdict.selected) + notes(verdict.candidate) }
+      return { status: { kind: 'truechimer' }, label: 'truechimer, not selected', reason: whyNotSelected(verdict.candidate, verdict.selected) + notes(verdict.candidate) }
     case 'falseticker': {
       const { candidate, intersection } = verdict
       return {
-        status: 'falseticker',
+        status: { kind: 'falseticker' },
         label: 'dropped, falseticker',
         reason: missedIntervalText(candidate.estimate.offset, candidate.rootDistance, intersection) + notes(candidate),
       }
     }
     case 'undecided':
-      return { status: 'no-majority', label: 'undecided', reason: 'no majority of the servers agrees, so none was selected' + notes(verdict.candidate) }
+      return { status: { kind: 'no-majority' }, label: 'undecided', reason: 'no majority of the servers agrees, so none was selected' + notes(verdict.candidate) }
     case 'kissed':
-      return { status: `kod:${verdict.kiss.code}`, label: 'dropped', reason: kissText(verdict.kiss) }
+      return { status: { kind: 'kod', code: verdict.kiss.code }, label: 'dropped', reason: kissText(verdict.kiss) }
     case 'no-reply':
-      return { status: 'no-reply', label: 'dropped', reason: 'no reply within the timeout' }
+      return { status: { kind: 'no-reply' }, label: 'dropped', reason: 'no reply within the timeout' }
     case 'unauthenticated':
       return {
-        status: 'rejected:unauthenticated',
+        status: { kind: 'rejected', why: 'unauthenticated' },
         label: 'dropped',
         reason: `no reply authenticated with our key (${verdict.ignored} ${verdict.ignored === 1 ? 'datagram' : 'datagrams'} ignored)`,
       }
     case 'rejected':
-      return { status: `rejected:${verdict.fault.kind}`, label: 'dropped', reason: describeFault(verdict.fault) + (verdict.rateLimited ? RATE_NOTE : '') }
+      return { status: { kind: 'rejected', why: verdict.fault.kind }, label: 'dropped', reason: describeFault(verdict.fault) + (verdict.rateLimited ? RATE_NOTE : '') }
   }
 }
 

@@ -11,10 +11,8 @@ import { candidateOf, type Selection, type ServerVerdict } from '../select/verdi
 import { explainVerdict } from './explain.js'
 import type { Authentication } from '../auth/authentication.js'
 import type { Server } from '../ntp/endpoint.js'
+import { statusText, type ServerStatus } from './status.js'
 
-export const JSON_STATUSES = ['selected', 'truechimer', 'falseticker', 'no-majority', 'kod', 'no-reply', 'unresolvable', 'rejected'] as const
-/** The part of a status before the ':' (`kod:RATE` → `kod`). */
-export type BaseStatus = (typeof JSON_STATUSES)[number]
 
 /** A name the resolver could not turn into any address (of the asked family). */
 export interface UnresolvedName {
@@ -90,7 +88,8 @@ export interface JsonSample {
   receivedAt: number
 }
 
-export interface JsonServer {
+/** A server as the run summary holds it (the document writes its status as text). */
+export interface ServerSummary {
   name: string
   address: string | null
   port: number
@@ -107,17 +106,18 @@ export interface JsonServer {
   samples: JsonSample[]
   /** the kiss codes it sent, in order */
   kisses: string[]
-  /** selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, unresolvable, rejected:REASON (rejected:nts: NTS failed) */
-  status: string
+  /** written as selected, truechimer, falseticker, no-majority, kod:CODE, no-reply, unresolvable, rejected:REASON (rejected:nts: NTS failed) */
+  status: ServerStatus
   reason: string | null
   rateLimited: boolean
   /** null for a plain server (or one none of whose replies counted), else how its replies were authenticated */
   authentication: Authentication | null
 }
 
-export interface JsonReport {
+/** What the document and the metrics are written from. */
+export interface RunSummary {
   version: string
-  servers: JsonServer[]
+  servers: ServerSummary[]
   agreement: 'majority' | 'no-majority' | 'none'
   intersection: { low: number; high: number } | null
   selected: string | null
@@ -133,7 +133,19 @@ export interface JsonReport {
   error: string | null
 }
 
+export type JsonServer = Omit<ServerSummary, 'status'> & { status: string }
+/** The --json document. */
+export type JsonReport = Omit<RunSummary, 'servers'> & { servers: JsonServer[] }
+
 export function buildJsonReport(facts: RunFacts): JsonReport {
+  return jsonDocument(summarize(facts))
+}
+
+export function jsonDocument(summary: RunSummary): JsonReport {
+  return { ...summary, servers: summary.servers.map((server) => ({ ...server, status: statusText(server.status) })) }
+}
+
+export function summarize(facts: RunFacts): RunSummary {
   const { selection, outcome } = facts
   const correction = outcome && 'method' in outcome ? outcome : undefined
   const chosen = selection?.kind === 'chosen' ? selection.chosen : undefined
@@ -141,8 +153,8 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
     version: facts.version,
     servers: [
       ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i], facts.authenticationOf?.(v.server))) ?? []),
-      ...facts.ntsFailures.map((f) => unusableServer(f, 'rejected:nts')),
-      ...facts.unresolvable.map((u) => unusableServer({ ...u, address: null }, 'unresolvable')),
+      ...facts.ntsFailures.map((f) => unusableServer(f, { kind: 'rejected', why: 'nts' })),
+      ...facts.unresolvable.map((u) => unusableServer({ ...u, address: null }, { kind: 'unresolvable' })),
     ],
     agreement: selection === undefined || selection.kind === 'none' ? 'none' : selection.kind === 'chosen' ? 'majority' : 'no-majority',
     intersection: selection?.kind === 'chosen' ? { ...selection.intersection } : null,
@@ -158,19 +170,15 @@ export function buildJsonReport(facts: RunFacts): JsonReport {
   }
 }
 
-export function baseStatus(status: string): BaseStatus {
-  return status.split(':')[0] as BaseStatus
-}
-
 /** What was done to the clock: `query` for a read-only run that selected a server. */
-function actionOf({ outcome, clockChanged }: RunFacts): JsonReport['action'] {
+function actionOf({ outcome, clockChanged }: RunFacts): RunSummary['action'] {
   if (outcome?.kind === 'report' || outcome?.kind === 'check-failed') return 'query'
   if (outcome?.kind === 'set' && clockChanged) return outcome.method
   return 'none'
 }
 
 /** A kiss carries no time: a kissed server has no offset, delay or root distance, and no header of a reply. */
-function jsonServer(verdict: ServerVerdict, observation: ServerObservation | undefined, auth: Authentication | undefined): JsonServer {
+function jsonServer(verdict: ServerVerdict, observation: ServerObservation | undefined, auth: Authentication | undefined): ServerSummary {
   const { server } = verdict
   const candidate = candidateOf(verdict)
   const shown = candidate?.best ?? (verdict.kind === 'rejected' ? verdict.last : undefined)
@@ -197,7 +205,7 @@ function jsonServer(verdict: ServerVerdict, observation: ServerObservation | und
   }
 }
 
-function unusableServer({ name, address, port, reason }: NtsFailure, status: string): JsonServer {
+function unusableServer({ name, address, port, reason }: NtsFailure, status: ServerStatus): ServerSummary {
   return {
     name,
     address,

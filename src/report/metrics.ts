@@ -1,8 +1,9 @@
 /**
  * --metrics-file: the run as node_exporter textfile-collector metrics (Prometheus text format
- * 0.0.4), every family with HELP and TYPE. Built from the --json document, so both say the same. Pure.
+ * 0.0.4), every family with HELP and TYPE. Built from the run summary the --json document is written from, so both say the same. Pure.
  */
-import { baseStatus, JSON_STATUSES, type JsonReport } from './json.js'
+import type { RunSummary } from './json.js'
+import { STATUS_KINDS } from './status.js'
 
 interface Family {
   name: string
@@ -11,13 +12,10 @@ interface Family {
 }
 
 /** `nowSeconds`: Unix time of the end of the run (a wall-clock reading, not an NTP timestamp). */
-export function renderMetrics(report: JsonReport, nowSeconds: number): string {
-  const selected = report.servers.find((s) => s.status === 'selected')
-  const counts = new Map<string, number>(JSON_STATUSES.map((status) => [status, 0]))
-  for (const server of report.servers) {
-    const status = baseStatus(server.status)
-    counts.set(status, (counts.get(status) ?? 0) + 1)
-  }
+export function renderMetrics(report: RunSummary, nowSeconds: number): string {
+  const selected = report.servers.find((s) => s.status.kind === 'selected')
+  const counts = new Map<string, number>(STATUS_KINDS.map((kind) => [kind, 0]))
+  for (const { status } of report.servers) counts.set(status.kind, (counts.get(status.kind) ?? 0) + 1)
   const families: Family[] = [
     { name: 'tsntpdate_success', help: '1 if the last run exited 0, else 0.', samples: [{ value: report.exitCode === 0 ? 1 : 0 }] },
     { name: 'tsntpdate_exit_code', help: 'Exit status of the last run.', samples: [{ value: report.exitCode }] },

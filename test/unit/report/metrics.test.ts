@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildJsonReport, type JsonReport } from '../../../src/report/json.js'
+import { summarize, type RunSummary } from '../../../src/report/json.js'
 import { renderMetrics } from '../../../src/report/metrics.js'
 import { selectServer } from '../../../src/select/select.js'
 import { observed, sampleOf, server } from '../../helpers/unit.js'
@@ -25,11 +25,11 @@ function parseExposition(text: string): Map<string, { help: string; type: string
 
 const NOW = 1_795_000_123.5
 
-function reportOf(exitCode: number, offsets: number[], unresolvable = 0): JsonReport {
+function reportOf(exitCode: number, offsets: number[], unresolvable = 0): RunSummary {
   const observations = offsets.map((offset, i) => observed(server(`10.0.0.${i + 1}`), [sampleOf({ delay: 0.002 + i / 1000, offset, stratum: 3 })]))
   const selection = selectServer(observations, 0n)
   const offset = selection.kind === 'chosen' ? selection.chosen.best.offset : undefined
-  return buildJsonReport({
+  return summarize({
     version: '1', observations, selection,
     unresolvable: Array.from({ length: unresolvable }, (_, i) => ({ name: `n${i}.invalid`, port: 123, reason: 'ENOTFOUND' })),
     outcome: offset === undefined ? undefined : { kind: 'report', server: server('10.0.0.1'), method: 'slew', offset },
