@@ -3,29 +3,28 @@ import { main, type Interruption, type System } from './cli/main.js'
 import type { InterruptSignal } from './errors.js'
 import { ExitCode } from './exit-codes.js'
 import { cutLine, linePrefix, oneLine } from './report/format.js'
-import type { OpenLogger } from './io/ports.js'
-import { defaultServerPaths, readDefaultServerTexts } from './io/default-server-files.js'
-import { readConfigFile } from './io/read-config-file.js'
+import type { NtsSources, OpenLogger } from './ports.js'
+import { defaultServerPaths, readDefaultServerTexts } from './io/files/default-server-files.js'
+import { readConfigFile } from './io/files/read-config-file.js'
 import { VERSION } from './config/release.js'
 import type { SymmetricKey } from './auth/key-file.js'
-import type { NtsSources } from './run/load-nts.js'
 
 async function loadSystem(): Promise<System> {
   const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }, { driftSystem }] =
     await Promise.all([
-      import('./io/clock-libc.js'),
-      import('./io/random-libc.js'),
-      import('./io/udp.js'),
-      import('./io/resolve.js'),
-      import('./io/time-daemon.js'),
-      import('./io/capabilities.js'),
-      import('./io/sync-mark.js'),
-      import('./io/drift-system.js'),
+      import('./io/kernel/clock-libc.js'),
+      import('./io/libc/random-libc.js'),
+      import('./io/net/udp.js'),
+      import('./io/net/resolve.js'),
+      import('./io/host/running-daemons.js'),
+      import('./io/kernel/capabilities.js'),
+      import('./io/host/mark-synchronised.js'),
+      import('./io/host/drift-system.js'),
     ])
   const keys = {
     readKeyFile: readConfigFile,
     // @noble/ciphers and the hashes load only with -a
-    symmetricAuth: async (key: SymmetricKey) => (await import('./io/symmetric-digest.js')).symmetricAuth(key),
+    symmetricAuth: async (key: SymmetricKey) => (await import('./io/crypto/symmetric-digest.js')).symmetricAuth(key),
   }
   return {
     clock: libcClock,
@@ -37,15 +36,15 @@ async function loadSystem(): Promise<System> {
     markSynchronised: (mark) => markKernelSynchronised(mark, process.env['TSNTPDATE_SYNC_MARK'] || undefined),
     keys,
     // node:tls, AES-SIV and the cache code load only with --nts
-    nts: async (): Promise<NtsSources> => (await import('./io/nts-system.js')).ntsSystem,
+    nts: async (): Promise<NtsSources> => (await import('./io/nts/nts-system.js')).ntsSystem,
     drift: driftSystem,
   }
 }
 
 /** FFI and socket modules are imported only when -s or --syslog-server asks for them. */
 const openLogger: OpenLogger = async (target) => {
-  if (target.kind === 'local') return (await import('./io/syslog-libc.js')).openLibcSyslog(target.facility)
-  const { openRemoteSyslog } = await import('./io/syslog-remote.js')
+  if (target.kind === 'local') return (await import('./io/syslog/syslog-libc.js')).openLibcSyslog(target.facility)
+  const { openRemoteSyslog } = await import('./io/syslog/syslog-remote.js')
   return openRemoteSyslog({ server: target.server, format: target.format, facility: target.facility, pid: process.pid })
 }
 
@@ -65,8 +64,8 @@ process.on('uncaughtException', (error) => {
  */
 const SIGNAL_GRACE_MS = 1_500
 
-/** _exit(2) (io/exit-libc.ts): process.exit() would wait for a name lookup that hangs */
-const exitNow = (code: number) => void import('./io/exit-libc.js').then(({ exitAtOnce }) => exitAtOnce(code))
+/** _exit(2) (io/libc/exit-libc.ts): process.exit() would wait for a name lookup that hangs */
+const exitNow = (code: number) => void import('./io/libc/exit-libc.js').then(({ exitAtOnce }) => exitAtOnce(code))
 
 function watchSignals(): Interruption {
   let arrivedSignal: InterruptSignal | undefined
@@ -94,13 +93,13 @@ void main(process.argv.slice(2), {
   loadSystem,
   defaultServerTexts: () => readDefaultServerTexts(defaultServerPaths(process.env)),
   openLogger,
-  writeFileAtomically: async (path, text) => (await import('./io/atomic-write.js')).writeFileAtomically(path, text),
+  writeFileAtomically: async (path, text) => (await import('./io/files/atomic-write.js')).writeFileAtomically(path, text),
   interruption,
 }).then((code) => {
   process.exitCode = code
   // The work is done and every line written. What may still hold the process: the queries a signal
   // cut short, or a name lookup (of a server or a syslog host) that a dead resolver never answers.
-  // A pending getaddrinfo holds even process.exit() (see io/exit-libc.ts): do not wait for it.
+  // A pending getaddrinfo holds even process.exit() (see io/libc/exit-libc.ts): do not wait for it.
   if (interruption.signal()) exitNow(code)
   else setTimeout(() => exitNow(code), 200).unref()
 })

@@ -1,7 +1,7 @@
 /**
  * Symmetric-key authentication of NTP packets (RFC 5905 §7.3, RFC 8573): the MAC that follows
  * the header is a 4-byte key id and a digest of everything before it. Pure: the digest itself
- * comes from io/symmetric-digest.ts.
+ * comes from io/crypto/symmetric-digest.ts.
  */
 import type { IgnoredReason } from '../ntp/ignored.js'
 import type { NtpPacket } from '../ntp/packet.js'

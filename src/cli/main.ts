@@ -1,7 +1,7 @@
 /** The program: argv in, exit status out. Every effect goes through `deps`. */
 import { InterruptedError, UsageError, type InterruptSignal } from '../errors.js'
 import { ExitCode, exitCodeFor } from '../exit-codes.js'
-import type { OpenLogger } from '../io/ports.js'
+import type { OpenLogger } from '../ports.js'
 import { noFindings, type RunFindings } from '../report/json.js'
 import { startRun, type RunDeps } from '../run/run.js'
 import { readCommandLine } from './args.js'

@@ -12,7 +12,7 @@
  * if it cannot be reached, that is one warning line on stderr, and the exit status does not change.
  */
 import { cutLine, linePrefix, oneLine } from '../report/format.js'
-import type { Logger, OpenLogger } from '../io/ports.js'
+import type { Logger, OpenLogger } from '../ports.js'
 import type { LogSeverity, LogTarget, SyslogChoice } from '../config/syslog-config.js'
 
 export interface TerminalDeps {

@@ -6,8 +6,8 @@
  */
 import type { Server } from '../ntp/endpoint.js'
 import type { Candidate, Selection } from '../select/verdict.js'
-import type { RunningDaemon } from './time-daemon.js'
-import { markAfterSet, type SyncMark } from './sync-mark.js'
+import type { RunningDaemon } from '../host/time-daemon.js'
+import { markAfterSet, type SyncMark } from '../host/sync-mark.js'
 import type { FrequencyPlan } from '../drift/frequency.js'
 
 /** Classic ntpdate steps at or above this |offset| and slews below it. */

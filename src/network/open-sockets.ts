@@ -1,5 +1,5 @@
 /** One unprivileged UDP socket per address family the servers need; a family that fails to open is an Error in its place. */
-import type { DatagramSocket, OpenSocket } from '../io/ports.js'
+import type { DatagramSocket, OpenSocket } from '../ports.js'
 import type { AddressFamily, Server } from '../ntp/endpoint.js'
 
 export async function openSockets(

@@ -16,8 +16,8 @@ import { isDone, nextStep } from '../ntp/request-policy.js'
 import { toSample, type Sample } from '../ntp/sample.js'
 import { checkSuitability } from '../ntp/suitability.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
-import type { ClockReader, OpenSocket, RandomBytes, StampSource, Timers } from '../io/ports.js'
-import { nodeTimers } from '../io/timers.js'
+import type { ClockReader, OpenSocket, RandomBytes, StampSource, Timers } from '../ports.js'
+import { nodeTimers } from '../io/kernel/timers.js'
 import { asError, openSockets } from './open-sockets.js'
 import { countSentSince, expectedReplies, type Pending, type ServerRun } from './server-run.js'
 import { sendPaced, type SendWindow } from './send-paced.js'
@@ -46,7 +46,7 @@ export interface QueryDeps {
   clock: ClockReader
   openSocket: OpenSocket
   randomBytes: RandomBytes
-  /** default: Node's own (io/timers.ts) */
+  /** default: Node's own (io/kernel/timers.ts) */
   timers?: Timers
   onEvent?: (event: QueryEvent) => void
 }
@@ -154,8 +154,8 @@ export async function queryServers(
     run.waiting++
     emit({ kind: 'sent', server, nonce })
     // No reply can be handled before this function returns, so the request may be recorded after
-    // the send: nothing but the clock read stands between T1 and the sendto(2) (see io/udp.ts).
-    // The kernel's own departure time, when it has one, is the better T1 (io/kernel-stamp.ts).
+    // the send: nothing but the clock read stands between T1 and the sendto(2) (see io/net/udp.ts).
+    // The kernel's own departure time, when it has one, is the better T1 (io/net/kernel-stamp.ts).
     const readBeforeNanos = deps.clock.nowNanos()
     const sending = socket.send(bytes, server)
     const departedAtNanos = socket.kernelSendTime?.(readBeforeNanos)

@@ -3,8 +3,8 @@
  * lookups of a step share one budget (the run's -t): a resolver that does not answer costs that
  * once, not its own timeout for every name, and a name not resolved by then counts as unresolved.
  */
-import type { ResolvedAddress, Resolve, Timers } from '../io/ports.js'
-import { nodeTimers } from '../io/timers.js'
+import type { ResolvedAddress, Resolve, Timers } from '../ports.js'
+import { nodeTimers } from '../io/kernel/timers.js'
 import { listSome } from '../report/format.js'
 import { type ServerSpec } from '../config/server.js'
 import { displayServer, type AddressFamily, type Server } from '../ntp/endpoint.js'

@@ -7,7 +7,7 @@
  * went out, so dead servers hold up the others only that long (500 dead ones: ~0.4 s), while a
  * server host that stalls for less than that is not flooded meanwhile.
  */
-import type { ClockReader, Timers } from '../io/ports.js'
+import type { ClockReader, Timers } from '../ports.js'
 
 const SEND_BATCH = 16
 const MAX_IN_FLIGHT = 128

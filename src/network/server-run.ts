@@ -2,7 +2,7 @@
 import type { ServerObservation } from '../ntp/observation.js'
 import type { RequestProgress } from '../ntp/request-policy.js'
 import type { NtpTimestamp } from '../ntp/timestamp.js'
-import type { StampSource } from '../io/ports.js'
+import type { StampSource } from '../ports.js'
 import type { RequestAuth } from '../auth/authentication.js'
 import type { Authenticate } from '../ntp/classify.js'
 

@@ -24,7 +24,7 @@ export function withoutZone(address: string): string {
 
 /**
  * Whether a datagram `from` came from the endpoint a request went `to`. Both addresses are
- * canonical (io/resolve.ts, io/udp.ts), so equal text is equal bytes.
+ * canonical (io/net/resolve.ts, io/net/udp.ts), so equal text is equal bytes.
  */
 export function sameEndpoint(from: Endpoint, to: Endpoint): boolean {
   return from.port === to.port && from.address === withoutZone(to.address)

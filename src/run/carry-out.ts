@@ -3,9 +3,9 @@ import type { Outcome } from '../decide/decide.js'
 import { CheckFailedError, ClockNotSetError, DaemonRunningError, InterruptedError, NoServerError, errorText, type InterruptSignal } from '../errors.js'
 import { ExitCode } from '../exit-codes.js'
 import type { FrequencyPlan } from '../drift/frequency.js'
-import type { DriftSources } from '../io/drift-system.js'
 import { failureLine, frequencyLine, resultLine } from '../report/format.js'
 import type { RunLines, System } from './run.js'
+import type { DriftSources } from '../ports.js'
 
 export interface Setting {
   /** a signal that arrived: the clock is then not set */

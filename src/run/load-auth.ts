@@ -4,15 +4,10 @@
  * else, judged on fstat of what was opened (a symlink is followed, as ntpd and
  * chrony do).
  */
-import { parseKeyFile, type SymmetricKey } from '../auth/key-file.js'
-import type { SymmetricAuth } from '../auth/symmetric.js'
+import { parseKeyFile } from '../auth/key-file.js'
 import { UsageError } from '../errors.js'
-import type { ConfigFileRead } from '../io/read-config-file.js'
-
-export interface KeySources {
-  readKeyFile: (path: string) => ConfigFileRead
-  symmetricAuth: (key: SymmetricKey) => Promise<SymmetricAuth>
-}
+import type { SymmetricAuth } from '../auth/symmetric.js'
+import type { KeySources } from '../ports.js'
 
 export async function loadAuth(keyId: number, path: string, sources: KeySources, warn: (line: string) => void): Promise<SymmetricAuth> {
   const read = sources.readKeyFile(path)

@@ -1,21 +1,6 @@
 /** --nts, --nts-ca, --nts-cache: the trusted CAs and the cookie cache, made ready before any packet is sent. */
 import { UsageError } from '../errors.js'
-import type { Aead } from '../auth/nts/aead.js'
-import type { CacheFiles } from '../io/nts-cache.js'
-import type { ChainProblem } from '../io/cert-at-time.js'
-import type { KeResult, KeSettings, KeTarget } from '../io/nts-ke.js'
-import type { ConfigFileRead } from '../io/read-config-file.js'
-
-export interface NtsSources {
-  exchangeKeys: (target: KeTarget, settings: KeSettings) => Promise<KeResult>
-  aead: (key: Uint8Array) => Aead
-  verifyChainAt: (chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[]) => Promise<ChainProblem | undefined>
-  openCache: (dir: string) => CacheFiles | { unusable: string }
-  readCaFile: (path: string) => ConfigFileRead
-  /** PEM text of the system's trusted CAs */
-  systemCas: () => Promise<string[]>
-  defaultCacheDir: () => string
-}
+import type { CacheFiles, NtsSources } from '../ports.js'
 
 export interface NtsReady {
   /** the CAs to trust, read when a key exchange first needs them */

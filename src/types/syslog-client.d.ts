@@ -1,4 +1,4 @@
-/** The part of syslog-client 1.1 (plain CommonJS, no typings of its own) that src/io/syslog-remote.ts uses. */
+/** The part of syslog-client 1.1 (plain CommonJS, no typings of its own) that src/io/syslog/syslog-remote.ts uses. */
 declare module 'syslog-client' {
   import type { EventEmitter } from 'node:events'
 

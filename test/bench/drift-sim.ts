@@ -10,8 +10,8 @@
  * each hour. The servers keep true time; the paths are LAN or WAN below.
  */
 import { main, type System } from '../../src/cli/main.js'
-import { FREQ_UNITS_PER_PPM } from '../../src/io/timex.js'
-import type { DatagramListener } from '../../src/io/ports.js'
+import { FREQ_UNITS_PER_PPM } from '../../src/io/kernel/timex.js'
+import type { DatagramListener } from '../../src/ports.js'
 import type { Endpoint } from '../../src/ntp/endpoint.js'
 import { mainDeps, serverReply, SERVER_HOLD_NANOS, START } from '../helpers/fake-system.js'
 import { seededRandom } from '../helpers/seeded-random.js'

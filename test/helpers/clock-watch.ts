@@ -1,5 +1,5 @@
 /** Watching this machine's clock around a CLI run, for the tests that may set it. */
-import { libcClock } from '../../src/io/clock-libc.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
 import { runCli, type CliResult } from './cli.js'
 
 /**

@@ -3,13 +3,13 @@
  * that only counts, and clock changes recorded instead of made.
  */
 import type { MainDeps, System } from '../../src/cli/main.js'
-import type { RunningDaemon } from '../../src/decide/time-daemon.js'
+import type { RunningDaemon } from '../../src/host/time-daemon.js'
 import { ClockNotSetError } from '../../src/errors.js'
-import type { DatagramListener } from '../../src/io/ports.js'
+import type { DatagramListener } from '../../src/ports.js'
 import type { Endpoint } from '../../src/ntp/endpoint.js'
 import { decodePacket, encodePacket, NtpMode } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
-import { symmetricAuth } from '../../src/io/symmetric-digest.js'
+import { symmetricAuth } from '../../src/io/crypto/symmetric-digest.js'
 
 export const START = 1_795_000_000_000_000_000n
 const ONE_WAY_NANOS = 100_000n

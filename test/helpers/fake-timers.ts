@@ -1,9 +1,9 @@
 /**
- * A clock and timers on virtual time, for the query loop (src/io/ports.ts Timers, ClockReader):
+ * A clock and timers on virtual time, for the query loop (src/ports.ts Timers, ClockReader):
  * nothing waits for real time. `run(promise)` lets the loop go: it settles what is ready, then
  * jumps to the next timer, until the promise settles.
  */
-import type { ClockReader, Timers } from '../../src/io/ports.js'
+import type { ClockReader, Timers } from '../../src/ports.js'
 
 interface Scheduled {
   dueNanos: bigint

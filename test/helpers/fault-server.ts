@@ -3,7 +3,7 @@
  * port 0) that answers every request the way its mode says. Every request it got stays in
  * `requests`, so a test can check that none came after a kiss-o'-death.
  */
-import { libcClock } from '../../src/io/clock-libc.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
 import { HEADER_LENGTH, LeapIndicator, NtpMode, type NtpPacket } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos, type NtpTimestamp } from '../../src/ntp/timestamp.js'
 import type { Teardown } from './teardown.js'

@@ -7,14 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { adjtimex, ADJ_FREQUENCY, type Timex } from '../../src/io/timex.js'
+import { adjtimex, ADJ_ESTERROR, ADJ_FREQUENCY, ADJ_MAXERROR, ADJ_STATUS, type Timex } from '../../src/io/kernel/timex.js'
+import { MAX_ERROR_LIMIT_MICROS, MAXERROR_GROWTH_MICROS_PER_SECOND as GROWTH_MICROS_PER_SECOND, STA_UNSYNC } from '../../src/host/kernel-clock.js'
 
-const ADJ_MAXERROR = 0x0004
-const ADJ_ESTERROR = 0x0008
-const ADJ_STATUS = 0x0010
-export const STA_UNSYNC = 0x0040
-const MAX_ERROR_LIMIT_MICROS = 16_000_000
-const GROWTH_MICROS_PER_SECOND = 500
+export { STA_UNSYNC }
 
 export interface KernelNtpState {
   status: number

@@ -7,7 +7,7 @@
  * Its receive stamp is the kernel's and its transmit stamp is read right before the send, so its
  * offsets are good to the send's own latency (tens of µs), not to the listener's wake-up (hundreds).
  */
-import { libcClock } from '../../src/io/clock-libc.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
 import { replyTo, startScriptServer, type ScriptServer } from './script-server.js'
 import type { Teardown } from './teardown.js'

@@ -4,12 +4,12 @@
  */
 import { replyTo as replyPacket } from './unit.js'
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram'
-import { libcClock } from '../../src/io/clock-libc.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
 import { decodePacket, encodePacket, type NtpPacket } from '../../src/ntp/packet.js'
 import { ntpFromUnixNanos } from '../../src/ntp/timestamp.js'
 import type { Server } from '../../src/ntp/endpoint.js'
 import type { Teardown } from './teardown.js'
-import { kernelStamps } from '../../src/io/kernel-stamp.js'
+import { kernelStamps } from '../../src/io/net/kernel-stamp.js'
 
 export interface ReceivedRequest {
   bytes: Uint8Array
@@ -23,7 +23,7 @@ export type Handler = (request: Uint8Array, from: RemoteInfo, server: ScriptServ
 
 export interface ScriptServerOptions {
   /**
-   * the kernel's receive time for each request (src/io/kernel-stamp.ts): a clock read in the
+   * the kernel's receive time for each request (src/io/net/kernel-stamp.ts): a clock read in the
    * listener lands 50–500 µs after the arrival, and half of that shows in the offset
    */
   kernelStamps?: boolean
@@ -44,7 +44,7 @@ export interface ScriptServer {
 
 export async function startScriptServer(t: Teardown, address: string, handler: Handler, options: ScriptServerOptions = {}): Promise<ScriptServer> {
   // with kernel stamps, the reply's own stamps count too: an IP literal answered at once puts the
-  // sendto(2) inside send(), not a tick later (src/io/udp.ts)
+  // sendto(2) inside send(), not a tick later (src/io/net/udp.ts)
   const socket = options.kernelStamps ? createSocket({ type: 'udp4', lookup: (host, _options, callback) => callback(null, host, 4) }) : createSocket('udp4')
   const extra: Socket[] = []
   const requests: ReceivedRequest[] = []

@@ -4,7 +4,7 @@
  * filled first; the kernel then drops every further SYN, so a client's connect just waits.
  */
 import { createConnection, type Socket } from 'node:net'
-import { koffi, libc } from '../../src/io/ffi.js'
+import { koffi, libc } from '../../src/io/libc/ffi.js'
 import type { Teardown } from './teardown.js'
 
 const AF_INET = 2

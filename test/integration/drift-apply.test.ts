@@ -18,7 +18,7 @@ import { holdClockLock } from '../helpers/clock-lock.js'
 import { describeRun, lines, micros, parseFinalLine, runCli } from '../helpers/cli.js'
 import { readKernelNtpState, restoreKernelFrequency } from '../helpers/kernel-clock-state.js'
 import { startRateServer } from '../helpers/rate-server.js'
-import { FREQ_UNITS_PER_PPM } from '../../src/io/timex.js'
+import { FREQ_UNITS_PER_PPM } from '../../src/io/kernel/timex.js'
 
 const RATE_PPM = 8
 /** longer than drift.test.ts's 20 s: under load loopback delays reach 1 ms, and the bound must stay within 50 ppm */

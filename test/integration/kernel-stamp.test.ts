@@ -1,13 +1,13 @@
 /**
- * src/io/kernel-stamp.ts on real loopback UDP: the kernel's send and receive times, and an error
+ * src/io/net/kernel-stamp.ts on real loopback UDP: the kernel's send and receive times, and an error
  * queue that is always left empty (a report left there makes libuv spin at 100 % CPU).
  * Address block of this file: 127.0.13.x (ports chosen by the kernel), chronyd on 127.0.13.20.
  */
 import t, { type Test } from 'tap'
 import { createSocket, type Socket } from 'node:dgram'
-import { libcClock } from '../../src/io/clock-libc.js'
-import { libc } from '../../src/io/ffi.js'
-import { kernelStamps, type KernelStamps } from '../../src/io/kernel-stamp.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
+import { libc } from '../../src/io/libc/ffi.js'
+import { kernelStamps, type KernelStamps } from '../../src/io/net/kernel-stamp.js'
 import { startChronyd } from '../helpers/chronyd.js'
 import { lines, runCli } from '../helpers/cli.js'
 
@@ -35,7 +35,7 @@ async function openPair(t: Test) {
   let stamps: KernelStamps | undefined
   const arrivals: Arrival[] = []
   let arrived: () => void = () => {}
-  // a synchronous lookup, as src/io/udp.ts uses: the sendto(2) happens inside send()
+  // a synchronous lookup, as src/io/net/udp.ts uses: the sendto(2) happens inside send()
   const lookup = (address: string, _options: unknown, callback: (e: null, a: string, f: number) => void) => callback(null, address, 4)
   const client = createSocket({ type: 'udp4', lookup }, () => {
     const readAt = libcClock.nowNanos()
@@ -68,7 +68,7 @@ t.test('the kernel reports when a datagram left and when its echo arrived', asyn
     return { before, left, after, queueNonEmpty: errorQueueNonEmpty(client), ...(await arrival) }
   }
   // Linux switches receive stamping on in a deferred worker when no other socket has it on, and
-  // under load that came after the first echoes (src/io/udp.ts primes for the same reason).
+  // under load that came after the first echoes (src/io/net/udp.ts primes for the same reason).
   let warmUps = 0
   while ((await echoOnce()).stamp === undefined && warmUps < 200) {
     warmUps++

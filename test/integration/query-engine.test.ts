@@ -4,8 +4,8 @@
  */
 import t, { type Test } from 'tap'
 import { randomBytes } from 'node:crypto'
-import { libcClock } from '../../src/io/clock-libc.js'
-import { udpSocketOpener } from '../../src/io/udp.js'
+import { libcClock } from '../../src/io/kernel/clock-libc.js'
+import { udpSocketOpener } from '../../src/io/net/udp.js'
 import { decodePacket, NtpMode } from '../../src/ntp/packet.js'
 import type { IgnoredReason } from '../../src/ntp/ignored.js'
 import { queryServers, type QueryEvent, type QuerySettings } from '../../src/network/query.js'

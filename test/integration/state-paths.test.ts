@@ -13,9 +13,9 @@ import t, { type Test } from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
 import { deadEndpoint } from '../helpers/chronyd.js'
 import { describeRun, lines, runCli } from '../helpers/cli.js'
-import { markKernelSynchronised } from '../../src/io/sync-mark.js'
-import { openCacheDir } from '../../src/io/nts-cache.js'
-import { driftSystem } from '../../src/io/drift-system.js'
+import { markKernelSynchronised } from '../../src/io/host/mark-synchronised.js'
+import { openCacheDir } from '../../src/io/nts/nts-cache.js'
+import { driftSystem } from '../../src/io/host/drift-system.js'
 
 const FAST = ['-t', '1', '-p', '1']
 /** a run that does not hang ends well within this (a hung one was killed at 30 s) */

@@ -12,7 +12,7 @@ import { startChronyd } from '../helpers/chronyd.js'
 import { describeRun, lines, parseQueryOutput, runCli } from '../helpers/cli.js'
 import { replyTo, startScriptServer } from '../helpers/script-server.js'
 import { withMac } from '../../src/auth/symmetric.js'
-import { symmetricAuth } from '../../src/io/symmetric-digest.js'
+import { symmetricAuth } from '../../src/io/crypto/symmetric-digest.js'
 
 const AES = '2B7E151628AED2A6ABF7158809CF4F3C'
 const SHA1 = '0123456789ABCDEF0123456789ABCDEF01234567'

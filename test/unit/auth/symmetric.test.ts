@@ -1,7 +1,7 @@
 /** src/auth/symmetric.ts: the MAC a request carries, and why a reply's does not verify. */
 import t from 'tap'
 import { checkMac, withMac } from '../../../src/auth/symmetric.js'
-import { symmetricAuth } from '../../../src/io/symmetric-digest.js'
+import { symmetricAuth } from '../../../src/io/crypto/symmetric-digest.js'
 import { decodePacket, encodePacket } from '../../../src/ntp/packet.js'
 import { replyTo } from '../../helpers/unit.js'
 

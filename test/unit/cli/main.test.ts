@@ -2,7 +2,7 @@
 // through the Clock port, without touching this machine's clock.
 import t from 'tap'
 import { main } from '../../../src/cli/main.js'
-import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
+import type { RunningDaemon } from '../../../src/host/time-daemon.js'
 import { fakeSystem, mainDeps, type FakeServer } from '../../helpers/fake-system.js'
 
 async function run(argv: string[], servers: Record<string, FakeServer>, refuse?: string, daemon?: RunningDaemon, canSetClock = true) {

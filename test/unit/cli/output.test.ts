@@ -3,7 +3,7 @@ import t from 'tap'
 import { createOutput, logTargets } from '../../../src/cli/output.js'
 import type { SyslogChoice } from '../../../src/config/syslog-config.js'
 import { MAX_LINE_LENGTH } from '../../../src/report/format.js'
-import type { Logger } from '../../../src/io/ports.js'
+import type { Logger } from '../../../src/ports.js'
 import type { LogTarget } from '../../../src/config/syslog-config.js'
 
 const PREFIX = '25 Nov 02:33:22 tsntpdate[4242]: '

@@ -1,9 +1,9 @@
 import t from 'tap'
 import { chooseDefaultServers, stepTickerServers } from '../../../src/config/default-servers.js'
-import { defaultServerPaths, readDefaultServerTexts } from '../../../src/io/default-server-files.js'
+import { defaultServerPaths, readDefaultServerTexts } from '../../../src/io/files/default-server-files.js'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { MAX_CONFIG_BYTES, readConfigFile } from '../../../src/io/read-config-file.js'
+import { MAX_CONFIG_BYTES, readConfigFile } from '../../../src/io/files/read-config-file.js'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { decide, STEP_THRESHOLD_SECONDS, type DecideFacts, type DecideOptions } from '../../../src/decide/decide.js'
 import type { FrequencyPlan } from '../../../src/drift/frequency.js'
-import type { RunningDaemon } from '../../../src/decide/time-daemon.js'
+import type { RunningDaemon } from '../../../src/host/time-daemon.js'
 import { selectServer } from '../../../src/select/select.js'
 import { observed, sampleOf, server } from '../../helpers/unit.js'
 

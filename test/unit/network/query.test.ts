@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { queryServers, type QueryEvent, type QuerySettings } from '../../../src/network/query.js'
-import type { DatagramListener, Endpoint } from '../../../src/io/ports.js'
+import type { DatagramListener, Endpoint } from '../../../src/ports.js'
 import type { Server } from '../../../src/ntp/endpoint.js'
 import { serverReply } from '../../helpers/fake-system.js'
 import { fakeTime } from '../../helpers/fake-timers.js'

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { ResolvedAddress } from '../../../src/io/ports.js'
+import type { ResolvedAddress } from '../../../src/ports.js'
 import { noneResolvedLine, resolveServers } from '../../../src/network/resolve-servers.js'
 import { fakeTime } from '../../helpers/fake-timers.js'
 import { parseServerSpec, type ServerSpec } from '../../../src/config/server.js'

@@ -3,11 +3,11 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadAuth, type KeySources } from '../../../src/run/load-auth.js'
+import { loadAuth } from '../../../src/run/load-auth.js'
 import { UsageError } from '../../../src/errors.js'
-import type { ConfigFileRead } from '../../../src/io/read-config-file.js'
-import { readConfigFile } from '../../../src/io/read-config-file.js'
-import { symmetricAuth } from '../../../src/io/symmetric-digest.js'
+import { readConfigFile } from '../../../src/io/files/read-config-file.js'
+import { symmetricAuth } from '../../../src/io/crypto/symmetric-digest.js'
+import type { ConfigFileRead, KeySources } from '../../../src/ports.js'
 
 const EUID = process.geteuid?.() ?? 0
 const OTHER = EUID === 65534 ? 65533 : 65534

@@ -2,7 +2,7 @@
 import t from 'tap'
 import { aessiv } from '@noble/ciphers/aes.js'
 import { checkNtsReply, cookiesToRequest, FieldType, protectRequest } from '../../../../src/auth/nts/extension-fields.js'
-import { aesSivCmac256 } from '../../../../src/io/aes-siv.js'
+import { aesSivCmac256 } from '../../../../src/io/crypto/aes-siv.js'
 import { decodePacket, encodePacket, type ExtensionField } from '../../../../src/ntp/packet.js'
 import { newRequest } from '../../../../src/ntp/exchange.js'
 import { kissOfDeath, replyTo } from '../../../helpers/unit.js'
