@@ -10,17 +10,16 @@ import { VERSION } from './config/release.js'
 import type { SymmetricKey } from './auth/key-file.js'
 
 async function loadSystem(): Promise<System> {
-  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }, { driftSystem }] =
-    await Promise.all([
-      import('./io/kernel/clock-libc.js'),
-      import('./io/libc/random-libc.js'),
-      import('./io/net/udp.js'),
-      import('./io/net/resolve.js'),
-      import('./io/host/running-daemons.js'),
-      import('./io/kernel/capabilities.js'),
-      import('./io/host/mark-synchronised.js'),
-      import('./io/host/drift-system.js'),
-    ])
+  const [{ libcClock }, { kernelRandomBytes }, { udpSocketOpener }, { resolveWithSystem }, { findRunningTimeDaemon }, { hasSysTime }, { markKernelSynchronised }, { driftSystem }] = await Promise.all([
+    import('./io/kernel/clock-libc.js'),
+    import('./io/libc/random-libc.js'),
+    import('./io/net/udp.js'),
+    import('./io/net/resolve.js'),
+    import('./io/host/running-daemons.js'),
+    import('./io/kernel/capabilities.js'),
+    import('./io/host/mark-synchronised.js'),
+    import('./io/host/drift-system.js'),
+  ])
   const keys = {
     readKeyFile: readConfigFile,
     // @noble/ciphers and the hashes load only with -a
@@ -71,7 +70,11 @@ function watchSignals(): Interruption {
   let arrivedSignal: InterruptSignal | undefined
   let arrive: (signal: InterruptSignal) => void = () => {}
   const arrived = new Promise<InterruptSignal>((resolve) => (arrive = resolve))
-  for (const [signal, code] of [['SIGHUP', ExitCode.Hangup], ['SIGINT', ExitCode.Interrupt], ['SIGTERM', ExitCode.Terminate]] as const) {
+  for (const [signal, code] of [
+    ['SIGHUP', ExitCode.Hangup],
+    ['SIGINT', ExitCode.Interrupt],
+    ['SIGTERM', ExitCode.Terminate],
+  ] as const) {
     process.on(signal, () => {
       if (arrivedSignal) return exitNow(code)
       arrivedSignal = signal

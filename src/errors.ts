@@ -1,14 +1,6 @@
 /** The ways a run can fail. Each has a fixed code; exit-codes.ts maps every code to an exit status. */
 
-export type ErrorCode =
-  | 'USAGE'
-  | 'NO_SERVER'
-  | 'CHECK_FAILED'
-  | 'CLOCK_NOT_SET'
-  | 'DAEMON_RUNNING'
-  | 'INTERRUPTED_SIGHUP'
-  | 'INTERRUPTED_SIGINT'
-  | 'INTERRUPTED_SIGTERM'
+export type ErrorCode = 'USAGE' | 'NO_SERVER' | 'CHECK_FAILED' | 'CLOCK_NOT_SET' | 'DAEMON_RUNNING' | 'INTERRUPTED_SIGHUP' | 'INTERRUPTED_SIGINT' | 'INTERRUPTED_SIGTERM'
 
 export abstract class TsntpdateError extends Error {
   abstract readonly code: ErrorCode

@@ -5,9 +5,7 @@
  */
 import type { Authenticate } from '../ntp/classify.js'
 
-export type Authentication =
-  | { method: 'symmetric'; keyId: number; algorithm: string }
-  | { method: 'nts'; keyExchange: 'fresh' | 'cached'; aead: number; ntpServer: string }
+export type Authentication = { method: 'symmetric'; keyId: number; algorithm: string } | { method: 'nts'; keyExchange: 'fresh' | 'cached'; aead: number; ntpServer: string }
 
 export interface ProtectedRequest {
   bytes: Uint8Array

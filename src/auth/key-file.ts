@@ -19,19 +19,7 @@
  * An error names the field, never a word of the line: any of them may be (part of) a key.
  */
 
-export const ALGORITHMS = [
-  'MD5',
-  'SHA1',
-  'SHA256',
-  'SHA384',
-  'SHA512',
-  'SHA3-224',
-  'SHA3-256',
-  'SHA3-384',
-  'SHA3-512',
-  'AES128CMAC',
-  'AES256CMAC',
-] as const
+export const ALGORITHMS = ['MD5', 'SHA1', 'SHA256', 'SHA384', 'SHA512', 'SHA3-224', 'SHA3-256', 'SHA3-384', 'SHA3-512', 'AES128CMAC', 'AES256CMAC'] as const
 export type Algorithm = (typeof ALGORITHMS)[number]
 
 export interface SymmetricKey {
@@ -119,10 +107,7 @@ function isChronyForm(words: readonly string[]): boolean {
   if (words.length === 2) return true
   const [idText = '', typeText = '', keyText = ''] = words
   const type = typeText.toUpperCase()
-  return (
-    words.length === 3 &&
-    (CHRONY_KEY.test(keyText) || keyIdOf(idText) > MAX_NTPD_KEY_ID || (!Object.hasOwn(NTPD_TYPES, type) && Object.hasOwn(CHRONY_TYPES, type)))
-  )
+  return words.length === 3 && (CHRONY_KEY.test(keyText) || keyIdOf(idText) > MAX_NTPD_KEY_ID || (!Object.hasOwn(NTPD_TYPES, type) && Object.hasOwn(CHRONY_TYPES, type)))
 }
 
 function keyIdOf(text: string): number {

@@ -79,9 +79,9 @@ export function parseArgs(argv: readonly string[]): Options {
 }
 
 function readArgv(argv: readonly string[]): ReadArgv {
-  const options = Object.fromEntries(
-    OPTIONS.map((o) => [optionKey(o), { type: o.value === undefined ? 'boolean' : 'string', ...(o.short && { short: o.short }) }]),
-  ) as NonNullable<ParseArgsConfig['options']>
+  const options = Object.fromEntries(OPTIONS.map((o) => [optionKey(o), { type: o.value === undefined ? 'boolean' : 'string', ...(o.short && { short: o.short }) }])) as NonNullable<
+    ParseArgsConfig['options']
+  >
   let tokens
   try {
     tokens = utilParseArgs({ args: joinDashedValues(argv), options, strict: true, allowPositionals: true, tokens: true }).tokens

@@ -87,4 +87,3 @@ function terminalFor(deps: TerminalDeps, json: boolean, debug: boolean): Termina
   if (!json) return deps
   return { ...deps, stdout: (line) => (debug ? deps.stderr(line) : undefined) }
 }
-

@@ -34,8 +34,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { long: 'syslog-facility', value: 'name', description: 'syslog facility: daemon (default), user, local0-local7, ...' },
   { long: 'syslog-server', value: 'url', description: 'also log to udp://HOST[:PORT] or tcp://HOST[:PORT] (port 514)' },
   { long: 'syslog-format', value: 'format', description: 'remote syslog format: rfc5424 (default) or rfc3164' },
-  { long: 'drift-file', value: 'path', description: "record each run in PATH, learn the clock's rate error from the last one, and when setting the clock set the kernel frequency by it (JSON frequency)" },
-  { long: 'no-drift', description: "ignore --drift-file: record nothing, estimate nothing, leave the kernel frequency alone" },
+  {
+    long: 'drift-file',
+    value: 'path',
+    description: "record each run in PATH, learn the clock's rate error from the last one, and when setting the clock set the kernel frequency by it (JSON frequency)",
+  },
+  { long: 'no-drift', description: 'ignore --drift-file: record nothing, estimate nothing, leave the kernel frequency alone' },
   { long: 'no-sync-mark', description: 'after a set, leave the kernel clock marked unsynchronised (no 11-minute RTC writes)' },
   { long: 'nts', description: 'NTS (RFC 8915): servers are NTS-KE servers (port 4460); only authenticated replies count' },
   { long: 'nts-ca', value: 'file', description: 'with --nts: also trust the CAs in this PEM file' },
@@ -55,7 +59,8 @@ export function optionKey(option: OptionSpec): string {
   return option.long ?? option.short!
 }
 
-export const USAGE = 'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--drift-file path] [--no-drift] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
+export const USAGE =
+  'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--drift-file path] [--no-drift] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => optionFlags(o).length))

@@ -1,13 +1,6 @@
 /** The syslog options (-s, --syslog-facility, --syslog-server, --syslog-format) from their texts, or a UsageError. Pure. */
 import { UsageError } from '../errors.js'
-import {
-  DEFAULT_FACILITY,
-  DEFAULT_SYSLOG_FORMAT,
-  parseFacility,
-  parseSyslogServer,
-  SYSLOG_FORMATS,
-  type SyslogFormat,
-} from '../config/syslog-config.js'
+import { DEFAULT_FACILITY, DEFAULT_SYSLOG_FORMAT, parseFacility, parseSyslogServer, SYSLOG_FORMATS, type SyslogFormat } from '../config/syslog-config.js'
 import type { SyslogChoice } from '../config/syslog-config.js'
 
 export interface SyslogTexts {

@@ -17,8 +17,7 @@
 export type DefaultsFileResult = { values: ReadonlyMap<string, string> } | { error: string }
 
 const BLANK_OR_COMMENT = /^[ \t]*(?:#.*)?$/
-const ASSIGNMENT =
-  /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\$`]*)"|'([^']*)'|([A-Za-z0-9_.,:/@%+=[\]-]*))(?:[ \t]+(?:#.*)?)?$/
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\$`]*)"|'([^']*)'|([A-Za-z0-9_.,:/@%+=[\]-]*))(?:[ \t]+(?:#.*)?)?$/
 
 /** The variables a defaults file sets, or the first line it has that is outside the subset. */
 export function parseDefaultsFile(text: string, path: string): DefaultsFileResult {

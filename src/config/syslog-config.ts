@@ -47,9 +47,7 @@ export interface SyslogServer {
 }
 
 /** Where log lines go besides (or, with -s, instead of) the terminal. */
-export type LogTarget =
-  | { kind: 'local'; facility: number }
-  | { kind: 'remote'; server: SyslogServer; format: SyslogFormat; facility: number }
+export type LogTarget = { kind: 'local'; facility: number } | { kind: 'remote'; server: SyslogServer; format: SyslogFormat; facility: number }
 
 /** The facility code of a name (case-insensitive), or an error message. */
 export function parseFacility(text: string): number | { error: string } {

@@ -13,9 +13,7 @@
  */
 import { sameBoot, type RunRecord } from './run-record.js'
 
-export type DriftEstimate =
-  | { kind: 'estimate'; driftPpm: number; basisSeconds: number; errorPpm: number }
-  | { kind: 'none'; reason: string }
+export type DriftEstimate = { kind: 'estimate'; driftPpm: number; basisSeconds: number; errorPpm: number } | { kind: 'none'; reason: string }
 
 /** the kernel's limit on the frequency offset (MAXFREQ, <linux/timex.h>): a drift beyond it is no clock's */
 export const MAX_KERNEL_PPM = 500
@@ -53,7 +51,8 @@ export function estimateDrift(previous: RunRecord | undefined, current: RunRecor
   const driftPpm = ((current.offsetSeconds - previous.offsetSeconds + moved) / basis) * 1e6
   const errorPpm = (errorSeconds / basis) * 1e6
   if (errorPpm > MAX_ERROR_PPM) return { kind: 'none', reason: `${basis.toFixed(0)} s is too short a basis for offsets good to ${(errorSeconds * 1e6).toFixed(0)} µs (±${errorPpm.toFixed(1)} ppm)` }
-  if (!(Math.abs(driftPpm) <= MAX_KERNEL_PPM)) return { kind: 'none', reason: `${ppmText(driftPpm)} ppm is beyond what a kernel can correct (±${MAX_KERNEL_PPM} ppm): not a drift (a correction by someone else, or a corrupt record)` }
+  if (!(Math.abs(driftPpm) <= MAX_KERNEL_PPM))
+    return { kind: 'none', reason: `${ppmText(driftPpm)} ppm is beyond what a kernel can correct (±${MAX_KERNEL_PPM} ppm): not a drift (a correction by someone else, or a corrupt record)` }
   return { kind: 'estimate', driftPpm, basisSeconds: basis, errorPpm }
 }
 

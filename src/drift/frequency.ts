@@ -31,9 +31,7 @@ export function frequencyChange(driftPpm: number, kernelPpm: number, learned: bo
 }
 
 /** What a run that sets the clock does to the kernel's frequency: from `fromPpm` to `kernelPpm`. */
-export type FrequencyPlan =
-  | { kind: 'estimate'; fromPpm: number; kernelPpm: number; driftPpm: number; basisSeconds: number }
-  | { kind: 'restore'; fromPpm: number; kernelPpm: number }
+export type FrequencyPlan = { kind: 'estimate'; fromPpm: number; kernelPpm: number; driftPpm: number; basisSeconds: number } | { kind: 'restore'; fromPpm: number; kernelPpm: number }
 
 /**
  * Moves the frequency by the estimate; or, at a boot's first set without one (no record of this

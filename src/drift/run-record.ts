@@ -67,7 +67,11 @@ function isRecord(value: unknown): value is RunRecord {
     (r['appliedPpm'] === undefined || finite(r['appliedPpm'])) &&
     (r['bootId'] === undefined || typeof r['bootId'] === 'string') &&
     (r['authenticated'] === undefined || typeof r['authenticated'] === 'boolean') &&
-    Array.isArray(r['servers']) && r['servers'].every((s) => typeof s === 'string') &&
-    typeof correction === 'object' && correction !== null && ['none', 'step', 'slew'].includes(correction['kind'] as string) && finite(correction['seconds'])
+    Array.isArray(r['servers']) &&
+    r['servers'].every((s) => typeof s === 'string') &&
+    typeof correction === 'object' &&
+    correction !== null &&
+    ['none', 'step', 'slew'].includes(correction['kind'] as string) &&
+    finite(correction['seconds'])
   )
 }

@@ -57,9 +57,7 @@ export function userWritable(entries: readonly PathEntry[]): boolean {
   return entries.some((e) => e.uid !== 0 || (e.mode & 0o022) !== 0)
 }
 
-export type RunningDaemon =
-  | { evidence: 'process'; processes: readonly { name: string; pid: number }[]; description: string }
-  | { evidence: 'kernel'; kernel: KernelClock; description: string }
+export type RunningDaemon = { evidence: 'process'; processes: readonly { name: string; pid: number }[]; description: string } | { evidence: 'kernel'; kernel: KernelClock; description: string }
 
 interface KnownDaemon {
   name: string
@@ -70,7 +68,6 @@ interface KnownDaemon {
   /** why this process does not touch the clock, from its arguments; undefined: it may */
   harmless?: (args: readonly string[]) => string | undefined
 }
-
 
 /** chronyd's getopt string (chrony 4.x main.c): the letters that take a value. */
 const CHRONYD_VALUED_OPTIONS = 'fFlLPtu'
@@ -101,7 +98,6 @@ const COMM_LENGTH = 15
 export type { KernelClock }
 
 export const FRESH_WITHIN_SECONDS = 4096
-
 
 /** Whether a command name is one of DAEMONS (so its argv is worth reading). */
 export function isTimeDaemonName(comm: string): boolean {

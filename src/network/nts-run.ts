@@ -115,7 +115,9 @@ export async function finishNts(prepared: NtsPrepared, observations: readonly Se
     // it stays in the vote (as rejected:unauthenticated or no-reply), but a sysadmin gets its line
     if (observation.replies.length === 0 && observation.kisses.length === 0) {
       const ignored = observation.unauthenticated
-      deps.warn(`NTS server ${keName(entry.spec)}: no authenticated reply (${ignored > 0 ? `${ignored} unauthenticated ${ignored === 1 ? 'datagram' : 'datagrams'} ignored` : 'none within the timeout'})`)
+      deps.warn(
+        `NTS server ${keName(entry.spec)}: no authenticated reply (${ignored > 0 ? `${ignored} unauthenticated ${ignored === 1 ? 'datagram' : 'datagrams'} ignored` : 'none within the timeout'})`,
+      )
     }
     kept.push(observation)
     keptEntries.push(entry)
@@ -140,7 +142,11 @@ function renewalReason(entry: Entry, observation: ServerObservation): string | u
 async function query(entries: readonly Entry[], settings: NtsSettings, deps: NtsDeps): Promise<ServerObservation[]> {
   if (entries.length === 0) return []
   const auths = new Map(entries.map((e) => [e.server, e.auth]))
-  return queryServers(entries.map((e) => e.server), { ...settings, authFor: (server) => auths.get(server) }, deps)
+  return queryServers(
+    entries.map((e) => e.server),
+    { ...settings, authFor: (server) => auths.get(server) },
+    deps,
+  )
 }
 
 type Established = Entry | { failure: string; address: string | null }
@@ -183,7 +189,7 @@ async function establish(spec: ServerSpec, settings: NtsSettings, deps: NtsDeps,
     )
   }
   const ntpLookup = await resolveOne(session.ntpServer.host, settings, deps)
-  const ntp = 'failure' in ntpLookup ? ntpLookup : ntpLookup.addresses[0] ?? { failure: 'no address' }
+  const ntp = 'failure' in ntpLookup ? ntpLookup : (ntpLookup.addresses[0] ?? { failure: 'no address' })
   if ('failure' in ntp && cached) {
     // the cache must not hold on to a server that is gone: no cookie would be spent on it, so
     // nothing else would end the session before it expires
@@ -260,7 +266,12 @@ async function resolveOne(host: string, settings: NtsSettings, deps: NtsDeps): P
  * A key exchange with each address of the name in turn until one completes, all of them within
  * the run's -t (a multi-homed server whose first address is down still serves).
  */
-async function exchangeWithAny(spec: ServerSpec, addresses: readonly ResolvedAddress[], settings: NtsSettings, deps: NtsDeps): Promise<{ result: KeResult; address: string } | { failure: string; address: string | null }> {
+async function exchangeWithAny(
+  spec: ServerSpec,
+  addresses: readonly ResolvedAddress[],
+  settings: NtsSettings,
+  deps: NtsDeps,
+): Promise<{ result: KeResult; address: string } | { failure: string; address: string | null }> {
   const deadline = deps.clock.nowNanos() + BigInt(Math.round(settings.timeoutSeconds * 1e9))
   let last: { failure: string; address: string | null } = { failure: 'no address', address: null }
   for (const [i, { address }] of addresses.entries()) {
@@ -268,11 +279,14 @@ async function exchangeWithAny(spec: ServerSpec, addresses: readonly ResolvedAdd
     const leftSeconds = i === 0 ? settings.timeoutSeconds : Math.floor(Number(deadline - deps.clock.nowNanos()) / 1e6) / 1e3
     if (leftSeconds <= 0) break
     try {
-      const result = await deps.exchangeKeys({ address, port: spec.port, name: spec.host }, {
-        trustedCas: await settings.trustedCas(),
-        timeoutSeconds: leftSeconds,
-        overlookDates: Number(deps.clock.nowNanos() / 1_000_000_000n) < settings.releasedAtSeconds,
-      })
+      const result = await deps.exchangeKeys(
+        { address, port: spec.port, name: spec.host },
+        {
+          trustedCas: await settings.trustedCas(),
+          timeoutSeconds: leftSeconds,
+          overlookDates: Number(deps.clock.nowNanos() / 1_000_000_000n) < settings.releasedAtSeconds,
+        },
+      )
       return { result, address }
     } catch (error) {
       last = { failure: errorText(error), address }

@@ -51,11 +51,7 @@ export interface QueryDeps {
   onEvent?: (event: QueryEvent) => void
 }
 
-export async function queryServers(
-  servers: readonly Server[],
-  settings: QuerySettings,
-  deps: QueryDeps,
-): Promise<ServerObservation[]> {
+export async function queryServers(servers: readonly Server[], settings: QuerySettings, deps: QueryDeps): Promise<ServerObservation[]> {
   const runs = servers.map((server): ServerRun => ({
     observation: { server, replies: [], kisses: [], unauthenticated: 0 },
     sent: 0,

@@ -31,13 +31,7 @@ export type Datagram =
   /** `nonce`: the request it claimed to answer, when origin and source matched */
   | { kind: 'ignored'; reason: IgnoredReason; nonce?: NtpTimestamp }
 
-export function classifyDatagram(
-  bytes: Uint8Array,
-  from: Endpoint,
-  receivedAtNanos: bigint,
-  requests: OutstandingRequests,
-  authenticate?: Authenticate,
-): Datagram {
+export function classifyDatagram(bytes: Uint8Array, from: Endpoint, receivedAtNanos: bigint, requests: OutstandingRequests, authenticate?: Authenticate): Datagram {
   let packet: NtpPacket
   try {
     packet = decodePacket(bytes)

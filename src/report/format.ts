@@ -70,9 +70,7 @@ export function failureLine(outcome: Exclude<Outcome, { kind: 'report' | 'set' }
     case 'no-server':
       return (
         'no server suitable for synchronization found' +
-        (outcome.keyId === undefined
-          ? ''
-          : ` (-a ${outcome.keyId}: only replies that verify with key ${outcome.keyId} count, and a server without that key does not answer)`)
+        (outcome.keyId === undefined ? '' : ` (-a ${outcome.keyId}: only replies that verify with key ${outcome.keyId} count, and a server without that key does not answer)`)
       )
     case 'no-majority':
       return noMajorityLine(outcome.voters)
@@ -81,10 +79,7 @@ export function failureLine(outcome: Exclude<Outcome, { kind: 'report' | 'set' }
       return `offset ${formatOffset(outcome.offset)} s exceeds --max-offset ${outcome.limit} s by ${excess.toFixed(6)} s`
     }
     case 'beyond-max-step':
-      return (
-        `refusing to ${outcome.method} the clock by ${formatOffset(outcome.offset)} s, ` +
-        `more than --max-step ${outcome.limit} s; clock left untouched`
-      )
+      return `refusing to ${outcome.method} the clock by ${formatOffset(outcome.offset)} s, ` + `more than --max-step ${outcome.limit} s; clock left untouched`
     case 'daemon-keeps-clock':
       return `refusing to ${outcome.method} the clock while a time daemon runs: ${outcome.daemon.description}; clock left untouched (--force overrides)`
   }

@@ -13,7 +13,6 @@ import type { Authentication } from '../auth/authentication.js'
 import type { Server } from '../ntp/endpoint.js'
 import { statusText, type ServerStatus } from './status.js'
 
-
 /** A name the resolver could not turn into any address (of the asked family). */
 export interface UnresolvedName {
   name: string

@@ -24,15 +24,9 @@ export function renderMetrics(report: RunSummary, nowSeconds: number): string {
       help: 'Unix time at the end of the last run.',
       samples: [{ value: nowSeconds }],
     },
-    ...(report.offset === null
-      ? []
-      : [{ name: 'tsntpdate_offset_seconds', help: "Selected server's offset; > 0: the local clock is behind.", samples: [{ value: report.offset }] }]),
-    ...(selected?.delay == null
-      ? []
-      : [{ name: 'tsntpdate_delay_seconds', help: 'Round-trip delay to the selected server.', samples: [{ value: selected.delay }] }]),
-    ...(selected?.stratum == null
-      ? []
-      : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
+    ...(report.offset === null ? [] : [{ name: 'tsntpdate_offset_seconds', help: "Selected server's offset; > 0: the local clock is behind.", samples: [{ value: report.offset }] }]),
+    ...(selected?.delay == null ? [] : [{ name: 'tsntpdate_delay_seconds', help: 'Round-trip delay to the selected server.', samples: [{ value: selected.delay }] }]),
+    ...(selected?.stratum == null ? [] : [{ name: 'tsntpdate_stratum', help: 'Stratum of the selected server.', samples: [{ value: selected.stratum }] }]),
     ...(report.frequency === null
       ? []
       : [
@@ -41,7 +35,7 @@ export function renderMetrics(report: RunSummary, nowSeconds: number): string {
         ]),
     {
       name: 'tsntpdate_authenticated',
-      help: '1 if the selected server\'s replies were authenticated (-a or --nts), else 0.',
+      help: "1 if the selected server's replies were authenticated (-a or --nts), else 0.",
       samples: [{ value: selected?.authentication ? 1 : 0 }],
     },
     {
@@ -62,11 +56,7 @@ export function renderMetrics(report: RunSummary, nowSeconds: number): string {
 }
 
 function renderFamily({ name, help, samples }: Family): string[] {
-  return [
-    `# HELP ${name} ${help}`,
-    `# TYPE ${name} gauge`,
-    ...samples.map(({ labels, value }) => `${name}${labels ? `{${labels}}` : ''} ${formatValue(value)}`),
-  ]
+  return [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, ...samples.map(({ labels, value }) => `${name}${labels ? `{${labels}}` : ''} ${formatValue(value)}`)]
 }
 
 function formatValue(value: number): string {

@@ -8,10 +8,7 @@ export type StatusKind = (typeof STATUS_KINDS)[number]
 /** Why a server's replies could not be used: a fault of its replies, no reply authenticated, or NTS failed. */
 export type RejectionReason = ServerFault['kind'] | 'unauthenticated' | 'nts'
 
-export type ServerStatus =
-  | { kind: Exclude<StatusKind, 'kod' | 'rejected'> }
-  | { kind: 'kod'; code: string }
-  | { kind: 'rejected'; why: RejectionReason }
+export type ServerStatus = { kind: Exclude<StatusKind, 'kod' | 'rejected'> } | { kind: 'kod'; code: string } | { kind: 'rejected'; why: RejectionReason }
 
 /** As the document writes it: `selected`, `kod:RATE`, `rejected:nts`, … */
 export function statusText(status: ServerStatus): string {

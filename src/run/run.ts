@@ -157,8 +157,7 @@ async function run(options: Options, deps: RunDeps, lines: RunLines, found: RunF
 async function loadProtection(options: Options, system: System, warn: (line: string) => void) {
   // as classic ntpdate, -k alone changes nothing; unlike it, that is said
   if (options.keyId === undefined && options.keyFile !== undefined) warn(`-k ${options.keyFile} without -a KEYID: nothing is authenticated`)
-  const auth: RequestAuth | undefined =
-    options.keyId === undefined ? undefined : symmetricRequestAuth(await loadAuth(options.keyId, options.keyFile ?? DEFAULT_KEY_FILE, system.keys, warn))
+  const auth: RequestAuth | undefined = options.keyId === undefined ? undefined : symmetricRequestAuth(await loadAuth(options.keyId, options.keyFile ?? DEFAULT_KEY_FILE, system.keys, warn))
   if (!options.nts) return { auth }
   const sources = await system.nts()
   return { auth, nts: { sources, ...loadNts(options.ntsCa, options.ntsCache, sources, warn) } }

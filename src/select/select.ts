@@ -12,8 +12,7 @@ import { vote } from './vote.js'
 export function selectServer(observations: readonly ServerObservation[], nowNanos: bigint): Selection {
   const judgements = observations.map((o) => judgeServer(o, nowNanos))
   const voters = judgements.flatMap((j) => (j.kind === 'candidate' ? [j.candidate] : []))
-  const asVoter = (verdictOf: (candidate: Candidate) => ServerVerdict): ServerVerdict[] =>
-    judgements.map((j) => (j.kind === 'candidate' ? verdictOf(j.candidate) : j))
+  const asVoter = (verdictOf: (candidate: Candidate) => ServerVerdict): ServerVerdict[] => judgements.map((j) => (j.kind === 'candidate' ? verdictOf(j.candidate) : j))
   if (voters.length === 0) return { kind: 'none', verdicts: judgements.flatMap((j) => (j.kind === 'candidate' ? [] : [j])) }
 
   const result = vote(voters.map((c) => ({ offset: c.estimate.offset, rootDistance: c.rootDistance })))

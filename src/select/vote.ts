@@ -18,7 +18,6 @@ export interface Candidate {
   rootDistance: number
 }
 
-
 export type Vote =
   | {
       kind: 'majority'

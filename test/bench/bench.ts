@@ -218,7 +218,10 @@ async function main(): Promise<void> {
     const keyedEntries = entries((t) => t.keyed?.(SERVERS, keyFile)).map((e) => ({ ...e, key: `${e.key} -a` }))
     const accuracy = await interleaved(RUNS, [baseline, ...entries((t) => t.accuracy?.(SERVERS)), ...keyedEntries], gnuTime)
     progress(`NTS, ${RUNS} runs each `)
-    const ntsPhase = await ntsEntries(teardown, present.some((t) => t.name === 'chronyd -Q'))
+    const ntsPhase = await ntsEntries(
+      teardown,
+      present.some((t) => t.name === 'chronyd -Q'),
+    )
     // a first run fills the cache the cached row reads; the fresh rows empty theirs before each run
     await measure(ntsPhase.find((e) => e.key === NTS_KEYS.cached)!.command, { gnuTime: false, timeoutMs: RUN_TIMEOUT_MS })
     await measure(ntsPhase.find((e) => e.key === NTS_KEYS.chronydCached)?.command ?? nodeBaseline(), { gnuTime: false, timeoutMs: RUN_TIMEOUT_MS })
@@ -226,12 +229,13 @@ async function main(): Promise<void> {
     progress(`2 servers, ${RUNS} runs each `)
     const two = await interleaved(RUNS, [baseline, ...entries((t) => t.twoServers?.(SERVERS))], gnuTime)
     progress(`a dead server, ${DEAD_RUNS} runs each `)
-    const dead = await interleaved(DEAD_RUNS, entries((t) => t.dead?.(SERVERS)), gnuTime)
-    progress(`${MANY_COUNT} servers, ${MANY_RUNS} runs `)
-    const manyServers = Array.from(
-      { length: MANY_COUNT },
-      (_, i) => `127.14.${Math.floor(i / 250)}.${(i % 250) + 1}:${MANY_PORTS[i % MANY_PORTS.length]}`,
+    const dead = await interleaved(
+      DEAD_RUNS,
+      entries((t) => t.dead?.(SERVERS)),
+      gnuTime,
     )
+    progress(`${MANY_COUNT} servers, ${MANY_RUNS} runs `)
+    const manyServers = Array.from({ length: MANY_COUNT }, (_, i) => `127.14.${Math.floor(i / 250)}.${(i % 250) + 1}:${MANY_PORTS[i % MANY_PORTS.length]}`)
     const serverDropsBefore = udpDrops(MANY_PORTS)
     const many = await interleaved(MANY_RUNS, [{ key: 'tsntpdate', command: tsntpdate().many!(manyServers) }], gnuTime)
     const serverDrops = udpDrops(MANY_PORTS) - serverDropsBefore
@@ -258,8 +262,7 @@ async function main(): Promise<void> {
     const baseRss = rssMedian(base)
     const rssCell = (s: Series | undefined) => (gnuTime ? `${mib(rssMedian(s))}${ratio(rssMedian(s), baseRss)}` : 'n/a (no GNU time)')
     const wallCell = (s: Series | undefined) => `${millis(wallMedian(s))}${ratio(wallMedian(s), baseWall)}`
-    const errorCell = (s: Series | undefined) =>
-      s && s.errors.length ? `${seconds(median(s.errors))} / ${seconds(percentile(s.errors, 90))}` : '–'
+    const errorCell = (s: Series | undefined) => (s && s.errors.length ? `${seconds(median(s.errors))} / ${seconds(percentile(s.errors, 90))}` : '–')
     const failedCell = (s: Series | undefined) => (s ? `${s.failed}/${s.runs.length}` : '–')
 
     const rows: string[][] = [['baseline', '`node -e 0`', '', '', wallCell(base), rssCell(base)]]
@@ -301,8 +304,7 @@ async function main(): Promise<void> {
 
     const ts = (results: Map<string, Series>) => results.get('tsntpdate')
     /** `met`, or by how much it is missed: `**not met** (+33 %)`; `also` must hold too */
-    const met = (value: number, limit: number, also = true) =>
-      value <= limit && also ? 'met' : `**not met**${value > limit ? ` (+${((value / limit - 1) * 100).toFixed(0)} %)` : ''}`
+    const met = (value: number, limit: number, also = true) => (value <= limit && also ? 'met' : `**not met**${value > limit ? ` (+${((value / limit - 1) * 100).toFixed(0)} %)` : ''}`)
     const accErrors = ts(accuracy)?.errors ?? []
     const twoWall = wallMedian(ts(two)) ?? NaN
     const tsRss = Math.max(rssMedian(ts(accuracy)) ?? NaN, rssMedian(ts(two)) ?? NaN)
@@ -339,11 +341,7 @@ async function main(): Promise<void> {
         met(median(cachedErrors), TARGET.errorMedian, percentile(cachedErrors, 90) <= TARGET.errorP90 && median(freshErrors) <= TARGET.errorMedian && percentile(freshErrors, 90) <= TARGET.errorP90),
       ],
       ['`-q` wall time with 2 servers ≤ 1.5 × `node -e 0`', `${millis(twoWall)}${ratio(twoWall, baseWall)}`, met(twoWall / baseWall!, TARGET.wallRatio)],
-      [
-        'peak RSS ≤ 1.3 × `node -e 0` (larger of the two runs above)',
-        gnuTime ? `${mib(tsRss)}${ratio(tsRss, baseRss)}` : 'n/a',
-        gnuTime ? met(tsRss / baseRss!, TARGET.rssRatio) : 'unmeasured',
-      ],
+      ['peak RSS ≤ 1.3 × `node -e 0` (larger of the two runs above)', gnuTime ? `${mib(tsRss)}${ratio(tsRss, baseRss)}` : 'n/a', gnuTime ? met(tsRss / baseRss!, TARGET.rssRatio) : 'unmeasured'],
       [`${MANY_COUNT} servers ≤ 2 s`, `${millis(manyWall)} (${answered} answered)`, met(manyWall, TARGET.manyWallMs, answered === MANY_COUNT)],
       [`${MANY_COUNT} servers ≤ 80 MiB`, gnuTime ? mib(manyRss) : 'n/a', gnuTime ? met(manyRss ?? Infinity, TARGET.manyRssKiB) : 'unmeasured'],
       ['a dead server adds ≤ timeout + 0.1 s (`-t 1`: 1.1 s)', millis(deadAdded), met(deadAdded, TARGET.deadAddedMs)],

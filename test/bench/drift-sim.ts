@@ -90,7 +90,7 @@ class ModelClock {
 
   advance(seconds: number): void {
     // in slices of at most a second: the slew ends within one, the wander is linear in each
-    for (let left = seconds; left > 0; ) {
+    for (let left = seconds; left > 0;) {
       const dt = Math.min(1, left)
       const hourBefore = Math.floor(this.t / 3600)
       const ppm = this.frequencyPpm - (this.oscillatorPpm + (this.slope / 3600) * (dt / 2))

@@ -35,15 +35,11 @@ export function haveGnuTime(): boolean {
 
 /** The environment a user would run the tools in: no NODE_OPTIONS or loader settings of ours. */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !/^(TS_NODE_|TAP)/.test(key)),
-  )
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => key !== 'NODE_OPTIONS' && !/^(TS_NODE_|TAP)/.test(key)))
 }
 
 export function measure(run: Command, options: { gnuTime: boolean; timeoutMs: number }): Promise<Measured> {
-  const [command, args] = options.gnuTime
-    ? [GNU_TIME, ['-f', `${MARK} %M`, run.command, ...run.args]]
-    : [run.command, [...run.args]]
+  const [command, args] = options.gnuTime ? [GNU_TIME, ['-f', `${MARK} %M`, run.command, ...run.args]] : [run.command, [...run.args]]
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint()
     let exitedAt = started

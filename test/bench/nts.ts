@@ -62,10 +62,18 @@ export async function ntsEntries(t: Teardown, withChronyd: boolean): Promise<Nts
   const keptCache = join(dir, 'kept')
   const chronyd = (name: string, dump: string): Command => {
     const conf = join(dir, `${name}.conf`)
-    writeFileSync(conf, [
-      `server ${NTS_SERVER} nts ntsport ${NTS_KE_PORT} minpoll -4 maxpoll -4`,
-      `ntstrustedcerts ${ca.caFile}`, `ntsdumpdir ${dump}`, 'port 0', 'cmdport 0', `pidfile ${join(dir, `${name}.pid`)}`, '',
-    ].join('\n'))
+    writeFileSync(
+      conf,
+      [
+        `server ${NTS_SERVER} nts ntsport ${NTS_KE_PORT} minpoll -4 maxpoll -4`,
+        `ntstrustedcerts ${ca.caFile}`,
+        `ntsdumpdir ${dump}`,
+        'port 0',
+        'cmdport 0',
+        `pidfile ${join(dir, `${name}.pid`)}`,
+        '',
+      ].join('\n'),
+    )
     return { command: CHRONYD, args: ['-x', '-Q', '-t', '10', '-u', 'root', '-f', conf] }
   }
   const empty = (path: string) => () => rmSync(path, { recursive: true, force: true })

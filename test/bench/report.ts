@@ -1,7 +1,6 @@
 /** Formats the benchmark's results as Markdown and puts them into docs/performance.md between the markers. */
 import { readFileSync, writeFileSync } from 'node:fs'
 
-
 /** 0.0000042 → `4.2 µs`, 0.0123 → `12.30 ms`, 1.2 → `1.20 s` */
 export function seconds(s: number | undefined): string {
   if (s === undefined || Number.isNaN(s)) return '–'

@@ -112,10 +112,7 @@ export function chronydQ(): Tool {
   // -Q ends at its first clock update, which comes after 3 samples: it cannot be made to take 4.
   const conf = (name: string, servers: string[]): Command => {
     const file = join(dir, `${name}.conf`)
-    writeFileSync(
-      file,
-      [...servers.map((s) => `server ${s} minpoll -4 maxpoll -4`), 'port 0', 'cmdport 0', `pidfile ${join(dir, 'pid')}`, ''].join('\n'),
-    )
+    writeFileSync(file, [...servers.map((s) => `server ${s} minpoll -4 maxpoll -4`), 'port 0', 'cmdport 0', `pidfile ${join(dir, 'pid')}`, ''].join('\n'))
     // -x: never touch the clock (on top of -Q); -t 10: give up after 10 s, a failed run
     return { command: CHRONYD, args: ['-x', '-Q', '-t', '10', '-f', file] }
   }
@@ -172,10 +169,6 @@ function isScript(path: string): boolean {
 export function assertQueryOnly(tool: string, run: Command): void {
   const args = run.args
   const ok =
-    tool === 'ntpdig'
-      ? !args.some((a) => a === '-s' || a === '-S' || a === '--step' || a === '--slew')
-      : tool === 'chronyd -Q'
-        ? args.includes('-Q') && args.includes('-x')
-        : args.includes('-q')
+    tool === 'ntpdig' ? !args.some((a) => a === '-s' || a === '-S' || a === '--step' || a === '--slew') : tool === 'chronyd -Q' ? args.includes('-Q') && args.includes('-x') : args.includes('-q')
   if (!ok) throw new Error(`refusing to run ${tool} without its query-only flag: ${run.command} ${args.join(' ')}`)
 }

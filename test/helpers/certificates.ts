@@ -23,8 +23,30 @@ export function makeCa(t: Teardown, cn = 'tsntpdate test NTS CA', shiftDays = 0)
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const caFile = join(dir, 'ca.pem')
   const caKey = join(dir, 'ca.key')
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', `/CN=${cn}`,
-    '-keyout', caKey, '-out', caFile, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign'], shift(shiftDays))
+  openssl(
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '3650',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      caKey,
+      '-out',
+      caFile,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign',
+    ],
+    shift(shiftDays),
+  )
   return {
     dir,
     caFile,

@@ -104,9 +104,7 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
       'local stratum 2',
       'cmdport 0',
       ...(options.keys !== undefined ? [`keyfile ${keyFile}`] : []),
-      ...(options.nts !== undefined
-        ? [`ntsserverkey ${options.nts.keyFile}`, `ntsservercert ${options.nts.certFile}`, `ntsdumpdir ${ntsDump}`, `ntsport ${options.nts.kePort}`]
-        : []),
+      ...(options.nts !== undefined ? [`ntsserverkey ${options.nts.keyFile}`, `ntsservercert ${options.nts.certFile}`, `ntsdumpdir ${ntsDump}`, `ntsport ${options.nts.kePort}`] : []),
       `pidfile ${pidFile}`,
       `driftfile ${join(dir, 'chronyd.drift')}`,
       '',
@@ -116,10 +114,7 @@ export async function startChronyd(t: Teardown, options: ChronydOptions): Promis
   // family only, so the other family's wildcard address is not bound on our port. -t: exit on its
   // own after a while, should this process be killed before any cleanup could run.
   const chronydArgs = ['-x', '-d', ipv6 ? '-6' : '-4', '-t', String(MAX_LIFETIME_SECONDS), '-f', conf]
-  const [command, args] =
-    options.fakeOffsetSeconds === undefined
-      ? [CHRONYD, chronydArgs]
-      : [FAKETIME, ['-f', fakeSpec(options.fakeOffsetSeconds), CHRONYD, ...chronydArgs]]
+  const [command, args] = options.fakeOffsetSeconds === undefined ? [CHRONYD, chronydArgs] : [FAKETIME, ['-f', fakeSpec(options.fakeOffsetSeconds), CHRONYD, ...chronydArgs]]
 
   installExitHook()
   // detached: its own process group, so faketime and its chronyd child can be killed together
@@ -189,12 +184,7 @@ function fakeSpec(seconds: number): string {
  * Sends a 48-byte client request every 100 ms until a server-mode reply comes back.
  * Resolves 'ready', or a description of why not.
  */
-async function waitUntilAnswering(
-  address: string,
-  port: number,
-  ipv6: boolean,
-  hasExited: () => boolean,
-): Promise<'ready' | string> {
+async function waitUntilAnswering(address: string, port: number, ipv6: boolean, hasExited: () => boolean): Promise<'ready' | string> {
   const socket = createSocket(ipv6 ? 'udp6' : 'udp4')
   try {
     const answered = new Promise<void>((resolve) => {

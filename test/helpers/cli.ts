@@ -34,9 +34,7 @@ export interface RunOptions {
  * need to write into .tap/ (which an unprivileged run could not).
  */
 export function cleanEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(([key]) => key !== 'NODE_OPTIONS' && key !== 'TAP' && !/^(TAP_|_TAPJS_|TS_NODE_)/.test(key)),
-  )
+  return Object.fromEntries(Object.entries(env).filter(([key]) => key !== 'NODE_OPTIONS' && key !== 'TAP' && !/^(TAP_|_TAPJS_|TS_NODE_)/.test(key)))
 }
 
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
@@ -48,10 +46,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
  * child_process.spawn and puts its --import back into NODE_OPTIONS whatever env we pass: env(1)
  * takes it out again right before the exec (same pid).
  */
-export function runCommand(
-  command: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export function runCommand(command: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   const started = process.hrtime.bigint()
   return new Promise((resolve, reject) => {
     const child = spawn(ENV, ['-u', 'NODE_OPTIONS', ...command], {

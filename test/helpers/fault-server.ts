@@ -53,7 +53,6 @@ const kiss = (code: string): Partial<NtpPacket> => ({
   referenceId: [...code.padEnd(4, '\0')].reduce((id, c) => id * 256 + c.charCodeAt(0), 0),
 })
 
-
 function withTrailer(reply: Uint8Array, trailer: Uint8Array): Uint8Array {
   const bytes = new Uint8Array(reply.length + trailer.length)
   bytes.set(reply)
@@ -114,12 +113,7 @@ const FAULTS = {
 export type FaultMode = keyof typeof FAULTS
 export const FAULT_MODES = Object.keys(FAULTS) as FaultMode[]
 
-export async function startFaultServer(
-  t: Teardown,
-  address: string,
-  mode: FaultMode,
-  options: FaultOptions = {},
-): Promise<FaultServer> {
+export async function startFaultServer(t: Teardown, address: string, mode: FaultMode, options: FaultOptions = {}): Promise<FaultServer> {
   const shiftNanos = BigInt(Math.round((options.shiftSeconds ?? (mode === 'shifted' ? 10 : 0)) * 1e9))
   const random = seededRandom(options.seed ?? 1)
   const server = await startScriptServer(t, address, (request, from, s) => {

@@ -92,11 +92,7 @@ export async function startRelay(t: Teardown, options: RelayOptions): Promise<Re
     const key = `${client.address} ${client.port}`
     let upstream = upstreams.get(key)
     if (!upstream) {
-      upstream = bound(options.address, 0).then((socket) =>
-        socket.on('message', (reply) =>
-          toClient(new Uint8Array(reply), (bytes) => listening.send(bytes, client.port, client.address, quiet)),
-        ),
-      )
+      upstream = bound(options.address, 0).then((socket) => socket.on('message', (reply) => toClient(new Uint8Array(reply), (bytes) => listening.send(bytes, client.port, client.address, quiet))))
       upstreams.set(key, upstream)
     }
     return upstream
@@ -104,9 +100,7 @@ export async function startRelay(t: Teardown, options: RelayOptions): Promise<Re
 
   listening.on('message', (request, client) => {
     const forward = upstreamFor(client)
-    toTarget(new Uint8Array(request), (bytes) =>
-      void forward.then((socket) => socket.send(bytes, options.target.port, options.target.address, quiet)),
-    )
+    toTarget(new Uint8Array(request), (bytes) => void forward.then((socket) => socket.send(bytes, options.target.port, options.target.address, quiet)))
   })
 
   let closed: Promise<void> | undefined

@@ -163,12 +163,17 @@ export async function startRsyslogd(t: Teardown, options: RsyslogdOptions): Prom
 
   const readLines = (): string[] => {
     try {
-      return readFileSync(logFile, 'utf8').split('\n').filter((line) => line !== '')
+      return readFileSync(logFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
     } catch {
       return []
     }
   }
-  const entries = () => readLines().map(parseLogLine).filter((e): e is LogEntry => e !== undefined && e.app !== PROBE_APP)
+  const entries = () =>
+    readLines()
+      .map(parseLogLine)
+      .filter((e): e is LogEntry => e !== undefined && e.app !== PROBE_APP)
 
   const ready = await waitUntilReady({ address, udpPort, tcpPort, devLog, hasExited: exit.hasExited, readLines })
   if (ready !== 'ready') {
@@ -259,7 +264,9 @@ async function waitUntilReady(check: ReadyCheck): Promise<'ready' | string> {
     if (!wanted.imtcp) await sendTcp(check.address, check.tcpPort, probe)
     await sleep(PROBE_INTERVAL_MS)
   }
-  const missing = Object.entries(wanted).filter(([, seen]) => !seen).map(([input]) => input)
+  const missing = Object.entries(wanted)
+    .filter(([, seen]) => !seen)
+    .map(([input]) => input)
   return `no probe arrived through ${missing.join(', ')} within ${READY_TIMEOUT_MS / 1000} s`
 }
 

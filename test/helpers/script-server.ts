@@ -71,9 +71,7 @@ export async function startScriptServer(t: Teardown, address: string, handler: H
     },
     close() {
       if (!closed) stamps?.close()
-      closed ??= Promise.all([socket, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(
-        () => {},
-      )
+      closed ??= Promise.all([socket, ...extra].map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {})
       return closed
     },
   }

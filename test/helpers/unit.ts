@@ -60,14 +60,7 @@ export function server(address: string, port = 123, family: AddressFamily = addr
 }
 
 /** A sample with the given delay/offset; its packet is a normal reply unless `packet` says otherwise. */
-export function sampleOf(fields: {
-  delay: number
-  offset?: number
-  stratum?: number
-  dispersion?: number
-  receivedAtNanos?: bigint
-  packet?: Partial<NtpPacket>
-}): Sample {
+export function sampleOf(fields: { delay: number; offset?: number; stratum?: number; dispersion?: number; receivedAtNanos?: bigint; packet?: Partial<NtpPacket> }): Sample {
   const packet = replyTo(1n, { stratum: fields.stratum ?? 2, ...fields.packet })
   return {
     offset: fields.offset ?? 0,

@@ -149,7 +149,7 @@ t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
     t.equal(r.stderr, '', 'stderr empty')
   })
 
-  t.test('failure (the server is dead): tsntpdate\'s exit status, and a line saying so', async (t) => {
+  t.test("failure (the server is dead): tsntpdate's exit status, and a line saying so", async (t) => {
     const box = sandbox(t)
     const dead = await deadEndpoint('127.0.12.2')
     box.defaults(`NTPSERVERS="${dead.spec}"\nNTPOPTIONS="-q -t 0.3"\n`)
@@ -184,13 +184,21 @@ t.test('with the real tsntpdate against a loopback chronyd', async (t) => {
     box.defaults(`NTPSERVERS="${chronyd.spec}"\n`)
     const fromDefaults = await runCli(['-q'], { env: box.env })
     t.equal(fromDefaults.code, 0, 'NTPSERVERS: exit 0', { output: show(fromDefaults) })
-    t.same(parseQueryOutput(fromDefaults.stdout).servers.map((s) => s.server), [chronyd.spec], 'NTPSERVERS: the chronyd was queried')
+    t.same(
+      parseQueryOutput(fromDefaults.stdout).servers.map((s) => s.server),
+      [chronyd.spec],
+      'NTPSERVERS: the chronyd was queried',
+    )
 
     box.defaults('NTPSERVERS=""\n')
     box.stepTickers(`# the one\n${chronyd.spec}\n`)
     const fromTickers = await runCli(['-q'], { env: box.env })
     t.equal(fromTickers.code, 0, 'step-tickers: exit 0', { output: show(fromTickers) })
-    t.same(parseQueryOutput(fromTickers.stdout).servers.map((s) => s.server), [chronyd.spec], 'step-tickers: the chronyd was queried')
+    t.same(
+      parseQueryOutput(fromTickers.stdout).servers.map((s) => s.server),
+      [chronyd.spec],
+      'step-tickers: the chronyd was queried',
+    )
 
     const version = await runCli(['-v'], { env: box.env })
     t.equal(version.code, 0)
@@ -231,7 +239,10 @@ t.test('SPLAY: the random delay is a whole number of seconds in 0..SPLAY', async
     return args[0]!
   })
   t.equal(delays.length, runs, 'one sleep per run')
-  t.ok(delays.every((d) => /^[0-2]$/.test(d)), `every delay is 0, 1 or 2: ${delays.join(' ')}`)
+  t.ok(
+    delays.every((d) => /^[0-2]$/.test(d)),
+    `every delay is 0, 1 or 2: ${delays.join(' ')}`,
+  )
   // all 24 equal by chance: 3 × 3^-24 ≈ 1e-11
   t.ok(new Set(delays).size > 1, 'the delays vary')
   t.equal(box.calls('tsntpdate').length, runs, 'tsntpdate ran after each sleep')
@@ -268,7 +279,10 @@ t.test('SPLAY with a leading zero is decimal, not octal (sh would reject 09)', a
   for (let i = 0; i < 5; i++) t.equal((await box.run({ env })).code, 0)
   const delays = box.calls('sleep').map((args) => Number(args[0]))
   t.equal(delays.length, 5)
-  t.ok(delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 9), `within 0..9: ${delays.join(' ')}`)
+  t.ok(
+    delays.every((d) => Number.isInteger(d) && d >= 0 && d <= 9),
+    `within 0..9: ${delays.join(' ')}`,
+  )
 })
 
 t.test('SPLAY=0 (the default), SPLAY= (empty: 0), TSNTPDATE_SPLAY (the unit: 0), and the real sleep', async (t) => {
@@ -289,7 +303,11 @@ t.test('SPLAY=0 (the default), SPLAY= (empty: 0), TSNTPDATE_SPLAY (the unit: 0),
 })
 
 t.test('no server configured (a fresh install): the run does nothing but say so to syslog, exit 0 (issue 22, point 14)', async (t) => {
-  for (const [defaults, stepTickers] of [[undefined, undefined], ['NTPSERVERS=""\n', undefined], ['NTPSERVERS=" "\n', '# none yet\n   \n']] as const) {
+  for (const [defaults, stepTickers] of [
+    [undefined, undefined],
+    ['NTPSERVERS=""\n', undefined],
+    ['NTPSERVERS=" "\n', '# none yet\n   \n'],
+  ] as const) {
     const box = sandbox(t)
     if (defaults !== undefined) box.defaults(defaults)
     if (stepTickers !== undefined) box.stepTickers(stepTickers)
@@ -528,10 +546,16 @@ t.test('a lock held for longer than any run can take is reported once, to syslog
 t.test('the server list tsntpdate reads itself: NTPSERVERS, then step-tickers, nothing built in', async (t) => {
   const cases: { name: string; defaults?: string; stepTickers?: string; servers?: string[]; from?: string }[] = [
     { name: 'NTPSERVERS', defaults: 'NTPSERVERS="a.example  b.example:11123"\n', stepTickers: 'tick.example\n', servers: ['a.example', 'b.example:11123'], from: 'NTPSERVERS' },
-    { name: 'NTPSERVERS empty: step-tickers', defaults: 'NTPSERVERS=""\n', stepTickers: '# ours\ntick1.example # near\n\ntick2.example tick3.example\n', servers: ['tick1.example', 'tick2.example', 'tick3.example'], from: 'step-tickers' },
+    {
+      name: 'NTPSERVERS empty: step-tickers',
+      defaults: 'NTPSERVERS=""\n',
+      stepTickers: '# ours\ntick1.example # near\n\ntick2.example tick3.example\n',
+      servers: ['tick1.example', 'tick2.example', 'tick3.example'],
+      from: 'step-tickers',
+    },
     { name: 'no defaults file: step-tickers', stepTickers: 'tick.example\n', servers: ['tick.example'], from: 'step-tickers' },
     { name: 'step-tickers only comments: none', defaults: 'NTPSERVERS=" "\n', stepTickers: '# none yet\n' },
-    { name: 'neither file: none', },
+    { name: 'neither file: none' },
   ]
   for (const c of cases) {
     const chosen = chooseDefaultServers({ defaults: c.defaults, stepTickers: c.stepTickers })

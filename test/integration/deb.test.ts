@@ -52,10 +52,18 @@ async function packageTests() {
   t.test('the contents: program, units, conffiles, man page, docs', async (t) => {
     const list = run('dpkg-deb', ['--contents', deb]).out
     for (const path of [
-      './usr/sbin/tsntpdate', './usr/sbin/tsntpdate-hourly', './usr/lib/tsntpdate/dist/tsntpdate.cjs', './etc/default/tsntpdate',
-      './etc/cron.hourly/tsntpdate', './lib/systemd/system/tsntpdate.timer', './lib/systemd/system/tsntpdate-boot.service',
-      './usr/share/man/man8/tsntpdate.8.gz', './usr/share/doc/tsntpdate/copyright', './usr/share/doc/tsntpdate/changelog.gz',
-    ]) t.match(list, path, path)
+      './usr/sbin/tsntpdate',
+      './usr/sbin/tsntpdate-hourly',
+      './usr/lib/tsntpdate/dist/tsntpdate.cjs',
+      './etc/default/tsntpdate',
+      './etc/cron.hourly/tsntpdate',
+      './lib/systemd/system/tsntpdate.timer',
+      './lib/systemd/system/tsntpdate-boot.service',
+      './usr/share/man/man8/tsntpdate.8.gz',
+      './usr/share/doc/tsntpdate/copyright',
+      './usr/share/doc/tsntpdate/changelog.gz',
+    ])
+      t.match(list, path, path)
     t.notMatch(list, /node_modules\/(typescript|tap|esbuild|fast-check)\//, 'no development modules')
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /nodejs \(>= 20\)/)
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /\bopenssl\b/, 'openssl: the wrong-clock rule runs openssl verify (issue 22, point 10)')
@@ -66,7 +74,11 @@ async function packageTests() {
   t.test('installed with apt-get, it works; remove keeps the conffile; purge leaves nothing', async (t) => {
     const install = run('apt-get', ['install', '-y', '--no-install-recommends', deb])
     t.equal(install.code, 0, install.out)
-    t.match(install.out, /tsntpdate: no NTP server configured: the hourly run does nothing until NTPSERVERS in \/etc\/default\/tsntpdate names one/, 'no built-in server, said at install (issue 22, point 14)')
+    t.match(
+      install.out,
+      /tsntpdate: no NTP server configured: the hourly run does nothing until NTPSERVERS in \/etc\/default\/tsntpdate names one/,
+      'no built-in server, said at install (issue 22, point 14)',
+    )
     t.ok(installed(), 'dpkg says installed')
     const chronyd = await startChronyd(t, { address: '127.0.21.1', port: 12501 })
     const query = run('/usr/sbin/tsntpdate', ['-q', chronyd.spec])

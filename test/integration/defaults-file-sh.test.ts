@@ -28,7 +28,13 @@ const value = fc.oneof(
   chars(TRICKY), // mostly outside the subset
 )
 const assignment = fc
-  .tuple(fc.constantFrom('', ' ', '\t'), fc.constantFrom('', 'export '), fc.constantFrom('NTPSERVERS', 'NTPSERVERS', 'NTPSERVERS', 'NTPOPTIONS', 'X_1'), value, fc.constantFrom('', ' ', ' # note', '\t#', '#x', ' x'))
+  .tuple(
+    fc.constantFrom('', ' ', '\t'),
+    fc.constantFrom('', 'export '),
+    fc.constantFrom('NTPSERVERS', 'NTPSERVERS', 'NTPSERVERS', 'NTPOPTIONS', 'X_1'),
+    value,
+    fc.constantFrom('', ' ', ' # note', '\t#', '#x', ' x'),
+  )
   .map(([indent, exported, name, v, tail]) => `${indent}${exported}${name}=${v}${tail}`)
 const line = fc.oneof(
   { weight: 5, arbitrary: assignment },

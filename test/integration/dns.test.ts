@@ -12,7 +12,6 @@ import t from 'tap'
 import { startChronyd } from '../helpers/chronyd.js'
 import { lines, parsePrefixedLine, parseQueryOutput, runCli, describeRun } from '../helpers/cli.js'
 
-
 if (process.getuid?.() !== 0) {
   if (process.env['CI'] === undefined) t.test('resolver failures', { skip: 'needs root for unshare --mount; runs in CI' }, () => {})
   else t.fail('the resolver-failure tests need root (unshare --mount), and CI is set: run them as root')
@@ -58,9 +57,7 @@ if (process.getuid?.() !== 0) {
     t.equal(r.code, 0, 'exit 0: the live server carries the run', { output: describeRun(r) })
     t.ok(r.ms < 4000, `done in ${r.ms.toFixed(0)} ms: one -t of 1 s for the lookups, not 20 x 10 s`)
     const warnings = lines(r.stderr).map((line) => parsePrefixedLine(line)?.message)
-    t.same(warnings, [
-      '20 names did not resolve (the resolver did not answer within 1 s): n0.example.org, n1.example.org, n2.example.org, n3.example.org, n4.example.org, … (20 in all)',
-    ])
+    t.same(warnings, ['20 names did not resolve (the resolver did not answer within 1 s): n0.example.org, n1.example.org, n2.example.org, n3.example.org, n4.example.org, … (20 in all)'])
     t.equal(parseQueryOutput(r.stdout).final?.server, good.spec)
   })
 }

@@ -31,14 +31,20 @@ async function twoRuns(name: string, server: { address: string; port: number }) 
 t.test('a clock 40 ppm behind its server, and one at the same rate: estimated within ±3 ppm', async (t) => {
   const [fast, same] = await Promise.all([rateServer('127.0.22.1', 40), rateServer('127.0.22.2', 0)])
   const [ahead, even] = await Promise.all([twoRuns('fast', fast), twoRuns('same', same)])
-  for (const [what, runs, ppm] of [['40 ppm', ahead, 40], ['0 ppm', even, 0]] as const) {
+  for (const [what, runs, ppm] of [
+    ['40 ppm', ahead, 40],
+    ['0 ppm', even, 0],
+  ] as const) {
     t.equal(runs.first.code, 0, describeRun(runs.first))
     t.equal(JSON.parse(runs.first.stdout).frequency, null, `${what}: the first run has nothing to learn from`)
     t.equal(runs.second.code, 0, describeRun(runs.second))
     const frequency = JSON.parse(runs.second.stdout).frequency as { driftPpm: number; basisSeconds: number; appliedPpm: null } | null
     t.ok(frequency, `${what}: the second run estimates (${/drift: .*/.exec(runs.second.stderr)?.[0]})`)
     if (!frequency) continue
-    t.ok(Math.abs(frequency.driftPpm - ppm) <= TOLERANCE_PPM, `${what}: estimated ${frequency.driftPpm.toFixed(2)} ppm over ${frequency.basisSeconds.toFixed(1)} s (${/drift: .*/.exec(runs.second.stderr)?.[0]})`)
+    t.ok(
+      Math.abs(frequency.driftPpm - ppm) <= TOLERANCE_PPM,
+      `${what}: estimated ${frequency.driftPpm.toFixed(2)} ppm over ${frequency.basisSeconds.toFixed(1)} s (${/drift: .*/.exec(runs.second.stderr)?.[0]})`,
+    )
     t.equal(frequency.appliedPpm, null, '-q applies nothing')
     t.equal(statSync(runs.file).mode & 0o777, 0o600, 'the drift file is 0600')
   }

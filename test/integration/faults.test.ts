@@ -11,10 +11,7 @@ import { lines, parsePrefixedLine, parseQueryOutput, PREFIXED_LINE, runCli, type
 import { FAULT_MODES, startFaultServer, type FaultMode, type FaultOptions, type FaultServer } from '../helpers/fault-server.js'
 
 const FAULT_ADDRESS = '127.0.6.9'
-const [good, good2] = await Promise.all([
-  startChronyd(t, { address: '127.0.6.1', port: 12601 }),
-  startChronyd(t, { address: '127.0.6.2', port: 12602 }),
-])
+const [good, good2] = await Promise.all([startChronyd(t, { address: '127.0.6.1', port: 12601 }), startChronyd(t, { address: '127.0.6.2', port: 12602 })])
 
 const NO_SERVER = 'no server suitable for synchronization found'
 /** for faults whose replies never count: the run lasts the timeout, so keep it short */
@@ -53,8 +50,7 @@ interface FaultCase {
 
 const SELECTED_OR_NOT = /^(selected|truechimer, not selected)/
 const NO_REPLY = /^dropped, no reply within the timeout$/
-const rateLimitLine = (fault: FaultServer) =>
-  new RegExp(`^${escape(fault.address)}(:${fault.port})? rate limit response from server\\.$`)
+const rateLimitLine = (fault: FaultServer) => new RegExp(`^${escape(fault.address)}(:${fault.port})? rate limit response from server\\.$`)
 
 const CASES: readonly FaultCase[] = [
   { mode: 'good', verdict: /^selected/, verdictNextToGood: SELECTED_OR_NOT, alone: 0, goodWins: false },
@@ -105,7 +101,7 @@ const CASES: readonly FaultCase[] = [
   // "Is this a reply to me?": the datagram is ignored, the request times out
   {
     mode: 'forged-origin',
-    title: "ntpdig accepts a forged origin timestamp (measured); tsntpdate ignores it",
+    title: 'ntpdig accepts a forged origin timestamp (measured); tsntpdate ignores it',
     options: { shiftSeconds: ATTACK_SHIFT },
     ignored: /^origin timestamp matches no request of ours$/,
     verdict: NO_REPLY,
@@ -289,7 +285,11 @@ t.test('shifted by 10 s: believed alone, outvoted by a majority, no majority one
 t.test('-d: no "ignored" summary when nothing was ignored', async (t) => {
   const r = await runCli(['-q', '-d', good.spec])
   t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
-  t.same(lines(r.stdout).filter((line) => line.startsWith('ignored ')), [], 'no line starts with "ignored "')
+  t.same(
+    lines(r.stdout).filter((line) => line.startsWith('ignored ')),
+    [],
+    'no line starts with "ignored "',
+  )
 })
 
 t.test('-d: several faults at once are all explained, and the summary counts them by reason', async (t) => {
@@ -311,7 +311,11 @@ t.test('-d: several faults at once are all explained, and the summary counts the
 /** -d's verdict line about `server`, without the `ADDR:PORT: ` in front. */
 function verdictOf(r: CliResult, server: FaultServer): string {
   const head = `${server.spec}: `
-  return lines(r.stdout).find((line) => line.startsWith(head))?.slice(head.length) ?? '(no verdict line)'
+  return (
+    lines(r.stdout)
+      .find((line) => line.startsWith(head))
+      ?.slice(head.length) ?? '(no verdict line)'
+  )
 }
 
 /** The end-of-run summary of -d (`ignored 3 datagrams: …`), not a per-datagram trace line. */
@@ -344,7 +348,12 @@ function expectStderr(t: Test, r: CliResult, server: FaultServer, fault: FaultCa
   if (fault.alone === 1) t.ok(said.includes(NO_SERVER), `stderr says "${NO_SERVER}"`, { stderr: r.stderr })
   else t.notOk(said.includes(NO_SERVER), 'no "no server" line')
   const wanted = fault.stderr?.(server)
-  if (wanted) t.ok(said.some((m) => wanted.test(m)), `stderr has ${wanted}`, { stderr: r.stderr })
+  if (wanted)
+    t.ok(
+      said.some((m) => wanted.test(m)),
+      `stderr has ${wanted}`,
+      { stderr: r.stderr },
+    )
   const expected = (fault.alone === 1 ? 1 : 0) + (fault.stderr ? 1 : 0)
   t.equal(said.length, expected, `${expected} line(s) on stderr`, { stderr: r.stderr })
 }
@@ -360,7 +369,6 @@ function expectNoCrash(t: Test, r: CliResult): void {
 function messages(stderr: string): string[] {
   return lines(stderr).map((line) => parsePrefixedLine(line)?.message ?? line)
 }
-
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -55,7 +55,9 @@ if (process.getuid?.() !== 0) {
       const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-full-'))
       t.teardown(() => rmSync(dir, { recursive: true, force: true }))
       const metrics = join(dir, 'tsntpdate.prom')
-      const r = await runCommand(['sh', '-c', `exec "$@" >/dev/full`, 'sh', process.execPath, BIN, '-q', '--max-offset', '0.000000001', '--json', '--metrics-file', metrics, ...FAST, chronyd.spec], { env: cleanEnv() })
+      const r = await runCommand(['sh', '-c', `exec "$@" >/dev/full`, 'sh', process.execPath, BIN, '-q', '--max-offset', '0.000000001', '--json', '--metrics-file', metrics, ...FAST, chronyd.spec], {
+        env: cleanEnv(),
+      })
       t.equal(r.code, 3, 'exit 3: the --max-offset check failed, not 70', { output: describeRun(r) })
       t.notMatch(r.stderr, /internal error/)
       t.match(readFileSync(metrics, 'utf8'), /^tsntpdate_exit_code 3$/m, 'the metrics file says 3')
@@ -64,15 +66,23 @@ if (process.getuid?.() !== 0) {
 
     t.test('SIGTERM, SIGINT, SIGHUP: 128+signal, the JSON document and the metrics file (finding 8)', async (t) => {
       const silent = await startScriptServer(t, '127.0.16.2', () => {}) // never answers: the run waits
-      for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+      for (const [signal, code] of [
+        ['SIGTERM', 143],
+        ['SIGINT', 130],
+        ['SIGHUP', 129],
+      ] as const) {
         const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-signal-'))
         t.teardown(() => rmSync(dir, { recursive: true, force: true }))
         const metrics = join(dir, 'tsntpdate.prom')
-        const child = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', ...WITHOUT_SYS_TIME, process.execPath, BIN, '-q', '--json', '--metrics-file', metrics, '-t', '10', '-p', '2', `127.0.16.2:${silent.port}`], {
-          cwd: REPO,
-          env: cleanEnv(),
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
+        const child = spawn(
+          '/usr/bin/env',
+          ['-u', 'NODE_OPTIONS', ...WITHOUT_SYS_TIME, process.execPath, BIN, '-q', '--json', '--metrics-file', metrics, '-t', '10', '-p', '2', `127.0.16.2:${silent.port}`],
+          {
+            cwd: REPO,
+            env: cleanEnv(),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        )
         let stdout = ''
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
         // once the request is out, the run is waiting for the reply
@@ -87,14 +97,15 @@ if (process.getuid?.() !== 0) {
         const report = JSON.parse(stdout) as { exitCode: number; error: string; action: string }
         t.same([report.exitCode, report.error, report.action], [code, `interrupted by ${signal}; clock left untouched`, 'none'], `${signal}: the JSON document`)
         t.match(readFileSync(metrics, 'utf8'), new RegExp(`^tsntpdate_exit_code ${code}$`, 'm'), `${signal}: the metrics file`)
-        t.notOk(readdirSync(dir).some((name) => name.startsWith('.')), 'no temp file')
+        t.notOk(
+          readdirSync(dir).some((name) => name.startsWith('.')),
+          'no temp file',
+        )
       }
     })
 
     t.test('a kiss code with control characters is shown escaped (finding 9)', async (t) => {
-      const evil = await startScriptServer(t, '127.0.16.3', (request, from, server) =>
-        server.send(replyTo(request, { leap: 3, stratum: 0, referenceId: 0x1b_5b_32_4a }), from),
-      )
+      const evil = await startScriptServer(t, '127.0.16.3', (request, from, server) => server.send(replyTo(request, { leap: 3, stratum: 0, referenceId: 0x1b_5b_32_4a }), from))
       const r = await runCli(['-d', '-t', '1', `127.0.16.3:${evil.port}`])
       t.notMatch(r.stdout + r.stderr, /\x1b/, 'no raw ESC reaches the terminal')
       t.match(r.stdout, /kiss-o'-death \\x1b\[2J \(unknown code\)/, 'the code, escaped')

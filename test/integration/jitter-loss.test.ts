@@ -54,10 +54,7 @@ for (const seed of SEEDS) {
     const { toTarget, toClient } = relay.counts
     const samples = tracedSamples(r, relay)
     const lost = toTarget.dropped + toClient.dropped
-    t.comment(
-      `seed ${seed}: ${toTarget.dropped} request(s) and ${toClient.dropped} reply(ies) lost, ${samples.length} sample(s), ` +
-        `delays ${samples.map((s) => s.delay.toFixed(4)).join(' ')}`,
-    )
+    t.comment(`seed ${seed}: ${toTarget.dropped} request(s) and ${toClient.dropped} reply(ies) lost, ${samples.length} sample(s), ` + `delays ${samples.map((s) => s.delay.toFixed(4)).join(' ')}`)
     const sent = toTarget.received
     t.ok(sent >= SAMPLES && sent <= 2 * SAMPLES, `-p counts answers: ${sent} requests, from ${SAMPLES} to ${2 * SAMPLES}`)
     t.ok(samples.length === SAMPLES || sent === 2 * SAMPLES, `${samples.length} samples: -p ${SAMPLES} of them, unless ${2 * SAMPLES} requests went out`)
@@ -80,7 +77,7 @@ for (const seed of SEEDS) {
     const offset = out.final?.offset ?? Infinity
     const overruled = lines(r.stdout).some((l) => l.includes("the lowest-delay sample's offset"))
     if (best.offset >= low - 0.000005 && best.offset <= high + 0.000005) {
-      t.notOk(overruled, 'the lowest-delay offset lies within every sample\'s bounds: the trace says nothing of it')
+      t.notOk(overruled, "the lowest-delay offset lies within every sample's bounds: the trace says nothing of it")
       t.equal(offset, best.offset, 'and the offset is the one of the lowest-delay sample')
     } else {
       t.ok(overruled, `the trace says the lowest-delay offset ${best.offset} lies outside [${low.toFixed(6)}, ${high.toFixed(6)}]`)
@@ -118,9 +115,7 @@ t.test('duplicated replies are ignored as duplicates, every request counts once'
   const relay = await relayToChronyd(t, 7, { delayMs: [0, 20], duplicate: 0.5 })
   const r = await runCli([...RUN, '-d', relay.spec])
   t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
-  const duplicates = lines(r.stdout).filter(
-    (line) => line === `ignored datagram from ${relay.address} port ${relay.port}: duplicate reply to a request already answered`,
-  )
+  const duplicates = lines(r.stdout).filter((line) => line === `ignored datagram from ${relay.address} port ${relay.port}: duplicate reply to a request already answered`)
   const copies = relay.counts.toClient.duplicated + relay.counts.toTarget.duplicated
   t.comment(`${copies} duplicated datagram(s), ${duplicates.length} seen as duplicates before the run ended`)
   t.ok(duplicates.length >= 1, 'at least one duplicate is ignored, as "duplicate"')
@@ -129,7 +124,6 @@ t.test('duplicated replies are ignored as duplicates, every request counts once'
   const summary = lines(r.stdout).find((line) => line.startsWith('ignored ') && !line.startsWith('ignored datagram from '))
   t.equal(summary, `ignored ${duplicates.length} datagram${duplicates.length === 1 ? '' : 's'}: ${duplicates.length} duplicate`)
 })
-
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -27,9 +27,19 @@ t.test('a bare RATE kiss next to a good server: obeyed, never a sample, no offse
   t.equal(r.code, 0, 'exit 0: the good server is selected', { output: describeRun(r) })
   t.equal(kisser.requests.length, 1, 'RATE: no request after the kiss')
   const about = lines(r.stderr).filter((line) => line.includes(spec))
-  t.ok(about.some((line) => line.startsWith(`kiss-o'-death RATE from ${spec}`)), 'the kiss is traced')
-  t.notOk(about.some((line) => /offset/.test(line)), 'no -d line gives it an offset', { lines: about })
-  t.notOk(about.some((line) => line.startsWith('reply from')), 'no reply line')
+  t.ok(
+    about.some((line) => line.startsWith(`kiss-o'-death RATE from ${spec}`)),
+    'the kiss is traced',
+  )
+  t.notOk(
+    about.some((line) => /offset/.test(line)),
+    'no -d line gives it an offset',
+    { lines: about },
+  )
+  t.notOk(
+    about.some((line) => line.startsWith('reply from')),
+    'no reply line',
+  )
   const doc = JSON.parse(r.stdout) as { servers: Array<Record<string, unknown>>; selected: string }
   const kissed = doc.servers.find((s) => s['port'] === kisser.port)
   t.match(kissed, { status: 'kod:RATE', offset: null, delay: null, rootDistance: null, samples: [], kisses: ['RATE'], rateLimited: true })

@@ -139,7 +139,10 @@ t.test('a hostile NTS-KE server with a valid certificate: junk cookies, a plain 
   t.equal(beside.code, 0, describeRun(beside))
   const doc = report(beside.stdout)
   t.equal(doc.selected, NTP)
-  t.match(doc.servers.find((s) => s.address === '127.0.20.4'), { status: 'rejected:unauthenticated', samples: [] })
+  t.match(
+    doc.servers.find((s) => s.address === '127.0.20.4'),
+    { status: 'rejected:unauthenticated', samples: [] },
+  )
 })
 
 t.test('malformed NTS-KE responses: no cookies, another AEAD, an unknown critical record, an error record', async (t) => {
@@ -178,9 +181,7 @@ t.test('NAK: cookies of keys the server no longer has get a fresh key exchange; 
     const uid = packet.extensions.find((e) => e.type === 0x0104)
     await self.send(encodePacket({ ...kissOfDeath(packet.transmitTime, 'NTSN'), extensions: uid ? [uid] : [] }), from)
   })
-  const ke = await startKeServer(t, '127.0.20.6', ca.issue('naks', ['IP:127.0.20.6']), () =>
-    keResponse({ cookies: [new Uint8Array(64).fill(7)], ntpServer: naks.address, ntpPort: naks.port }),
-  )
+  const ke = await startKeServer(t, '127.0.20.6', ca.issue('naks', ['IP:127.0.20.6']), () => keResponse({ cookies: [new Uint8Array(64).fill(7)], ntpServer: naks.address, ntpPort: naks.port }))
   const givenUp = await nts(newCache(), `127.0.20.6:${ke.port}`)
   t.equal(givenUp.code, 1, describeRun(givenUp))
   t.match(givenUp.stderr, /NTS server 127\.0\.20\.6:\d+: NTS NAK: the server refused our cookies, also after a fresh key exchange/)
@@ -272,10 +273,9 @@ t.test('the wrong-clock rule: a local clock before this release may take a not-y
   const old = oldCa.issue('old', ['IP:127.0.20.10'], { shiftDays: -800, days: 365 })
   const expired = await startChronyd(t, { address: '127.0.20.10', port: 12410, nts: { kePort: 12470, ...old } })
   const oldCaEnv = { ...cleanEnv(), FAKETIME_DONT_FAKE_MONOTONIC: '1' }
-  const pinned = await runCommand(
-    [FAKETIME, '-f', '-730d', process.execPath, BIN, '-q', '-d', '--json', '--nts', '--nts-ca', oldCa.caFile, '--nts-cache', newCache(), `${expired.address}:12470`],
-    { env: oldCaEnv },
-  )
+  const pinned = await runCommand([FAKETIME, '-f', '-730d', process.execPath, BIN, '-q', '-d', '--json', '--nts', '--nts-ca', oldCa.caFile, '--nts-cache', newCache(), `${expired.address}:12470`], {
+    env: oldCaEnv,
+  })
   t.equal(pinned.code, 1, describeRun(pinned))
   t.match(pinned.stderr, /certificate valid by the local clock only: the local clock is before this release/)
   t.match(pinned.stderr, /certificate not valid at the time obtained, 20\d\d-.*: certificate has expired/)
@@ -305,7 +305,10 @@ t.test('a cached session whose NTP server no longer resolves, or gives no authen
   t.match(report(unresolved.stdout).servers[0], { status: 'selected', authentication: { keyExchange: 'fresh', ntpServer: NTP } })
   const replaced = JSON.parse(readFileSync(file, 'utf8'))
   t.match(replaced.ntpServer, { host: REAL, port: 12401 }, 'the record names the NTP server the new key exchange gave')
-  t.notOk((replaced.cookies as string[]).some((c) => cookies.includes(c)), 'with the new cookies only')
+  t.notOk(
+    (replaced.cookies as string[]).some((c) => cookies.includes(c)),
+    'with the new cookies only',
+  )
 
   // a name that resolves to where nothing answers: the cookies spent, and the keys tried afresh
   edit({ host: REAL, port: 12499 })
@@ -377,8 +380,29 @@ t.test('the wrong-clock rule with a verifier that cannot run: the line says so, 
   writeFileSync(notExecutable, '', { mode: 0o644 })
   const env = { ...cleanEnv(), FAKETIME_DONT_FAKE_MONOTONIC: '1' }
   const run = await runCommand(
-    ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /usr/bin/openssl && exec "$@"', notExecutable,
-      FAKETIME, '-f', '-730d', process.execPath, BIN, '-q', '--json', '--nts', '--nts-ca', ca.caFile, '--nts-cache', newCache(), KE],
+    [
+      'unshare',
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mount --bind "$0" /usr/bin/openssl && exec "$@"',
+      notExecutable,
+      FAKETIME,
+      '-f',
+      '-730d',
+      process.execPath,
+      BIN,
+      '-q',
+      '--json',
+      '--nts',
+      '--nts-ca',
+      ca.caFile,
+      '--nts-cache',
+      newCache(),
+      KE,
+    ],
     { env },
   )
   t.equal(run.code, 1, describeRun(run))

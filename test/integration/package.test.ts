@@ -13,7 +13,6 @@ import { dirname, join } from 'node:path'
 import { startChronyd } from '../helpers/chronyd.js'
 import { cleanEnv, parseQueryOutput, runCommand } from '../helpers/cli.js'
 
-
 interface Run {
   code: number | null
   stdout: string
@@ -25,11 +24,7 @@ interface Run {
  * install must not see npm_package_* or a prefix of the outer npm), with this node first in PATH.
  */
 const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(
-    Object.entries(cleanEnv()).filter(
-      ([key]) => !/^npm_(package_|lifecycle_|config_(prefix|global|global_prefix|local_prefix)$)/.test(key),
-    ),
-  ),
+  ...Object.fromEntries(Object.entries(cleanEnv()).filter(([key]) => !/^npm_(package_|lifecycle_|config_(prefix|global|global_prefix|local_prefix)$)/.test(key))),
   PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
   MANPAGER: 'cat',
   MANWIDTH: '80',
@@ -53,10 +48,27 @@ const tarball = packed.code === 0 ? join(dir, (JSON.parse(packed.stdout) as { fi
 t.test('npm pack: the tarball holds the program, the man page and cron/', async (t) => {
   t.equal(packed.code, 0, 'npm pack', { output: show(packed) })
   const files = packed.code === 0 ? (JSON.parse(packed.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path) : []
-  for (const path of ['bin/tsntpdate', 'bin/package.json', 'dist/tsntpdate.cjs', 'man/tsntpdate.8', 'cron/ntpdate-hourly', 'cron/tsntpdate.default', 'cron/tsntpdate.service', 'cron/tsntpdate.timer', 'cron/tsntpdate-boot.service', 'cron/tsntpdate-resume.service', 'cron/if-up.d/tsntpdate', 'cron/NetworkManager/50-tsntpdate', 'README.md']) {
+  for (const path of [
+    'bin/tsntpdate',
+    'bin/package.json',
+    'dist/tsntpdate.cjs',
+    'man/tsntpdate.8',
+    'cron/ntpdate-hourly',
+    'cron/tsntpdate.default',
+    'cron/tsntpdate.service',
+    'cron/tsntpdate.timer',
+    'cron/tsntpdate-boot.service',
+    'cron/tsntpdate-resume.service',
+    'cron/if-up.d/tsntpdate',
+    'cron/NetworkManager/50-tsntpdate',
+    'README.md',
+  ]) {
     t.ok(files.includes(path), path)
   }
-  t.notOk(files.some((f) => f.startsWith('test/') || f.startsWith('src/')), 'no tests, no TypeScript sources')
+  t.notOk(
+    files.some((f) => f.startsWith('test/') || f.startsWith('src/')),
+    'no tests, no TypeScript sources',
+  )
 })
 
 t.test('npm install -g --prefix: the installed tsntpdate -q against a loopback chronyd', async (t) => {

@@ -173,10 +173,7 @@ t.test("a duplicate of a correct reply is ignored: 'duplicate'", async (t) => {
 })
 
 t.test('3 samples with gap 0.1 s: 3 requests ~0.1 s apart', async (t) => {
-  const [a, b] = await Promise.all([
-    scripted(t, (request, from, s) => s.send(replyTo(request), from)),
-    scripted(t, (request, from, s) => s.send(replyTo(request), from)),
-  ])
+  const [a, b] = await Promise.all([scripted(t, (request, from, s) => s.send(replyTo(request), from)), scripted(t, (request, from, s) => s.send(replyTo(request), from))])
   const { observations, events, seconds } = await run([a!.server, b!.server], { samples: 3, gapSeconds: 0.1 })
   for (const server of [a!, b!]) {
     t.equal(server.requests.length, 3, `3 requests to port ${server.port}`)
@@ -241,12 +238,13 @@ t.test('-p counts answers: a server that drops every other request still gives -
 })
 
 t.test('a kiss is obeyed and never a reply: RATE without timestamps stops the requests', async (t) => {
-  const server = await scripted(t, (request, from, s) =>
-    s.send(replyTo(request, { stratum: 0, referenceId: 0x52415445, receiveTime: 0n, transmitTime: 0n, referenceTime: 0n }), from),
-  )
+  const server = await scripted(t, (request, from, s) => s.send(replyTo(request, { stratum: 0, referenceId: 0x52415445, receiveTime: 0n, transmitTime: 0n, referenceTime: 0n }), from))
   const { observations, events } = await run([server.server], { samples: 4, gapSeconds: 0.05 })
   t.same(observations[0]!.replies, [], 'no sample')
-  t.same(observations[0]!.kisses.map((k) => k.code), ['RATE'])
+  t.same(
+    observations[0]!.kisses.map((k) => k.code),
+    ['RATE'],
+  )
   t.equal(server.requests.length, 1, 'no request after the kiss')
   t.equal(count(events, 'kiss'), 1)
 })

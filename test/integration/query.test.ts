@@ -4,20 +4,7 @@
  */
 import t, { type Test } from 'tap'
 import { deadEndpoint, startChronyd } from '../helpers/chronyd.js'
-import {
-  FINAL_LINE,
-  lines,
-  median,
-  micros,
-  parseFinalLine,
-  parsePrefixedLine,
-  parseQueryOutput,
-  PREFIXED_LINE,
-  runCli,
-  SERVER_LINE,
-  type CliResult,
-  describeRun,
-} from '../helpers/cli.js'
+import { FINAL_LINE, lines, median, micros, parseFinalLine, parsePrefixedLine, parseQueryOutput, PREFIXED_LINE, runCli, SERVER_LINE, type CliResult, describeRun } from '../helpers/cli.js'
 
 const [truth, truth2, ahead, behind, local, v6] = await Promise.all([
   startChronyd(t, { address: '127.0.1.1', port: 12101 }),
@@ -32,7 +19,6 @@ const dead2 = await deadEndpoint('127.0.1.10')
 
 /** -p 4 --gap 0.05: a best-of-4 measurement that takes ~0.15 s */
 const BEST_OF_4 = ['-p', '4', '--gap', '0.05']
-
 
 /** A successful -q run: exit 0, empty stderr, server lines then the final line, nothing else. */
 function expectQueryOk(t: Test, r: CliResult) {

@@ -23,7 +23,6 @@ const denier = await startFaultServer(t, '127.0.11.20', 'kod-deny')
 
 /** Root keeps its other powers but cannot set the clock; anyone else cannot anyway. */
 
-
 type Json = Record<string, unknown>
 
 const isNumber = (v: unknown) => typeof v === 'number' && Number.isFinite(v)
@@ -78,8 +77,7 @@ function jsonOf(t: Test, r: CliResult): Json {
 }
 
 const serversOf = (doc: Json) => doc['servers'] as Json[]
-const statusOf = (doc: Json, address: string, port: number) =>
-  serversOf(doc).find((s) => s['address'] === address && s['port'] === port)?.['status']
+const statusOf = (doc: Json, address: string, port: number) => serversOf(doc).find((s) => s['address'] === address && s['port'] === port)?.['status']
 
 t.test('--json -q against a real server: one document, nothing else on stdout', async (t) => {
   const r = await runCli(['--json', '-q', good.spec, good2.spec])
@@ -89,7 +87,12 @@ t.test('--json -q against a real server: one document, nothing else on stdout', 
   t.match(doc, { action: 'query', agreement: 'majority', exitCode: 0, error: null, maxOffset: null })
   t.ok(Math.abs(doc['offset'] as number) < 0.01, `offset ${String(doc['offset'])} is near 0 (same clock)`)
   t.ok([good.spec, good2.spec].includes(doc['selected'] as string), 'selected names one of them as ADDR:PORT')
-  t.same(serversOf(doc).map((s) => s['status']).sort(), ['selected', 'truechimer'])
+  t.same(
+    serversOf(doc)
+      .map((s) => s['status'])
+      .sort(),
+    ['selected', 'truechimer'],
+  )
   const first = serversOf(doc)[0]!
   t.match(first, { name: '127.0.11.1', address: '127.0.11.1', port: 11101, stratum: 2, leap: 0 })
   t.equal((first['samples'] as Json[]).length, 1, '-q: one sample')

@@ -10,14 +10,13 @@ import { startChronyd } from '../helpers/chronyd.js'
 import { lines, parseQueryOutput, runCli } from '../helpers/cli.js'
 
 const PORT = 13713
-await Promise.all([
-  startChronyd(t, { address: '0.0.0.0', port: PORT }),
-  startChronyd(t, { address: '::1', port: PORT, ipv6: true }),
-])
+await Promise.all([startChronyd(t, { address: '0.0.0.0', port: PORT }), startChronyd(t, { address: '::1', port: PORT, ipv6: true })])
 
 /** The kernel's count of UDP datagrams dropped for a full receive buffer (any socket): for failure reports. */
 function udpReceiveBufferErrors(): number {
-  const [names, values] = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((line) => line.startsWith('Udp:'))
+  const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('Udp:'))
   return Number(values?.split(' ')[names?.split(' ').indexOf('RcvbufErrors') ?? -1])
 }
 
@@ -50,6 +49,10 @@ t.test('-p 2 with 1000 servers: every server gives two replies, no request times
   const perServer = new Map<string, number>()
   for (const line of replies) perServer.set(line.split(':')[0] ?? '', (perServer.get(line.split(':')[0] ?? '') ?? 0) + 1)
   t.equal(perServer.size, 1000, 'every server replied', diagnostics)
-  t.ok([...perServer.values()].every((n) => n >= 2 && n <= 4), 'two replies from each, at most 2·-p requests', diagnostics)
+  t.ok(
+    [...perServer.values()].every((n) => n >= 2 && n <= 4),
+    'two replies from each, at most 2·-p requests',
+    diagnostics,
+  )
   t.equal(out.filter((line) => line.startsWith('no reply')).length, 0, 'no request timed out', diagnostics)
 })

@@ -30,7 +30,6 @@ const MAX_CLOCK_CHANGE = 0.002
 const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-sys_time']
 const ROOT_WITHOUT_SYS_TIME = ['setpriv', '--inh-caps=-sys_time', '--bounding-set=-sys_time']
 
-
 function expectClockKept(t: Test, change: number, what: string) {
   t.ok(Math.abs(change) < MAX_CLOCK_CHANGE, `${what}: the realtime clock moved ${micros(change)} (< ${MAX_CLOCK_CHANGE * 1e3} ms)`)
 }
@@ -75,10 +74,7 @@ if (process.getuid?.() !== 0) {
 }
 
 async function clockTests() {
-  const [truth, ahead] = await Promise.all([
-    startChronyd(t, { address: '127.0.4.1', port: 12401 }),
-    startChronyd(t, { address: '127.0.4.2', port: 12402, fakeOffsetSeconds: 2.5 }),
-  ])
+  const [truth, ahead] = await Promise.all([startChronyd(t, { address: '127.0.4.1', port: 12401 }), startChronyd(t, { address: '127.0.4.2', port: 12402, fakeOffsetSeconds: 2.5 })])
 
   t.test('precondition: the true server measures below 1 ms', async (t) => {
     const offsets: number[] = []
@@ -115,10 +111,7 @@ async function clockTests() {
     // clock_adjtime ADJ_SETOFFSET: the kernel adds the offset, so only the printed offset's 1 µs
     // grain and the watch's own reads stand between the two (clock_settime of now + offset: 6–9 µs)
     t.ok(Math.abs(stepError) < 0.00005, `the clock moved by the reported offset, within 50 µs (error ${micros(stepError)})`)
-    t.comment(
-      `stepped by ${micros(set.offset)} with ADJ_SETOFFSET; realtime − monotonic changed by ${micros(set.clockChange)} ` +
-        `(landing error ${micros(stepError)})`,
-    )
+    t.comment(`stepped by ${micros(set.offset)} with ADJ_SETOFFSET; realtime − monotonic changed by ${micros(set.clockChange)} ` + `(landing error ${micros(stepError)})`)
   })
 
   t.test('-B --max-step 0.001: a real slew by the measured error', async (t) => {

@@ -52,7 +52,11 @@ t.test('the directory helpers against the real file system', async (t) => {
     const started = process.hrtime.bigint()
     t.throws(() => driftSystem.write('/proc/x/drift', '{}'), /cannot be made: ENOENT/)
     t.match(openCacheDir('/proc/x'), { unusable: /\/proc\/x cannot be made: ENOENT/ })
-    t.match(markKernelSynchronised({ maxErrorMicros: 1000, estErrorMicros: 100 }, '/proc/x/sync-mark'), /cannot record the mark in \/proc\/x\/sync-mark: \/proc\/x cannot be made/, 'the mark: refused before adjtimex sets anything')
+    t.match(
+      markKernelSynchronised({ maxErrorMicros: 1000, estErrorMicros: 100 }, '/proc/x/sync-mark'),
+      /cannot record the mark in \/proc\/x\/sync-mark: \/proc\/x cannot be made/,
+      'the mark: refused before adjtimex sets anything',
+    )
     t.ok(Number(process.hrtime.bigint() - started) / 1e6 < 1000, 'within a second')
   })
 

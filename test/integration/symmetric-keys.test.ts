@@ -17,14 +17,7 @@ import { symmetricAuth } from '../../src/io/crypto/symmetric-digest.js'
 const AES = '2B7E151628AED2A6ABF7158809CF4F3C'
 const SHA1 = '0123456789ABCDEF0123456789ABCDEF01234567'
 const SHA256 = 'A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F90'
-const SERVED = [
-  `1 MD5 HEX:${AES}`,
-  `2 SHA1 HEX:${SHA1}`,
-  `3 SHA256 HEX:${SHA256}`,
-  `4 AES128 HEX:${AES}`,
-  '5 MD5 ASCII:secret',
-  '',
-].join('\n')
+const SERVED = [`1 MD5 HEX:${AES}`, `2 SHA1 HEX:${SHA1}`, `3 SHA256 HEX:${SHA256}`, `4 AES128 HEX:${AES}`, '5 MD5 ASCII:secret', ''].join('\n')
 /** the same keys as ntpd writes them: hex when longer than 20 characters, else ASCII */
 const NTPD_FORM = [`1 MD5 ${AES}`, `2 SHA1 ${SHA1}`, `3 SHA256 ${SHA256}`, `4 AES128CMAC ${AES}`, '5 M secret', ''].join('\n')
 const ALGORITHMS: Record<number, string> = { 1: 'MD5', 2: 'SHA1', 3: 'SHA256', 4: 'AES128CMAC', 5: 'MD5' }
@@ -98,7 +91,11 @@ t.test('a server that answers without a MAC: alone exit 1; beside the keyed chro
   const beside = await runCli(['-q', '-a', '1', '-k', chronyFile, ...FAST, spec, keyed.spec])
   t.equal(beside.code, 0, 'beside: exit 0', { output: describeRun(beside) })
   t.equal(parseQueryOutput(beside.stdout).final?.server, keyed.spec, 'the keyed server is selected')
-  t.same(parseQueryOutput(beside.stdout).servers.map((s) => s.server), [keyed.spec], 'the plain server never votes, and has no server line')
+  t.same(
+    parseQueryOutput(beside.stdout).servers.map((s) => s.server),
+    [keyed.spec],
+    'the plain server never votes, and has no server line',
+  )
 })
 
 t.test('bad key files, a missing key, a missing file: exit 2 with one line naming it, before any packet', async (t) => {
@@ -136,7 +133,7 @@ t.test('bad key files, a missing key, a missing file: exit 2 with one line namin
   }
 })
 
-t.test("a key file as chrony reads it: CRLF ends, ; % ! comments, # inside keys; chronyd serving the same file agrees", async (t) => {
+t.test('a key file as chrony reads it: CRLF ends, ; % ! comments, # inside keys; chronyd serving the same file agrees', async (t) => {
   const text = ['; written on Windows', '% by hand', '! with every comment chrony knows', '7 SHA256 ASCII:pass#word;1', '8 bare#key', ''].join('\r\n')
   const chronyd = await startChronyd(t, { address: '127.0.19.5', port: 11902, keys: text })
   const file = keyFile('crlf.keys', text)

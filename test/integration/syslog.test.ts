@@ -26,7 +26,6 @@ const ONE_SAMPLE = ['-p', '1']
 /** the largest |offset| the true server may show before the real -s set runs (as set-clock.test.ts) */
 const SAFE_OFFSET = 0.001
 
-
 /** The messages of the run with this pid, in arrival order. */
 function fromRun(rs: Rsyslogd, r: CliResult): LogEntry[] {
   return rs.entries().filter((e) => e.app === 'tsntpdate' && e.pid === String(r.pid))
@@ -38,10 +37,7 @@ function finalMessage(stdout: string): string | undefined {
   return line === undefined ? undefined : parsePrefixedLine(line)?.message
 }
 
-const [rs, chronyd] = await Promise.all([
-  startRsyslogd(t, { address: SYSLOG_ADDRESS }),
-  startChronyd(t, { address: '127.0.10.2', port: 11023 }),
-])
+const [rs, chronyd] = await Promise.all([startRsyslogd(t, { address: SYSLOG_ADDRESS }), startChronyd(t, { address: '127.0.10.2', port: 11023 })])
 const deadNtp = await deadEndpoint('127.0.10.3')
 
 const devLogProblem = devLogUnavailable()
@@ -49,88 +45,83 @@ if (devLogProblem && process.env['CI'] === undefined) {
   t.test('-s: libc syslog(3) through /dev/log', { skip: `${devLogProblem}; runs in CI` }, () => {})
 } else if (devLogProblem) {
   t.fail(`the -s tests ${devLogProblem}, and CI is set: run them as root`)
-} else t.test('-s: libc syslog(3) through /dev/log', async (t) => {
-  const inNamespace = (args: string[]) => runCli(args, { prefix: rs.withDevLog })
+} else
+  t.test('-s: libc syslog(3) through /dev/log', async (t) => {
+    const inNamespace = (args: string[]) => runCli(args, { prefix: rs.withDevLog })
 
-  t.test('-s -q: the result at daemon.notice with ident and pid; only the -q server line on the terminal', async (t) => {
-    const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, chronyd.spec])
-    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
-    t.equal(r.stderr, '', 'nothing on stderr')
-    const out = lines(r.stdout)
-    t.equal(out.length, 1, 'stdout: the -q server line only (as classic ntpdate -s -q), not the final line', { stdout: r.stdout })
-    t.match(out[0] ?? '', new RegExp(`^server ${chronyd.spec.replace(/\./g, '\\.')}, stratum 2, offset [+-]\\d\\.\\d{6}, delay \\d\\.\\d{5}$`))
-    const entry = await rs.waitFor((e) => e.pid === String(r.pid) && /adjust time server/.test(e.msg))
-    t.comment(`syslog: ${entry.line}`)
-    t.match(entry, { facility: 'daemon', severity: 'notice', input: 'imuxsock', app: 'tsntpdate', tag: `tsntpdate[${r.pid}]:` })
-    t.match(entry.msg, new RegExp(`^adjust time server ${chronyd.spec.replace(/\./g, '\\.')} offset [+-]0\\.000\\d{3} sec$`))
-    t.equal(fromRun(rs, r).length, 1, 'one syslog message for the run')
-  })
+    t.test('-s -q: the result at daemon.notice with ident and pid; only the -q server line on the terminal', async (t) => {
+      const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, chronyd.spec])
+      t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
+      t.equal(r.stderr, '', 'nothing on stderr')
+      const out = lines(r.stdout)
+      t.equal(out.length, 1, 'stdout: the -q server line only (as classic ntpdate -s -q), not the final line', { stdout: r.stdout })
+      t.match(out[0] ?? '', new RegExp(`^server ${chronyd.spec.replace(/\./g, '\\.')}, stratum 2, offset [+-]\\d\\.\\d{6}, delay \\d\\.\\d{5}$`))
+      const entry = await rs.waitFor((e) => e.pid === String(r.pid) && /adjust time server/.test(e.msg))
+      t.comment(`syslog: ${entry.line}`)
+      t.match(entry, { facility: 'daemon', severity: 'notice', input: 'imuxsock', app: 'tsntpdate', tag: `tsntpdate[${r.pid}]:` })
+      t.match(entry.msg, new RegExp(`^adjust time server ${chronyd.spec.replace(/\./g, '\\.')} offset [+-]0\\.000\\d{3} sec$`))
+      t.equal(fromRun(rs, r).length, 1, 'one syslog message for the run')
+    })
 
-  t.test('-s, no server answers: daemon.err, exit 1, a silent terminal', async (t) => {
-    const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, '-t', '0.3', deadNtp.spec])
-    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
-    t.equal(r.stdout, '', 'nothing on stdout')
-    t.equal(r.stderr, '', 'nothing on stderr')
-    const entry = await rs.waitFor((e) => e.pid === String(r.pid))
-    t.comment(`syslog: ${entry.line}`)
-    t.match(entry, { facility: 'daemon', severity: 'err', input: 'imuxsock', app: 'tsntpdate' })
-    t.equal(entry.msg, 'no server suitable for synchronization found')
-  })
+    t.test('-s, no server answers: daemon.err, exit 1, a silent terminal', async (t) => {
+      const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, '-t', '0.3', deadNtp.spec])
+      t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
+      t.equal(r.stdout, '', 'nothing on stdout')
+      t.equal(r.stderr, '', 'nothing on stderr')
+      const entry = await rs.waitFor((e) => e.pid === String(r.pid))
+      t.comment(`syslog: ${entry.line}`)
+      t.match(entry, { facility: 'daemon', severity: 'err', input: 'imuxsock', app: 'tsntpdate' })
+      t.equal(entry.msg, 'no server suitable for synchronization found')
+    })
 
-  t.test('-s --syslog-facility local5 with a warning, an error and a remote copy; a % in a message stays literal', async (t) => {
-    const r = await inNamespace([
-      '-s', '-q', ...ONE_SAMPLE, '-t', '0.3', '--syslog-facility', 'local5',
-      '--syslog-server', `udp://${SYSLOG_ADDRESS}:${rs.udpPort}`, 'no%s%n.invalid', deadNtp.spec,
-    ])
-    t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
-    t.equal(r.stdout + r.stderr, '', 'a silent terminal')
-    await rs.waitFor((e) => e.pid === String(r.pid) && e.input === 'imudp' && /no server suitable/.test(e.msg))
-    const local = fromRun(rs, r).filter((e) => e.input === 'imuxsock')
-    const remote = fromRun(rs, r).filter((e) => e.input === 'imudp')
-    for (const entries of [local, remote]) {
-      t.same(
-        entries.map((e) => [e.facility, e.severity, e.msg.replace(/: .*/, ': …')]),
-        [
-          ['local5', 'err', "Can't find host no%s%n.invalid: …"],
-          ['local5', 'err', 'no server suitable for synchronization found'],
-        ],
-        `${entries[0]?.input}: the warning and the error at local5.err`,
-      )
-    }
-    t.comment(`syslog: ${local[0]?.line}`)
-  })
+    t.test('-s --syslog-facility local5 with a warning, an error and a remote copy; a % in a message stays literal', async (t) => {
+      const r = await inNamespace(['-s', '-q', ...ONE_SAMPLE, '-t', '0.3', '--syslog-facility', 'local5', '--syslog-server', `udp://${SYSLOG_ADDRESS}:${rs.udpPort}`, 'no%s%n.invalid', deadNtp.spec])
+      t.equal(r.code, 1, 'exit 1', { output: describeRun(r) })
+      t.equal(r.stdout + r.stderr, '', 'a silent terminal')
+      await rs.waitFor((e) => e.pid === String(r.pid) && e.input === 'imudp' && /no server suitable/.test(e.msg))
+      const local = fromRun(rs, r).filter((e) => e.input === 'imuxsock')
+      const remote = fromRun(rs, r).filter((e) => e.input === 'imudp')
+      for (const entries of [local, remote]) {
+        t.same(
+          entries.map((e) => [e.facility, e.severity, e.msg.replace(/: .*/, ': …')]),
+          [
+            ['local5', 'err', "Can't find host no%s%n.invalid: …"],
+            ['local5', 'err', 'no server suitable for synchronization found'],
+          ],
+          `${entries[0]?.input}: the warning and the error at local5.err`,
+        )
+      }
+      t.comment(`syslog: ${local[0]?.line}`)
+    })
 
-  t.test('-s, a real slew by the measured error (< 1 ms): the terminal stays silent', async (t) => {
-    await holdClockLock(t) // no stand-in time daemon of another test file may run meanwhile
-    const probe = await runCli(['-q', '-p', '4', '--gap', '0.05', chronyd.spec])
-    const offset = parseFinalLine(lines(probe.stdout).at(-1) ?? '')?.offset
-    if (offset === undefined || !(Math.abs(offset) < SAFE_OFFSET)) {
-      t.fail(`safety gate: the true server must measure below 1 ms, got ${offset} — NOT setting the clock`, { output: describeRun(probe) })
-      return
-    }
-    t.pass(`safety gate: the true server measures ${micros(offset)}, below 1 ms`)
-    const before = realtimeMinusMonotonic()
-    const r = await inNamespace(['-s', '-B', '-p', '4', '--gap', '0.05', '--max-step', '0.001', chronyd.spec])
-    const change = realtimeMinusMonotonic() - before
-    t.ok(Math.abs(change) < 0.002, `the realtime clock moved ${micros(change)} (< 2 ms)`)
-    t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
-    t.equal(r.stdout, '', 'nothing on stdout')
-    t.equal(r.stderr, '', 'nothing on stderr')
-    const entry = await rs.waitFor((e) => e.pid === String(r.pid))
-    t.comment(`syslog: ${entry.line}`)
-    t.match(entry, { facility: 'daemon', severity: 'notice', input: 'imuxsock', app: 'tsntpdate', tag: `tsntpdate[${r.pid}]:` })
-    t.match(entry.msg, new RegExp(`^adjust time server ${chronyd.spec.replace(/\./g, '\\.')} offset [+-]0\\.000\\d{3} sec$`))
+    t.test('-s, a real slew by the measured error (< 1 ms): the terminal stays silent', async (t) => {
+      await holdClockLock(t) // no stand-in time daemon of another test file may run meanwhile
+      const probe = await runCli(['-q', '-p', '4', '--gap', '0.05', chronyd.spec])
+      const offset = parseFinalLine(lines(probe.stdout).at(-1) ?? '')?.offset
+      if (offset === undefined || !(Math.abs(offset) < SAFE_OFFSET)) {
+        t.fail(`safety gate: the true server must measure below 1 ms, got ${offset} — NOT setting the clock`, { output: describeRun(probe) })
+        return
+      }
+      t.pass(`safety gate: the true server measures ${micros(offset)}, below 1 ms`)
+      const before = realtimeMinusMonotonic()
+      const r = await inNamespace(['-s', '-B', '-p', '4', '--gap', '0.05', '--max-step', '0.001', chronyd.spec])
+      const change = realtimeMinusMonotonic() - before
+      t.ok(Math.abs(change) < 0.002, `the realtime clock moved ${micros(change)} (< 2 ms)`)
+      t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
+      t.equal(r.stdout, '', 'nothing on stdout')
+      t.equal(r.stderr, '', 'nothing on stderr')
+      const entry = await rs.waitFor((e) => e.pid === String(r.pid))
+      t.comment(`syslog: ${entry.line}`)
+      t.match(entry, { facility: 'daemon', severity: 'notice', input: 'imuxsock', app: 'tsntpdate', tag: `tsntpdate[${r.pid}]:` })
+      t.match(entry.msg, new RegExp(`^adjust time server ${chronyd.spec.replace(/\./g, '\\.')} offset [+-]0\\.000\\d{3} sec$`))
+    })
   })
-})
 
 for (const transport of ['udp', 'tcp'] as const) {
   for (const format of ['rfc5424', 'rfc3164'] as const) {
     t.test(`--syslog-server ${transport}:// --syslog-format ${format}`, async (t) => {
       const port = transport === 'udp' ? rs.udpPort : rs.tcpPort
-      const r = await runCli([
-        '-q', ...ONE_SAMPLE, '--syslog-server', `${transport}://${SYSLOG_ADDRESS}:${port}`,
-        '--syslog-format', format, '--syslog-facility', 'local4', chronyd.spec,
-      ])
+      const r = await runCli(['-q', ...ONE_SAMPLE, '--syslog-server', `${transport}://${SYSLOG_ADDRESS}:${port}`, '--syslog-format', format, '--syslog-facility', 'local4', chronyd.spec])
       t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
       t.equal(r.stderr, '', 'nothing on stderr')
       const message = finalMessage(r.stdout)
@@ -241,4 +232,3 @@ async function closedTcpPort(address: string): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
 }
-

@@ -30,7 +30,6 @@ const SAFE_OFFSET = 0.001
 const MAX_CLOCK_CHANGE = 0.002
 /** uid 0 without CAP_SYS_TIME: a set attempt fails with EPERM, so exit 4 shows the guard let it through */
 
-
 // ---------------------------------------------------------------------------------------------
 // The reader, against a made-up /proc (any user)
 
@@ -166,10 +165,7 @@ async function realProcessTests(t: Test) {
     t.match(errors[0] ?? '', PREFIXED_LINE, "in the 'DATE tsntpdate[PID]: message' form")
     const parsed = parsePrefixedLine(errors[0] ?? '')
     t.equal(parsed?.pid, r.pid, 'with the pid of the run')
-    t.equal(
-      parsed?.message,
-      `refusing to ${method} the clock while a time daemon runs: ${named}; clock left untouched (--force overrides)`,
-    )
+    t.equal(parsed?.message, `refusing to ${method} the clock while a time daemon runs: ${named}; clock left untouched (--force overrides)`)
     expectClockKept(t, r.clockChange, `${method} refused`)
   }
 
@@ -192,37 +188,43 @@ async function realProcessTests(t: Test) {
   t.test('a running ntpd: -b and -B refuse with exit 5, naming it; the clock untouched', async (t) => {
     const pid = await pretend(t, 'ntpd', join(bin, 'ntpd'), ['300'])
     t.equal(findRunningTimeDaemon()?.description, `ntpd (pid ${pid})`, 'the reader finds it')
-    for (const [flag, method] of [['-b', 'step'], ['-B', 'slew']] as const) {
+    for (const [flag, method] of [
+      ['-b', 'step'],
+      ['-B', 'slew'],
+    ] as const) {
       if (!(await safeToSet(t))) return
       const r = await runWatched([flag, ...BEST_OF_4, '--max-step', '0.001', truth.spec])
       expectRefusal(t, r, method, `ntpd (pid ${pid})`)
     }
   })
 
-  t.test("an ordinary user's ntpd, a system account's (www-data) through a link to a root-owned program, or root's run from /tmp never stops a set (issue 9, finding 5; issue 22, point 2)", async (t) => {
-    const scratch = mkdtempSync(join(tmpdir(), 'tsntpdate-user-daemon-'))
-    t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
-    chmodSync(scratch, 0o755)
-    copyFileSync('/bin/sleep', join(scratch, 'ntpd'))
-    chmodSync(join(scratch, 'ntpd'), 0o755)
-    mkdirSync(join(scratch, 'link'), { mode: 0o755 })
-    symlinkSync('/bin/sleep', join(scratch, 'link', 'ntpd')) // comm 'ntpd', exe the root-owned /usr/bin/sleep
-    const byNobody = await pretend(t, 'ntpd', 'setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', join(scratch, 'ntpd'), '300'])
-    const byWwwData = await pretend(t, 'ntpd', 'setpriv', ['--reuid=www-data', '--regid=www-data', '--clear-groups', join(scratch, 'link', 'ntpd'), '300'])
-    const byRootFromTmp = await pretend(t, 'ntpd', join(scratch, 'ntpd'), ['300'])
-    const seen = readProcesses('/proc').filter((p) => p.pid === byNobody || p.pid === byRootFromTmp || p.pid === byWwwData)
-    t.same(seen.find((p) => p.pid === byNobody)?.uid, 65534, "nobody's uid read from /proc")
-    t.same(seen.find((p) => p.pid === byWwwData)?.account, 'www-data', "www-data's account name read from /etc/passwd")
-    t.equal(seen.find((p) => p.pid === byWwwData)?.executable?.userWritable, false, 'its program is root-owned (sleep)')
-    t.equal(seen.find((p) => p.pid === byRootFromTmp)?.executable?.userWritable, true, '/tmp is a place users can write')
-    t.equal(findRunningTimeDaemon(), undefined, 'none counts as a time daemon')
-    if (!(await safeToSet(t))) return
-    // A real step by the measured error (below 1 ms, --max-step 0.001): exit 0, not 5, shows the
-    // guard did not stop it.
-    const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
-    t.equal(r.code, 0, 'exit 0, not 5', { output: describeRun(r) })
-    expectClockKept(t, r.clockChange, 'step by the measured error')
-  })
+  t.test(
+    "an ordinary user's ntpd, a system account's (www-data) through a link to a root-owned program, or root's run from /tmp never stops a set (issue 9, finding 5; issue 22, point 2)",
+    async (t) => {
+      const scratch = mkdtempSync(join(tmpdir(), 'tsntpdate-user-daemon-'))
+      t.teardown(() => rmSync(scratch, { recursive: true, force: true }))
+      chmodSync(scratch, 0o755)
+      copyFileSync('/bin/sleep', join(scratch, 'ntpd'))
+      chmodSync(join(scratch, 'ntpd'), 0o755)
+      mkdirSync(join(scratch, 'link'), { mode: 0o755 })
+      symlinkSync('/bin/sleep', join(scratch, 'link', 'ntpd')) // comm 'ntpd', exe the root-owned /usr/bin/sleep
+      const byNobody = await pretend(t, 'ntpd', 'setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', join(scratch, 'ntpd'), '300'])
+      const byWwwData = await pretend(t, 'ntpd', 'setpriv', ['--reuid=www-data', '--regid=www-data', '--clear-groups', join(scratch, 'link', 'ntpd'), '300'])
+      const byRootFromTmp = await pretend(t, 'ntpd', join(scratch, 'ntpd'), ['300'])
+      const seen = readProcesses('/proc').filter((p) => p.pid === byNobody || p.pid === byRootFromTmp || p.pid === byWwwData)
+      t.same(seen.find((p) => p.pid === byNobody)?.uid, 65534, "nobody's uid read from /proc")
+      t.same(seen.find((p) => p.pid === byWwwData)?.account, 'www-data', "www-data's account name read from /etc/passwd")
+      t.equal(seen.find((p) => p.pid === byWwwData)?.executable?.userWritable, false, 'its program is root-owned (sleep)')
+      t.equal(seen.find((p) => p.pid === byRootFromTmp)?.executable?.userWritable, true, '/tmp is a place users can write')
+      t.equal(findRunningTimeDaemon(), undefined, 'none counts as a time daemon')
+      if (!(await safeToSet(t))) return
+      // A real step by the measured error (below 1 ms, --max-step 0.001): exit 0, not 5, shows the
+      // guard did not stop it.
+      const r = await runWatched(['-b', ...BEST_OF_4, '--max-step', '0.001', truth.spec])
+      t.equal(r.code, 0, 'exit 0, not 5', { output: describeRun(r) })
+      expectClockKept(t, r.clockChange, 'step by the measured error')
+    },
+  )
 
   t.test('a running ntpd: -q and -d still exit 0 with the final line', async (t) => {
     await pretend(t, 'ntpd', join(bin, 'ntpd'), ['300'])

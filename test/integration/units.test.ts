@@ -11,12 +11,18 @@ import t from 'tap'
 import { REPO } from '../helpers/cli.js'
 
 const CRON = join(REPO, 'cron')
-const SERVICES = readdirSync(CRON).filter((f) => f.endsWith('.service')).sort()
+const SERVICES = readdirSync(CRON)
+  .filter((f) => f.endsWith('.service'))
+  .sort()
 const MAX_EXPOSURE = 2.5
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' })
 const noSystemd = analyze.error !== undefined && process.env['CI'] === undefined
 
-const settings = (text: string, key: string) => text.split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1))
+const settings = (text: string, key: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith(`${key}=`))
+    .map((l) => l.slice(key.length + 1))
 
 t.test('the units shipped', async (t) => {
   t.same(SERVICES, ['tsntpdate-boot.service', 'tsntpdate-resume.service', 'tsntpdate.service'])
@@ -53,9 +59,19 @@ t.test('every service: only CAP_SYS_TIME, the clock calls allowed, nothing that 
     const text = readFileSync(join(CRON, unit), 'utf8')
     t.same(settings(text, 'CapabilityBoundingSet'), ['CAP_SYS_TIME'], `${unit}: CAP_SYS_TIME only`)
     t.same(settings(text, 'ExecStart'), ['tsntpdate-hourly'], `${unit}: the hourly script, so one lock and one reading of the settings`)
-    t.ok(settings(text, 'SystemCallFilter').some((f) => f.split(' ').includes('@clock')), `${unit}: @clock allowed`)
-    t.notOk(settings(text, 'SystemCallFilter').some((f) => f.startsWith('~') && /@privileged|@clock/.test(f)), `${unit}: @clock not denied`)
-    for (const [key, why] of [['MemoryDenyWriteExecute', "Node's JIT aborts"], ['PrivateUsers', 'adjtimex is refused'], ['ProtectClock', 'the clock is the job']] as const) {
+    t.ok(
+      settings(text, 'SystemCallFilter').some((f) => f.split(' ').includes('@clock')),
+      `${unit}: @clock allowed`,
+    )
+    t.notOk(
+      settings(text, 'SystemCallFilter').some((f) => f.startsWith('~') && /@privileged|@clock/.test(f)),
+      `${unit}: @clock not denied`,
+    )
+    for (const [key, why] of [
+      ['MemoryDenyWriteExecute', "Node's JIT aborts"],
+      ['PrivateUsers', 'adjtimex is refused'],
+      ['ProtectClock', 'the clock is the job'],
+    ] as const) {
       t.same(settings(text, key), [], `${unit}: no ${key}= (${why})`)
     }
     t.same(settings(text, 'StateDirectory'), ['tsntpdate'], `${unit}: the NTS cookie cache and the drift file are writable`)

@@ -41,7 +41,7 @@ t.test('one liar among two true servers is a falseticker and is not used', async
   t.match(verdictOf(r.stdout, good2), /: (selected|truechimer)/)
 })
 
-t.test("two agreeing servers outvote a lone one (classic ntpdate keeps the lone one)", async (t) => {
+t.test('two agreeing servers outvote a lone one (classic ntpdate keeps the lone one)', async (t) => {
   const r = await runCli(['-d', ...SAMPLES, good.spec, liar.spec, liar2.spec])
   t.equal(r.code, 0, 'exit 0', { output: describeRun(r) })
   const final = parseQueryOutput(r.stdout).final
@@ -71,8 +71,10 @@ t.test('a single server is its own majority', async (t) => {
 t.test('three LAN servers within ±0.4 ms that claim no root delay or dispersion agree (RFC 5905 MINDISP)', async (t) => {
   // A GPS box on the same switch: stratum 1, root delay and dispersion 0. Without MINDISP each
   // interval is a few µs wide, the three do not overlap, and the vote finds no majority.
-  const lan = (aheadSeconds: number): Handler => (request, from, server) =>
-    server.send(replyTo(request, { stratum: 1, referenceId: 0x47505300, rootDelay: 0, rootDispersion: 0 }, aheadSeconds), from)
+  const lan =
+    (aheadSeconds: number): Handler =>
+    (request, from, server) =>
+      server.send(replyTo(request, { stratum: 1, referenceId: 0x47505300, rootDelay: 0, rootDispersion: 0 }, aheadSeconds), from)
   const [early, late] = await Promise.all([startScriptServer(t, '127.0.8.21', lan(-0.0004)), startScriptServer(t, '127.0.8.22', lan(0.0004))])
   const specs = [`127.0.8.21:${early.port}`, good.spec, `127.0.8.22:${late.port}`]
   const r = await runCli(['-d', ...SAMPLES, ...specs])

@@ -111,7 +111,7 @@ function parseAuthenticator(body: Uint8Array): { nonce: Uint8Array; ciphertext: 
 function parseFields(plaintext: Uint8Array): Uint8Array[] | undefined {
   const view = new DataView(plaintext.buffer, plaintext.byteOffset, plaintext.byteLength)
   const cookies: Uint8Array[] = []
-  for (let offset = 0; offset < plaintext.length; ) {
+  for (let offset = 0; offset < plaintext.length;) {
     if (plaintext.length - offset < 4) return undefined
     const type = view.getUint16(offset)
     const length = view.getUint16(offset + 2)

@@ -30,11 +30,7 @@ const ERROR_CODES: Readonly<Record<number, string>> = { 0: 'unrecognized critica
 
 /** The client's request (§4.1.2): NTPv4, AES-SIV-CMAC-256, End of Message, all critical. */
 export function encodeKeRequest(): Uint8Array {
-  return concat([
-    record(RecordType.NextProtocol, u16(NEXT_PROTOCOL_NTPV4)),
-    record(RecordType.AeadAlgorithm, u16(AEAD_AES_SIV_CMAC_256)),
-    record(RecordType.EndOfMessage, new Uint8Array(0)),
-  ])
+  return concat([record(RecordType.NextProtocol, u16(NEXT_PROTOCOL_NTPV4)), record(RecordType.AeadAlgorithm, u16(AEAD_AES_SIV_CMAC_256)), record(RecordType.EndOfMessage, new Uint8Array(0))])
 }
 
 /** What a complete, acceptable response gives us. */

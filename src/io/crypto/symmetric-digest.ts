@@ -23,10 +23,7 @@ const HASHES: Partial<Record<Algorithm, string>> = {
 
 export function symmetricAuth({ id, algorithm, key }: SymmetricKey): SymmetricAuth {
   const hash = HASHES[algorithm]
-  const digest =
-    hash === undefined
-      ? (data: Uint8Array) => cmac(data, key)
-      : (data: Uint8Array) => createHash(hash).update(key).update(data).digest().subarray(0, TRUNCATED_DIGEST_BYTES)
+  const digest = hash === undefined ? (data: Uint8Array) => cmac(data, key) : (data: Uint8Array) => createHash(hash).update(key).update(data).digest().subarray(0, TRUNCATED_DIGEST_BYTES)
   return {
     keyId: id,
     algorithm,

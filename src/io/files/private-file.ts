@@ -10,8 +10,6 @@ import { dirname, join } from 'node:path'
 import { describeFileKind } from './file-kind.js'
 import type { PrivateFileRead } from '../../ports.js'
 
-
-
 export function readPrivateFile(path: string, maxBytes: number): PrivateFileRead {
   const uid = process.geteuid?.() ?? 0
   let fd: number
@@ -29,7 +27,7 @@ export function readPrivateFile(path: string, maxBytes: number): PrivateFileRead
     if (stat.size > maxBytes) return { tooLarge: true }
     const buffer = Buffer.allocUnsafe(stat.size)
     let length = 0
-    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) length += n
+    for (let n; length < buffer.length && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += n
     return { text: buffer.subarray(0, length).toString('utf8') }
   } finally {
     closeSync(fd)

@@ -13,7 +13,6 @@ export const MAX_CONFIG_BYTES = 1 << 20
 
 /** The text, with the mode and owner (uid) of what was opened; or absent (no such file, or unreadable: as `[ -r FILE ]`); or present but refused, with why. */
 
-
 export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): ConfigFileRead {
   let fd: number
   try {
@@ -28,7 +27,7 @@ export function readConfigFile(path: string, maxBytes = MAX_CONFIG_BYTES): Confi
     // a buffer the size fstat says (a file may grow, or say 0 as /proc's do: then it grows)
     let buffer = Buffer.alloc(Math.min(maxBytes, stat.size) + 1)
     let length = 0
-    for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0; ) {
+    for (let n; length <= maxBytes && (n = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) {
       length += n
       if (length === buffer.length && length <= maxBytes) buffer = Buffer.concat([buffer, Buffer.alloc(Math.min(maxBytes + 1, 2 * length) - length)])
     }

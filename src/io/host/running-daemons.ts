@@ -6,7 +6,18 @@ import { isOwnMark } from '../../host/sync-mark.js'
 import { markClocks, readMarkRecord } from './mark-synchronised.js'
 import { daemonVisibility } from './daemon-visibility.js'
 import { readText } from '../files/read-text.js'
-import { ALL_VISIBLE, findTimeDaemon, isTimeDaemonName, kernelKeptSynchronised, userWritable, type KernelClock, type PathEntry, type ProcessInfo, type RunningDaemon, type Visibility } from '../../host/time-daemon.js'
+import {
+  ALL_VISIBLE,
+  findTimeDaemon,
+  isTimeDaemonName,
+  kernelKeptSynchronised,
+  userWritable,
+  type KernelClock,
+  type PathEntry,
+  type ProcessInfo,
+  type RunningDaemon,
+  type Visibility,
+} from '../../host/time-daemon.js'
 
 export interface TimeDaemonSources {
   /** where procfs is mounted (default /proc); tests point it at a made-up tree */
@@ -114,8 +125,6 @@ function readArgv(path: string): string[] | undefined {
   if (argv.at(-1) === '') argv.pop()
   return argv
 }
-
-
 
 /** The kernel's NTP status; modes 0 only reads, which needs no privilege. Undefined if refused. */
 export function kernelClock(): KernelClock | undefined {

@@ -90,8 +90,7 @@ export function kernelStamps(socket: Socket, family: AddressFamily): KernelStamp
     return { unavailable: `cannot bind libc's socket calls: ${errorText(error)}` }
   }
   const stamp = Buffer.alloc(16)
-  const readStamp = (): bigint | undefined =>
-    c.ioctl(fd, SIOCGSTAMPNS, stamp) === 0 ? stamp.readBigInt64LE(0) * NANOS_PER_SECOND + stamp.readBigInt64LE(8) : undefined
+  const readStamp = (): bigint | undefined => (c.ioctl(fd, SIOCGSTAMPNS, stamp) === 0 ? stamp.readBigInt64LE(0) * NANOS_PER_SECOND + stamp.readBigInt64LE(8) : undefined)
   readStamp() // switches receive stamping on (ENOENT this once)
 
   const flags = Buffer.alloc(4)
@@ -155,7 +154,7 @@ function errorQueueReader(c: Libc, fd: number, family: AddressFamily, readStamp:
 /** Whether the control messages hold a sock_extended_err for a "left the device" timestamp. */
 function isSendReport(view: Buffer, level: number, type: number): boolean {
   const end = MSGHDR_BYTES + Math.min(Number(view.readBigUInt64LE(40)), CONTROL_BYTES)
-  for (let at = MSGHDR_BYTES; at + 32 <= end; ) {
+  for (let at = MSGHDR_BYTES; at + 32 <= end;) {
     const length = Number(view.readBigUInt64LE(at))
     if (length < 16) return false
     if (view.readInt32LE(at + 8) === level && view.readInt32LE(at + 12) === type) {

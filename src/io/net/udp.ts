@@ -70,12 +70,7 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
  * worker (net_enable_timestamp), which under load came after our first datagrams had arrived
  * unstamped. So we send again until one comes back with a kernel stamp, within `PRIMING_WAIT_MS`.
  */
-async function prime(
-  opened: DatagramSocket,
-  ownAddress: Endpoint,
-  wantKernelStamp: boolean,
-  nextArrival: () => Promise<boolean>,
-): Promise<void> {
+async function prime(opened: DatagramSocket, ownAddress: Endpoint, wantKernelStamp: boolean, nextArrival: () => Promise<boolean>): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const givingUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(() => resolve('gave up'), PRIMING_WAIT_MS)))
   try {

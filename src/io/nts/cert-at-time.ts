@@ -20,20 +20,15 @@ const VERIFY_TIMEOUT_MS = 5_000
  * line, which OpenSSL refuses to read.
  */
 export function pemOf(der: Uint8Array): string {
-  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(der).toString('base64').replace(/.{64}(?=.)/g, '$&\n')}\n-----END CERTIFICATE-----\n`
+  return `-----BEGIN CERTIFICATE-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/.{64}(?=.)/g, '$&\n')}\n-----END CERTIFICATE-----\n`
 }
 
 /** Why a chain is not valid (in OpenSSL's words), or why it could not be checked (the verifier's fault, not the certificate's). */
 
-
 /** undefined when `chainPem` (leaf first) is valid for `name` at `atSeconds` (Unix); else why not. `openssl` is for the tests. */
-export async function verifyChainAt(
-  chainPem: readonly string[],
-  name: string,
-  atSeconds: number,
-  trustedCas: readonly string[],
-  openssl = OPENSSL,
-): Promise<ChainProblem | undefined> {
+export async function verifyChainAt(chainPem: readonly string[], name: string, atSeconds: number, trustedCas: readonly string[], openssl = OPENSSL): Promise<ChainProblem | undefined> {
   const [leaf, ...intermediates] = chainPem
   if (!leaf) return { invalid: 'no certificate to check' }
   let dir: string
@@ -50,10 +45,14 @@ export async function verifyChainAt(
     }
     const args = [
       'verify',
-      '-attime', String(Math.floor(atSeconds)),
-      '-purpose', 'sslserver',
-      isIP(name) ? '-verify_ip' : '-verify_hostname', name,
-      '-CAfile', file('trusted.pem', trustedCas.join('\n')),
+      '-attime',
+      String(Math.floor(atSeconds)),
+      '-purpose',
+      'sslserver',
+      isIP(name) ? '-verify_ip' : '-verify_hostname',
+      name,
+      '-CAfile',
+      file('trusted.pem', trustedCas.join('\n')),
       ...(intermediates.length > 0 ? ['-untrusted', file('intermediates.pem', intermediates.join(''))] : []),
       file('leaf.pem', leaf),
     ]

@@ -93,7 +93,7 @@ function exportKey(socket: TLSSocket, direction: number): Uint8Array {
 
 function chainOf(leaf: DetailedPeerCertificate): string[] {
   const chain: string[] = []
-  for (let cert: DetailedPeerCertificate | undefined = leaf; cert?.raw && chain.length < 10; ) {
+  for (let cert: DetailedPeerCertificate | undefined = leaf; cert?.raw && chain.length < 10;) {
     chain.push(pemOf(cert.raw))
     cert = cert.issuerCertificate === cert ? undefined : cert.issuerCertificate
   }

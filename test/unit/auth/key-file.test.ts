@@ -131,18 +131,22 @@ t.test("chrony's lines as chrony reads them: comments, CR, # in a key (issue 22,
   t.equal(Buffer.from(cased.get(2)?.key ?? []).toString(), 'ascii:x')
   t.same([...(cased.get(3)?.key ?? [])], [0, 0xff], 'types in any case')
   t.match(errorOf('1 ASCII:secret # note'), /^\/etc\/k:1: not of the form KEYID \[TYPE\] KEY/, 'chrony reads # after a key as a word: refused, as chrony does')
-  t.equal(errorOf('1 SHA1 HEX:00ff #note'), "/etc/k:1: not of the form KEYID [TYPE] KEY (in chrony's format # starts a comment only at the start of a line)", 'not read as ntpd\'s ASCII key HEX:00ff')
+  t.equal(errorOf('1 SHA1 HEX:00ff #note'), "/etc/k:1: not of the form KEYID [TYPE] KEY (in chrony's format # starts a comment only at the start of a line)", "not read as ntpd's ASCII key HEX:00ff")
 })
 
 t.test("ntpd's lines keep ntpd's reading: # anywhere starts a comment", async (t) => {
   const keys = keysOf(['1 M secret# note', '2 SHA1 abc#def', '3 MD5 passw0rd   # note', '4 AES128CMAC 2b7e151628aed2a6abf7158809cf4f3c\r', ''].join('\n'))
   t.equal(Buffer.from(keys.get(1)?.key ?? []).toString(), 'secret')
-  t.equal(Buffer.from(keys.get(2)?.key ?? []).toString(), 'abc', 'a line either program could read keeps the documented rule: ntpd\'s')
+  t.equal(Buffer.from(keys.get(2)?.key ?? []).toString(), 'abc', "a line either program could read keeps the documented rule: ntpd's")
   const parsed = parseKeyFile(['1 M secret# note', '2 SHA1 abc#def', '3 MD5 passw0rd   # note'].join('\n'), '/etc/k')
-  t.same('warnings' in parsed && parsed.warnings, [
-    '/etc/k:1: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
-    '/etc/k:2: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
-  ], 'a # inside a word, where ntpd and chrony read different keys, is said (not silently cut); one after a blank is a plain comment')
+  t.same(
+    'warnings' in parsed && parsed.warnings,
+    [
+      '/etc/k:1: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
+      '/etc/k:2: a # inside a word ends the key there, as ntpd reads it (chrony would keep it: write such a key as ASCII:…)',
+    ],
+    'a # inside a word, where ntpd and chrony read different keys, is said (not silently cut); one after a blank is a plain comment',
+  )
   t.equal(Buffer.from(keys.get(3)?.key ?? []).toString(), 'passw0rd')
   t.equal(keys.get(4)?.key.length, 16, 'CR is white space')
 })

@@ -9,7 +9,7 @@ const usageMessage = (argv: string[]) => {
   return error instanceof UsageError ? error.message : `not a UsageError: ${String(error)}`
 }
 
-t.test('--max-offset: the limit, and query only with -q\'s one sample', async (t) => {
+t.test("--max-offset: the limit, and query only with -q's one sample", async (t) => {
   t.match(parseArgs(['--max-offset', '0.5', 'h']), { maxOffsetSeconds: 0.5, query: true, samples: 1 })
   t.match(parseArgs(['--max-offset=0', 'h']), { maxOffsetSeconds: 0, query: true })
   t.match(parseArgs(['--max-offset', '2', '-p', '3', '-b', 'h']), { query: true, samples: 3, method: 'step' }, '-b cannot make it set')

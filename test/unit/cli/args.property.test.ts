@@ -12,7 +12,10 @@ import { holds } from '../../helpers/property.js'
 const VALUES = ['1', '4', '0.5', '300', '0', '-1', 'x', 'udp://127.0.0.1', 'local3', 'rfc3164', 'm.prom']
 
 /** Options whose relative order decides the result: at most one of each group is generated. */
-const ORDER_GROUPS = [['step', 'slew'], ['ipv4', 'ipv6']]
+const ORDER_GROUPS = [
+  ['step', 'slew'],
+  ['ipv4', 'ipv6'],
+]
 const groupOf = (o: OptionSpec) => ORDER_GROUPS.findIndex((g) => g.includes(optionKey(o)))
 
 interface Given {
@@ -24,9 +27,7 @@ interface Given {
 const givenOptions = fc
   .subarray([...OPTIONS], { minLength: 0, maxLength: 8 })
   .filter((chosen) => ORDER_GROUPS.every((_, g) => chosen.filter((o) => groupOf(o) === g).length <= 1))
-  .chain((chosen) =>
-    fc.tuple(...chosen.map((option) => (option.value === undefined ? fc.constant(undefined) : fc.constantFrom(...VALUES)).map((value) => ({ option, value })))),
-  )
+  .chain((chosen) => fc.tuple(...chosen.map((option) => (option.value === undefined ? fc.constant(undefined) : fc.constantFrom(...VALUES)).map((value) => ({ option, value })))))
   .map((given): Given[] => given)
 
 const servers = fc.array(fc.constantFrom('a.example', '127.0.0.1', '[::1]:123'), { maxLength: 2 })

@@ -85,23 +85,20 @@ t.test('the last of -b/-B and of -4/-6 wins', async (t) => {
 })
 
 t.test('long forms', async (t) => {
-  t.same(
-    parsed('--query', '--debug', '--samples', '3', '--timeout', '0.5', '--ntp-version', '3', '--gap', '0', '--max-step', '0.25', '--ipv6', '--slew', 'h'),
-    {
-      ...defaults,
-      query: true,
-      debug: true,
-      samples: 3,
-      timeoutSeconds: 0.5,
-      ntpVersion: 3,
-      gapSeconds: 0,
-      maxStepSeconds: 0.25,
-      family: 6,
-      method: 'slew',
-      servers: ['h'],
-      defaultServers: false,
-    },
-  )
+  t.same(parsed('--query', '--debug', '--samples', '3', '--timeout', '0.5', '--ntp-version', '3', '--gap', '0', '--max-step', '0.25', '--ipv6', '--slew', 'h'), {
+    ...defaults,
+    query: true,
+    debug: true,
+    samples: 3,
+    timeoutSeconds: 0.5,
+    ntpVersion: 3,
+    gapSeconds: 0,
+    maxStepSeconds: 0.25,
+    family: 6,
+    method: 'slew',
+    servers: ['h'],
+    defaultServers: false,
+  })
   t.equal(parseArgs(['--timeout=0.5']).timeoutSeconds, 0.5, '--name=value')
   t.equal(parseArgs(['--step']).method, 'step')
   t.equal(parseArgs(['-o', '1']).ntpVersion, 1)
@@ -163,7 +160,14 @@ t.test('-a, -k and -e: the key id, the key file (default /etc/ntp.keys), the del
   t.match(parseArgs(['-a', '1', 'h']), { keyId: 1, keyFile: undefined, authDelaySeconds: undefined })
   t.match(parseArgs(['-qa4294967295', '-k', '/etc/chrony.keys', '-e', '0.2', 'h']), { keyId: 4294967295, keyFile: '/etc/chrony.keys', authDelaySeconds: 0.2, query: true })
   t.match(parseArgs(['h']), { keyId: undefined })
-  for (const argv of [['-a', '0', 'h'], ['-a', '4294967296', 'h'], ['-a', 'x', 'h'], ['-e', '1.5', 'h'], ['-e', '-1', 'h'], ['-k', '', 'h']]) {
+  for (const argv of [
+    ['-a', '0', 'h'],
+    ['-a', '4294967296', 'h'],
+    ['-a', 'x', 'h'],
+    ['-e', '1.5', 'h'],
+    ['-e', '-1', 'h'],
+    ['-k', '', 'h'],
+  ]) {
     const error = parseArgsError(argv)
     t.ok(error instanceof UsageError, `${argv.join(' ')}: a UsageError (${(error as Error | undefined)?.message})`)
   }

@@ -24,7 +24,14 @@ function run(argv: string[], texts?: DefaultServerTexts) {
     keys: { readKeyFile: () => ({ absent: true }), symmetricAuth: async () => t.fail('no keys') as never },
     nts: async () => t.fail('no NTS') as never,
     markSynchronised: () => t.fail('no mark') as never,
-    drift: { read: () => ({ absent: true }), write: () => {}, bootId: () => undefined, clocks: () => ({ boottimeSeconds: 0, realMinusBootSeconds: 0 }), kernelPpm: () => 0, setKernelPpm: () => t.fail('no frequency set') as never },
+    drift: {
+      read: () => ({ absent: true }),
+      write: () => {},
+      bootId: () => undefined,
+      clocks: () => ({ boottimeSeconds: 0, realMinusBootSeconds: 0 }),
+      kernelPpm: () => 0,
+      setKernelPpm: () => t.fail('no frequency set') as never,
+    },
   }
   const { deps, stdout, stderr } = mainDeps(system, {
     ...(texts && {

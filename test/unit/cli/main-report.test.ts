@@ -50,7 +50,13 @@ t.test('--json -q: the document instead of the classic lines; stderr stays quiet
   const doc = documentOf(t, r.stdout)
   t.match(doc, { version: '0.1.0', selected: '10.0.0.1', action: 'query', method: 'slew', exitCode: 0, error: null, maxOffset: null })
   t.ok(Math.abs(doc.offset! - 0.25) < 1e-6, 'the selected offset')
-  t.same(doc.servers.map((s) => [s.address, s.status]), [['10.0.0.1', 'selected'], ['10.0.0.2', 'no-reply']])
+  t.same(
+    doc.servers.map((s) => [s.address, s.status]),
+    [
+      ['10.0.0.1', 'selected'],
+      ['10.0.0.2', 'no-reply'],
+    ],
+  )
   t.equal(doc.servers[0]!.samples.length, 1, '-q takes one sample')
 })
 
@@ -69,9 +75,18 @@ t.test('--json with -d: the trace and the classic lines go to stderr', async (t)
   const r = await run(['--json', '-d', ...FAST, '10.0.0.1'], { '10.0.0.1': 0.1 })
   t.equal(r.code, 0)
   t.match(documentOf(t, r.stdout), { action: 'query', selected: '10.0.0.1' })
-  t.ok(r.stderr.some((line) => /^sent request to 10\.0\.0\.1/.test(line)), 'the trace')
-  t.ok(r.stderr.some((line) => /^server 10\.0\.0\.1, stratum 2/.test(line)), 'the server line')
-  t.ok(r.stderr.some((line) => /adjust time server 10\.0\.0\.1 offset \+0\.1000\d\d sec$/.test(line)), 'the result line')
+  t.ok(
+    r.stderr.some((line) => /^sent request to 10\.0\.0\.1/.test(line)),
+    'the trace',
+  )
+  t.ok(
+    r.stderr.some((line) => /^server 10\.0\.0\.1, stratum 2/.test(line)),
+    'the server line',
+  )
+  t.ok(
+    r.stderr.some((line) => /adjust time server 10\.0\.0\.1 offset \+0\.1000\d\d sec$/.test(line)),
+    'the result line',
+  )
 })
 
 t.test('--json on failures: no server, names that did not resolve, a usage error', async (t) => {
@@ -79,14 +94,21 @@ t.test('--json on failures: no server, names that did not resolve, a usage error
   t.equal(none.code, 1)
   const doc = documentOf(t, none.stdout)
   t.match(doc, { exitCode: 1, error: 'no servers can be used, exiting', selected: null, action: 'none', offset: null })
-  t.same(doc.servers.map((s) => [s.name, s.port, s.status, s.reason]), [
-    ['a.invalid', 123, 'unresolvable', 'no such host'],
-    ['v4only.example', 11123, 'unresolvable', 'no IPv6 address'],
-  ], 'a name without an address of the family asked for counts as unresolvable')
+  t.same(
+    doc.servers.map((s) => [s.name, s.port, s.status, s.reason]),
+    [
+      ['a.invalid', 123, 'unresolvable', 'no such host'],
+      ['v4only.example', 11123, 'unresolvable', 'no IPv6 address'],
+    ],
+    'a name without an address of the family asked for counts as unresolvable',
+  )
 
   const silent = await run(['--json', ...FAST, '10.0.0.7', 'a.invalid'])
   t.equal(silent.code, 1)
-  t.same(documentOf(t, silent.stdout).servers.map((s) => s.status), ['no-reply', 'unresolvable'])
+  t.same(
+    documentOf(t, silent.stdout).servers.map((s) => s.status),
+    ['no-reply', 'unresolvable'],
+  )
   t.equal(silent.stderr.length, 2, "Can't find host and the error line stay on stderr")
 
   const usage = await run(['--json', '-p', '9', '10.0.0.1'])
@@ -102,7 +124,11 @@ t.test('--json on failures: no server, names that did not resolve, a usage error
 
 t.test('--json with -s: the document on stdout all the same, the lines in syslog', async (t) => {
   logged.length = 0
-  const r = await run(['--json', '-s', ...FAST, '--metrics-file', '/nonexistent/x.prom', '10.0.0.1'], { '10.0.0.1': 0.1 }, { writeFails: Object.assign(new Error('ENOENT: no such file or directory, open'), { code: 'ENOENT' }) })
+  const r = await run(
+    ['--json', '-s', ...FAST, '--metrics-file', '/nonexistent/x.prom', '10.0.0.1'],
+    { '10.0.0.1': 0.1 },
+    { writeFails: Object.assign(new Error('ENOENT: no such file or directory, open'), { code: 'ENOENT' }) },
+  )
   t.equal(r.code, 0)
   t.match(documentOf(t, r.stdout), { action: 'slew', exitCode: 0 })
   t.same(r.stderr, [])

@@ -146,16 +146,17 @@ const CHRONYD: RunningDaemon = {
 }
 
 t.test('a running time daemon: exit 5, one line naming it, the clock untouched', async (t) => {
-  for (const [argv, method] of [[['-b'], 'step'], [['-B'], 'slew'], [[], 'slew']] as const) {
+  for (const [argv, method] of [
+    [['-b'], 'step'],
+    [['-B'], 'slew'],
+    [[], 'slew'],
+  ] as const) {
     const r = await run([...FAST, ...argv, '10.0.0.1'], { '10.0.0.1': { ahead: 0.2 } }, undefined, CHRONYD)
     t.equal(r.code, 5, `${argv.join(' ') || 'auto'}: exit 5`)
     t.same(r.calls, [], 'the clock untouched')
     t.same(r.daemonChecks, ['before any clock change'])
     t.same(r.stdout, [], 'no final line')
-    t.same(r.stderr, [
-      `25 Nov 02:33:22 tsntpdate[4242]: refusing to ${method} the clock while a time daemon runs: chronyd (pid 812); ` +
-        'clock left untouched (--force overrides)',
-    ])
+    t.same(r.stderr, [`25 Nov 02:33:22 tsntpdate[4242]: refusing to ${method} the clock while a time daemon runs: chronyd (pid 812); ` + 'clock left untouched (--force overrides)'])
   }
 })
 

@@ -42,11 +42,7 @@ t.test('without syslog: the terminal, as before; nothing is opened', async (t) =
   await h.output.open(NO_SYSLOG, undefined)
   h.everything()
   await h.output.close()
-  t.same(h.stdout, [
-    'tsntpdate 9.9.9',
-    'server 10.0.0.1, stratum 2, offset +0.000001, delay 0.00010',
-    `${PREFIX}adjust time server 10.0.0.1 offset +0.000001 sec`,
-  ])
+  t.same(h.stdout, ['tsntpdate 9.9.9', 'server 10.0.0.1, stratum 2, offset +0.000001, delay 0.00010', `${PREFIX}adjust time server 10.0.0.1 offset +0.000001 sec`])
   t.same(h.stderr, [`${PREFIX}Can't find host x.invalid: no such host`])
   t.same(h.opened, [])
 })
@@ -59,11 +55,7 @@ t.test('-s: results at NOTICE, warnings at ERR, only -q/-d lines on the terminal
   t.same(h.opened, [{ kind: 'local', facility: 19 }])
   t.same(h.stdout, ['server 10.0.0.1, stratum 2, offset +0.000001, delay 0.00010'])
   t.same(h.stderr, [])
-  t.same(h.logged, [
-    'local notice tsntpdate 9.9.9',
-    "local err Can't find host x.invalid: no such host",
-    'local notice adjust time server 10.0.0.1 offset +0.000001 sec',
-  ])
+  t.same(h.logged, ['local notice tsntpdate 9.9.9', "local err Can't find host x.invalid: no such host", 'local notice adjust time server 10.0.0.1 offset +0.000001 sec'])
 })
 
 t.test('usage errors always go to stderr only', async (t) => {
@@ -82,7 +74,10 @@ t.test('--syslog-server without -s: the terminal as before, plus a copy to the s
   t.same(h.opened, [{ kind: 'remote', server: REMOTE, format: 'rfc3164', facility: 3 }])
   t.equal(h.stdout.length, 3)
   t.equal(h.stderr.length, 1)
-  t.same(h.logged.map((l) => l.split(' ').slice(0, 2).join(' ')), ['remote notice', 'remote err', 'remote notice'])
+  t.same(
+    h.logged.map((l) => l.split(' ').slice(0, 2).join(' ')),
+    ['remote notice', 'remote err', 'remote notice'],
+  )
 })
 
 t.test('a remote server not reached: one prefixed stderr line at close, even with -s', async (t) => {
@@ -112,17 +107,14 @@ t.test('asking for syslog without a way to open it is an error, not silence', as
 t.test('text from outside cannot write to the terminal or forge a log line (issue 9, finding 9)', async (t) => {
   const h = harness()
   await h.output.open({ ...NO_SYSLOG, syslogServer: REMOTE }, h.openLogger)
-  h.output.print('kiss-o\'-death \x1b[2J from 10.0.0.1')
+  h.output.print("kiss-o'-death \x1b[2J from 10.0.0.1")
   h.output.error("Can't find host evil\nDec 2 00:00:00 host sshd[1]: Accepted: no such host")
   h.output.notice('adjust time server a\u2028b offset +0.1 sec')
-  h.output.usage('bad server \'\x07\x9b\'')
+  h.output.usage("bad server '\x07\x9b'")
   await h.output.close()
   t.same(h.stdout, ["kiss-o'-death \\x1b[2J from 10.0.0.1", `${PREFIX}adjust time server a\\u2028b offset +0.1 sec`])
   t.same(h.stderr, [`${PREFIX}Can't find host evil\\x0aDec 2 00:00:00 host sshd[1]: Accepted: no such host`, `${PREFIX}bad server '\\x07\\x9b'`])
-  t.same(h.logged, [
-    "remote err Can't find host evil\\x0aDec 2 00:00:00 host sshd[1]: Accepted: no such host",
-    'remote notice adjust time server a\\u2028b offset +0.1 sec',
-  ])
+  t.same(h.logged, ["remote err Can't find host evil\\x0aDec 2 00:00:00 host sshd[1]: Accepted: no such host", 'remote notice adjust time server a\\u2028b offset +0.1 sec'])
 })
 
 t.test('a line is at most MAX_LINE_LENGTH characters, on the terminal (its prefix counted; issue 22, point 16) and in syslog', async (t) => {

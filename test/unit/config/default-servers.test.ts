@@ -18,10 +18,18 @@ t.test('the order: NTPSERVERS, then step-tickers, and nothing built in (issue 22
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS=""', stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' })
   t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="  \t "', stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' }, 'only blanks count as empty')
   t.same(chooseDefaultServers({ stepTickers: tickers }), { servers: ['tick1', 'tick2'], from: 'step-tickers' }, 'no defaults file')
-  t.same(chooseDefaultServers({ defaults: 'NTPSERVERS="a\n', defaultsPath: '/etc/d', stepTickers: tickers }), {
-    error: '/etc/d:1: not of the form NAME="value" (or NAME=\'value\', NAME=word, a # comment): NTPSERVERS="a',
-  }, 'a defaults file outside the subset is an error, not a fallback')
-  t.same(chooseDefaultServers({ defaults: 'SPLAY=5\n', stepTickers: '# none\n' }), { error: 'no server named, and none configured: name one, or set NTPSERVERS in /etc/default/tsntpdate (or list servers in /etc/ntp/step-tickers)' }, 'no pool.ntp.org: none configured is said')
+  t.same(
+    chooseDefaultServers({ defaults: 'NTPSERVERS="a\n', defaultsPath: '/etc/d', stepTickers: tickers }),
+    {
+      error: '/etc/d:1: not of the form NAME="value" (or NAME=\'value\', NAME=word, a # comment): NTPSERVERS="a',
+    },
+    'a defaults file outside the subset is an error, not a fallback',
+  )
+  t.same(
+    chooseDefaultServers({ defaults: 'SPLAY=5\n', stepTickers: '# none\n' }),
+    { error: 'no server named, and none configured: name one, or set NTPSERVERS in /etc/default/tsntpdate (or list servers in /etc/ntp/step-tickers)' },
+    'no pool.ntp.org: none configured is said',
+  )
   t.same(chooseDefaultServers({}), { error: 'no server named, and none configured: name one, or set NTPSERVERS in /etc/default/tsntpdate (or list servers in /etc/ntp/step-tickers)' })
 })
 
@@ -42,13 +50,17 @@ t.test('reading: a missing file counts as absent', async (t) => {
     stepTickersPath: join(dir, 'missing'),
     warnings: [],
   })
-  t.same(readDefaultServerTexts({ defaults: dir, stepTickers: join(dir, 'no', 'such') }), {
-    defaults: undefined,
-    defaultsPath: dir,
-    stepTickers: undefined,
-    stepTickersPath: join(dir, 'no', 'such'),
-    warnings: [`${dir} is a directory, not a regular file; ignored`],
-  }, 'a directory (with a warning), a missing parent (absent)')
+  t.same(
+    readDefaultServerTexts({ defaults: dir, stepTickers: join(dir, 'no', 'such') }),
+    {
+      defaults: undefined,
+      defaultsPath: dir,
+      stepTickers: undefined,
+      stepTickersPath: join(dir, 'no', 'such'),
+      warnings: [`${dir} is a directory, not a regular file; ignored`],
+    },
+    'a directory (with a warning), a missing parent (absent)',
+  )
 })
 
 t.test('reading: only regular files, at most 1 MiB, never a hang (issue 9, finding 6)', async (t) => {

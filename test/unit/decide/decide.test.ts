@@ -9,8 +9,7 @@ const auto: DecideOptions = { readOnly: false, method: 'auto', maxStepSeconds: u
 const none = { daemon: undefined }
 const a = server('10.0.0.1')
 const chosenAt = (offset: number) => selectServer([observed(a, [sampleOf({ delay: 0.001, offset })])], 0n)
-const run = (offset: number, options: Partial<DecideOptions> = {}, facts: DecideFacts = none) =>
-  decide(chosenAt(offset), { ...auto, ...options }, facts)
+const run = (offset: number, options: Partial<DecideOptions> = {}, facts: DecideFacts = none) => decide(chosenAt(offset), { ...auto, ...options }, facts)
 
 t.test('auto: step at |offset| >= 0.5 s, slew below', async (t) => {
   t.equal(STEP_THRESHOLD_SECONDS, 0.5)

@@ -42,7 +42,7 @@ t.test('no estimate: first run, another boot, too old, no common server, stepped
   t.match(estimateDrift(run(), later(3600, { servers: ['198.51.100.7:123'] }), ERROR), { reason: /no server in common/ })
   t.match(estimateDrift(run(), later(3600, { realMinusBootSeconds: 1_795_999_000.5 }), ERROR), { reason: /stepped in between/ })
   t.match(estimateDrift(run(), later(3600, { kernelPpm: 12 }), ERROR), { reason: /kernel frequency was changed/ })
-  t.match(estimateDrift(run(), later(0.2), ERROR), { reason: /too short a basis/ }, "20 µs over 0.2 s: ±100 ppm")
+  t.match(estimateDrift(run(), later(0.2), ERROR), { reason: /too short a basis/ }, '20 µs over 0.2 s: ±100 ppm')
 })
 
 t.test('an estimate beyond what a kernel can correct (±500 ppm) is none, said once (issue 22, point 11)', async (t) => {

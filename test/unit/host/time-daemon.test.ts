@@ -82,7 +82,11 @@ t.test('systemd-timesyncd, whose command name the kernel cuts to 15 characters',
 })
 
 t.test('openntpd, ntpd-rs and phc2sys are counted', async (t) => {
-  for (const [comm, name] of [['openntpd', 'openntpd'], ['ntp-daemon', 'ntp-daemon'], ['phc2sys', 'phc2sys']]) {
+  for (const [comm, name] of [
+    ['openntpd', 'openntpd'],
+    ['ntp-daemon', 'ntp-daemon'],
+    ['phc2sys', 'phc2sys'],
+  ]) {
     t.equal(findTimeDaemon([proc(5, comm!)], undefined, IN_DOCKER)?.description, `${name} (pid 5)`)
   }
 })
@@ -105,7 +109,8 @@ t.test('zombies and exiting processes do not count', async (t) => {
 t.test('several daemons: every one named, pids grouped by name, in /proc order', async (t) => {
   const found = findTimeDaemon(
     [proc(90, 'ntpd', ['ntpd']), proc(91, 'ntpd', ['ntpd: ntp engine']), proc(95, 'chronyd', ['chronyd', '-x']), proc(120, 'systemd-timesyn'), proc(92, 'ntpd', ['ntpd: dns engine'])],
-    KEPT_KERNEL, IN_DOCKER,
+    KEPT_KERNEL,
+    IN_DOCKER,
   )
   t.equal(found?.evidence, 'process', 'a process named beats the kernel word')
   t.equal(found?.description, 'ntpd (pids 90, 91, 92), systemd-timesyncd (pid 120)')
@@ -116,8 +121,7 @@ t.test('the kernel: synchronised and freshly updated counts when no daemon is vi
   t.equal(found?.evidence, 'kernel')
   t.equal(
     found?.description,
-    'the kernel says its clock is kept synchronised (adjtimex status 0x2001 (PLL NANO), max error 0.012000 s, ' +
-      'so updated at most 24 s ago), by a daemon not visible here (in a docker container)',
+    'the kernel says its clock is kept synchronised (adjtimex status 0x2001 (PLL NANO), max error 0.012000 s, ' + 'so updated at most 24 s ago), by a daemon not visible here (in a docker container)',
   )
 })
 
@@ -177,14 +181,22 @@ t.test("a process named like a daemon counts only if root's, or its own account'
   t.equal(found(ntpd({ uid: 1000, account: 'alice', executable: installed })), undefined, 'an ordinary user')
   t.equal(found(ntpd({ uid: 65534, account: 'nobody', executable: installed })), undefined, 'nobody')
   t.equal(found(ntpd({ uid: undefined, executable: undefined })), undefined, 'a uid that could not be read: the process is gone (else a user racing exits could count)')
-  t.equal(found(ntpd({ uid: 0, executable: { path: '/usr/bin/sudo', userWritable: false } })), undefined, 'root, but not the daemon\'s program (a setuid program run through a link named ntpd)')
+  t.equal(found(ntpd({ uid: 0, executable: { path: '/usr/bin/sudo', userWritable: false } })), undefined, "root, but not the daemon's program (a setuid program run through a link named ntpd)")
   t.equal(found(ntpd({ uid: 0, executable: { path: '/bin/busybox', userWritable: false } })), 'ntpd (pid 77)', "BusyBox's ntpd applet")
   const chronyd = (account: string) => ({ pid: 9, comm: 'chronyd', state: 'S', argv: ['/usr/sbin/chronyd', '-F', '1'], uid: 100, account, executable: undefined })
   t.equal(findTimeDaemon([chronyd('_chrony')], undefined, ALL_VISIBLE)?.description, 'chronyd (pid 9)', "Debian's _chrony")
   t.equal(findTimeDaemon([chronyd('ntpsec')], undefined, ALL_VISIBLE), undefined, "another daemon's account")
   const arch = { ...chronyd('chrony'), executable: { path: '/usr/bin/chronyd', userWritable: false } }
   t.equal(findTimeDaemon([arch], undefined, ALL_VISIBLE)?.description, 'chronyd (pid 9)', "Arch's and Fedora's chrony in /usr/bin")
-  const timesyncd = { pid: 5, comm: 'systemd-timesyn', state: 'S', argv: ['/lib/systemd/systemd-timesyncd'], uid: 997, account: 'systemd-timesync', executable: { path: '/lib/systemd/systemd-timesyncd', userWritable: false } }
+  const timesyncd = {
+    pid: 5,
+    comm: 'systemd-timesyn',
+    state: 'S',
+    argv: ['/lib/systemd/systemd-timesyncd'],
+    uid: 997,
+    account: 'systemd-timesync',
+    executable: { path: '/lib/systemd/systemd-timesyncd', userWritable: false },
+  }
   t.equal(findTimeDaemon([timesyncd], undefined, ALL_VISIBLE)?.description, 'systemd-timesyncd (pid 5)', 'timesyncd as systemd-timesync')
 })
 
@@ -197,9 +209,40 @@ t.test('the kernel word counts only in a container: on a host a synchronised ker
   t.equal(findTimeDaemon([proc(90, 'ntpd')], KEPT_KERNEL, ALL_VISIBLE)?.evidence, 'process', 'a daemon process still counts on the host')
 })
 
-t.test('userWritable: any entry of the path not root\'s, or writable by group or others', async (t) => {
-  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o40755 }, { uid: 0, mode: 0o40755 }]), false, '/usr/sbin/ntpd')
-  t.equal(userWritable([{ uid: 0, mode: 0o100755 }, { uid: 0, mode: 0o41777 }, { uid: 0, mode: 0o40755 }]), true, '/tmp/ntpd (1777)')
-  t.equal(userWritable([{ uid: 1000, mode: 0o100755 }, { uid: 1000, mode: 0o40700 }, { uid: 0, mode: 0o40755 }]), true, '/home/u/ntpd')
-  t.equal(userWritable([{ uid: 0, mode: 0o100775 }, { uid: 0, mode: 0o40755 }]), true, 'a group-writable program')
+t.test("userWritable: any entry of the path not root's, or writable by group or others", async (t) => {
+  t.equal(
+    userWritable([
+      { uid: 0, mode: 0o100755 },
+      { uid: 0, mode: 0o40755 },
+      { uid: 0, mode: 0o40755 },
+    ]),
+    false,
+    '/usr/sbin/ntpd',
+  )
+  t.equal(
+    userWritable([
+      { uid: 0, mode: 0o100755 },
+      { uid: 0, mode: 0o41777 },
+      { uid: 0, mode: 0o40755 },
+    ]),
+    true,
+    '/tmp/ntpd (1777)',
+  )
+  t.equal(
+    userWritable([
+      { uid: 1000, mode: 0o100755 },
+      { uid: 1000, mode: 0o40700 },
+      { uid: 0, mode: 0o40755 },
+    ]),
+    true,
+    '/home/u/ntpd',
+  )
+  t.equal(
+    userWritable([
+      { uid: 0, mode: 0o100775 },
+      { uid: 0, mode: 0o40755 },
+    ]),
+    true,
+    'a group-writable program',
+  )
 })

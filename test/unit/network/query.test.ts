@@ -40,13 +40,17 @@ async function query(addresses: string[], delays: Record<string, number>, settin
   const net = network(time, delays)
   const events: QueryEvent[] = []
   const observations = await time.run(
-    queryServers(addresses.map(server), { samples: 4, gapSeconds: 2, timeoutSeconds: 1, ntpVersion: 4, ...settings }, {
-      clock: time.clock,
-      openSocket: net.openSocket,
-      randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
-      timers: time.timers,
-      onEvent: (e) => events.push(e),
-    }),
+    queryServers(
+      addresses.map(server),
+      { samples: 4, gapSeconds: 2, timeoutSeconds: 1, ntpVersion: 4, ...settings },
+      {
+        clock: time.clock,
+        openSocket: net.openSocket,
+        randomBytes: (n) => crypto.getRandomValues(new Uint8Array(n)),
+        timers: time.timers,
+        onEvent: (e) => events.push(e),
+      },
+    ),
   )
   return { observations, events, sentAt: net.sentAt, endedAtMs: time.elapsedNanos() / MS }
 }
@@ -55,7 +59,10 @@ t.test('four samples from a server 10 ms away: one request every --gap, done wit
   const r = await query(['10.0.0.1'], { '10.0.0.1': 5 })
   t.same(r.sentAt, ['10.0.0.1 @0 ms', '10.0.0.1 @2000 ms', '10.0.0.1 @4000 ms', '10.0.0.1 @6000 ms'])
   t.equal(r.observations[0]?.replies.length, 4)
-  t.ok(r.observations[0]?.replies.every((s) => Math.abs(s.delay - 0.00999) < 1e-9), 'each delay 10 ms less the 10 µs the server holds it, exactly')
+  t.ok(
+    r.observations[0]?.replies.every((s) => Math.abs(s.delay - 0.00999) < 1e-9),
+    'each delay 10 ms less the 10 µs the server holds it, exactly',
+  )
   t.equal(r.endedAtMs, 6010n, 'the run ends as the last reply arrives')
 })
 

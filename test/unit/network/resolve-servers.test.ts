@@ -34,7 +34,11 @@ t.test('a thousand names: every one is looked up, all at once (libuv queues them
   const resolver = slowResolver((host) => [{ address: addressOf.get(host) ?? '', family: 4 }])
   const { servers, unresolved } = await resolveServers(names.map(spec), resolver.resolve, { family: undefined }, t.fail, undefined)
   t.equal(servers.length, 1000, 'one server per name')
-  t.same(servers.map((s) => s.name), names, 'in command-line order')
+  t.same(
+    servers.map((s) => s.name),
+    names,
+    'in command-line order',
+  )
   t.same(unresolved, [])
   t.equal(resolver.most(), 1000, 'all started at once, so no name waits behind one that hangs')
 })
@@ -43,7 +47,10 @@ t.test('names that fail are warned about, in order, listed with the reason, and 
   const warnings: string[] = []
   const resolver = slowResolver(() => [{ address: '192.0.2.1', family: 4 }])
   const { servers, unresolved } = await resolveServers(['a.invalid', 'good.example', 'b.invalid'].map(spec), resolver.resolve, { family: undefined }, (l) => warnings.push(l), undefined)
-  t.same(servers.map((s) => s.name), ['good.example'])
+  t.same(
+    servers.map((s) => s.name),
+    ['good.example'],
+  )
   t.same(warnings, ["Can't find host a.invalid: no such host", "Can't find host b.invalid: no such host"])
   t.same(unresolved, [
     { name: 'a.invalid', port: 123, reason: 'no such host' },
@@ -55,7 +62,10 @@ t.test('nothing resolves: no servers, every name listed', async (t) => {
   const resolver = slowResolver(() => [])
   const { servers, unresolved } = await resolveServers(['x.example', 'y.example'].map(spec), resolver.resolve, { family: 4 }, () => {}, undefined)
   t.same(servers, [])
-  t.same(unresolved.map((u) => u.reason), ['no IPv4 address', 'no IPv4 address'])
+  t.same(
+    unresolved.map((u) => u.reason),
+    ['no IPv4 address', 'no IPv4 address'],
+  )
   t.equal(noneResolvedLine(unresolved), 'no servers can be used, exiting: none of x.example, y.example resolved')
 })
 
@@ -84,5 +94,8 @@ t.test('a resolver that never answers costs the budget once, for all names (issu
 t.test('names that answer within the budget resolve as usual', async (t) => {
   const r = slowResolver(() => [{ address: '192.0.2.1', family: 4 }])
   const { servers } = await resolveServers([spec('a.example'), spec('b.example:1234')], r.resolve, { family: undefined, budgetSeconds: 5 }, () => {}, undefined)
-  t.same(servers.map((s) => `${s.name} ${s.address}:${s.port}`), ['a.example 192.0.2.1:123', 'b.example 192.0.2.1:1234'])
+  t.same(
+    servers.map((s) => `${s.name} ${s.address}:${s.port}`),
+    ['a.example 192.0.2.1:123', 'b.example 192.0.2.1:1234'],
+  )
 })

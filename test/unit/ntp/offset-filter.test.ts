@@ -34,7 +34,7 @@ t.test('bounds that share no point cannot overrule', async (t) => {
   t.same(estimateOffset(best, [best, other]), { offset: ms(10) })
 })
 
-t.test('each sample\'s dispersion and PHI per second apart widen its bounds', async (t) => {
+t.test("each sample's dispersion and PHI per second apart widen its bounds", async (t) => {
   const best = sampleOf({ delay: ms(2), offset: ms(1.5), receivedAtNanos: 0n }) // [0.5, 2.5] ms
   const near0 = sampleOf({ delay: ms(2), offset: ms(-0.2), receivedAtNanos: 0n }) // [-1.2, 0.8] ms: 1.5 is out
   t.ok(estimateOffset(best, [best, near0]).overruledBy, 'taken together at once: overruled')

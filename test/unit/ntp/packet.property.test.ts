@@ -6,16 +6,7 @@
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
 import t from 'tap'
-import {
-  decodePacket,
-  encodePacket,
-  HEADER_LENGTH,
-  PacketParseError,
-  type ExtensionField,
-  type LeapIndicator,
-  type NtpMode,
-  type NtpPacket,
-} from '../../../src/ntp/packet.js'
+import { decodePacket, encodePacket, HEADER_LENGTH, PacketParseError, type ExtensionField, type LeapIndicator, type NtpMode, type NtpPacket } from '../../../src/ntp/packet.js'
 import { diffSeconds, diffUnits, NTP_TO_UNIX_SECONDS, ntpFromUnixNanos, unixNanosFromNtp } from '../../../src/ntp/timestamp.js'
 import { holds } from '../../helpers/property.js'
 import { NANOS_PER_SECOND } from '../../helpers/unit.js'
@@ -38,36 +29,25 @@ const extensionLikeChunk = fc
       fc.integer({ min: 0, max: 40 }), // short or misaligned
       u16, // anything the 16-bit field can say
     ),
-    body: fc.oneof(
-      fc.constant('as-declared' as const),
-      fc.constantFrom('4-short' as const, '4-long' as const),
-      fc.integer({ min: 0, max: 64 }),
-    ),
+    body: fc.oneof(fc.constant('as-declared' as const), fc.constantFrom('4-short' as const, '4-long' as const), fc.integer({ min: 0, max: 64 })),
     fill: fc.integer({ min: 0, max: 0xff }),
   })
   .map(({ type, declaredLength, body, fill }) => {
     const asDeclared = Math.max(0, Math.min(declaredLength, 400) - 4)
-    const bodyLength =
-      body === 'as-declared' ? asDeclared : body === '4-short' ? Math.max(0, asDeclared - 4) : body === '4-long' ? asDeclared + 4 : body
+    const bodyLength = body === 'as-declared' ? asDeclared : body === '4-short' ? Math.max(0, asDeclared - 4) : body === '4-long' ? asDeclared + 4 : body
     return concat(Uint8Array.of(type >> 8, type & 0xff, declaredLength >> 8, declaredLength & 0xff), new Uint8Array(bodyLength).fill(fill))
   })
 
 /** A MAC-sized trailer (key id + 16- or 20-byte digest, RFC 5905 §7.3), or a near miss. */
-const macLikeTail = fc.oneof(
-  fc.uint8Array({ minLength: 20, maxLength: 20 }),
-  fc.uint8Array({ minLength: 24, maxLength: 24 }),
-  fc.uint8Array({ minLength: 0, maxLength: 30 }),
-)
+const macLikeTail = fc.oneof(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.uint8Array({ minLength: 24, maxLength: 24 }), fc.uint8Array({ minLength: 0, maxLength: 30 }))
 
 /** Any 48 bytes are a header: the decoder gives every bit a meaning. */
 const header = fc.uint8Array({ minLength: HEADER_LENGTH, maxLength: HEADER_LENGTH })
 
-const headerWithTrailer = fc
-  .tuple(header, fc.array(extensionLikeChunk, { maxLength: 5 }), fc.option(macLikeTail), fc.option(fc.nat()))
-  .map(([head, chunks, tail, cut]) => {
-    const bytes = concat(head, ...chunks, tail ?? new Uint8Array())
-    return cut === null ? bytes : bytes.slice(0, cut % (bytes.length + 1))
-  })
+const headerWithTrailer = fc.tuple(header, fc.array(extensionLikeChunk, { maxLength: 5 }), fc.option(macLikeTail), fc.option(fc.nat())).map(([head, chunks, tail, cut]) => {
+  const bytes = concat(head, ...chunks, tail ?? new Uint8Array())
+  return cut === null ? bytes : bytes.slice(0, cut % (bytes.length + 1))
+})
 
 /** Well-formed trailers: valid extension fields, then maybe a MAC, as a sender would build them. */
 const wellFormedTrailer = fc
@@ -80,17 +60,17 @@ const interestingBytes = fc.oneof(anyBytes, headerWithTrailer, wellFormedTrailer
 // ---- Valid packets.
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff })
-const timestamp = fc.oneof(
-  fc.bigInt({ min: 0n, max: TWO_TO_64 - 1n }),
-  fc.constantFrom(0n, TWO_TO_64 - 1n, (1n << 32n) - 1n, 1n << 32n, TWO_TO_63),
-)
+const timestamp = fc.oneof(fc.bigInt({ min: 0n, max: TWO_TO_64 - 1n }), fc.constantFrom(0n, TWO_TO_64 - 1n, (1n << 32n) - 1n, 1n << 32n, TWO_TO_63))
 /** Root delay and dispersion are NTP short format, unsigned Q16.16 (RFC 5905 §6). */
 const shortSeconds = fc.oneof(u32, fc.integer({ min: 0, max: 0xffff })).map((raw) => raw / 65_536)
 
 function validExtension(): fc.Arbitrary<ExtensionField> {
   // RFC 7822 §3: a field is at least 16 octets and a multiple of 4; 4 of them are type and length.
   return fc
-    .tuple(u16, fc.integer({ min: 3, max: 40 }).chain((words) => fc.uint8Array({ minLength: 4 * words, maxLength: 4 * words })))
+    .tuple(
+      u16,
+      fc.integer({ min: 3, max: 40 }).chain((words) => fc.uint8Array({ minLength: 4 * words, maxLength: 4 * words })),
+    )
     .map(([type, value]) => ({ type, value }))
 }
 
@@ -212,10 +192,7 @@ t.test('Unix nanoseconds → NTP → Unix nanoseconds is exact within 68 years o
   const SPAN = 1n << 34n
   const unixNanos = fc.bigInt({ min: -SPAN * NANOS_PER_SECOND, max: SPAN * NANOS_PER_SECOND })
   const HALF_ERA_NANOS = (1n << 31n) * NANOS_PER_SECOND
-  const pivotDistance = fc.oneof(
-    fc.bigInt({ min: -HALF_ERA_NANOS + 1n, max: HALF_ERA_NANOS - 1n }),
-    fc.bigInt({ min: -1_000_000_000n, max: 1_000_000_000n }),
-  )
+  const pivotDistance = fc.oneof(fc.bigInt({ min: -HALF_ERA_NANOS + 1n, max: HALF_ERA_NANOS - 1n }), fc.bigInt({ min: -1_000_000_000n, max: 1_000_000_000n }))
   holds(
     t,
     fc.property(unixNanos, pivotDistance, (x, distance) => {

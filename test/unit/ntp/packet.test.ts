@@ -1,13 +1,5 @@
 import t from 'tap'
-import {
-  decodePacket,
-  encodePacket,
-  HEADER_LENGTH,
-  LeapIndicator,
-  NtpMode,
-  PacketParseError,
-  type NtpPacket,
-} from '../../../src/ntp/packet.js'
+import { decodePacket, encodePacket, HEADER_LENGTH, LeapIndicator, NtpMode, PacketParseError, type NtpPacket } from '../../../src/ntp/packet.js'
 import { checkSuitability } from '../../../src/ntp/suitability.js'
 import { displayReferenceId } from '../../../src/ntp/refid.js'
 import { hexOf, readHexFixture, refidOf, replyTo } from '../../helpers/unit.js'
@@ -63,7 +55,12 @@ t.test('decode(encode(p)) gives p back', async (t) => {
       t.same(decodePacket(encodePacket(p)), p, `leap ${leap}, mode ${mode}, version ${p.version}`)
     }
   }
-  for (const [poll, precision] of [[-128, -128], [127, 127], [0, 0], [17, -1]]) {
+  for (const [poll, precision] of [
+    [-128, -128],
+    [127, 127],
+    [0, 0],
+    [17, -1],
+  ]) {
     const p = { ...full, poll: poll!, precision: precision! }
     t.same(decodePacket(encodePacket(p)), p, `poll ${poll}, precision ${precision}`)
   }
@@ -192,7 +189,7 @@ t.test('decode never throws anything but PacketParseError', async (t) => {
   t.ok(decoded > 0 && decoded < inputs.length, `some inputs decode (${decoded}) and some do not`)
 })
 
-t.test('a hand-built Kiss-o\'-Death round-trips with its code in the refid', async (t) => {
+t.test("a hand-built Kiss-o'-Death round-trips with its code in the refid", async (t) => {
   const kod = replyTo(5n, { stratum: 0, leap: LeapIndicator.Unsynchronized, referenceId: refidOf('RATE') })
   const bytes = encodePacket(kod)
   t.equal(hexOf(bytes.subarray(12, 16)), Buffer.from('RATE').toString('hex'))

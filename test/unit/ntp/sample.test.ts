@@ -65,10 +65,7 @@ t.test('an exchange that straddles the 2036 era wrap', async (t) => {
 
 t.test('dispersion and rootDistance', async (t) => {
   t.equal(LOCAL_PRECISION, -20)
-  const s = exchange(
-    { t1: 0, t2: 0.01, t3: 0.011, t4: 0.021 },
-    { precision: -10, rootDelay: 0.25, rootDispersion: 0.125 },
-  )
+  const s = exchange({ t1: 0, t2: 0.01, t3: 0.011, t4: 0.021 }, { precision: -10, rootDelay: 0.25, rootDispersion: 0.125 })
   const epsilon = 2 ** -10 + 2 ** -20 + PHI * 0.021
   t.ok(near(s.dispersion, epsilon), 'ε = 2^precision + 2^LOCAL_PRECISION + PHI × (T4 − T1)')
   // λ = δ/2 + ε + rootDelay/2 + rootDispersion (RFC 5905 §11.2.1)
@@ -77,7 +74,7 @@ t.test('dispersion and rootDistance', async (t) => {
   t.ok(near(s.rootDistance, 0.260977831), 'the same, as a number')
 })
 
-t.test('λ grows by PHI per second of the sample\'s age, never shrinks', async (t) => {
+t.test("λ grows by PHI per second of the sample's age, never shrinks", async (t) => {
   const s = { ...exchange({ t1: 0, t2: 0.01, t3: 0.011, t4: 0.021 }), receivedAtNanos: 5_000_000_000n }
   t.equal(rootDistanceAt(s, 5_000_000_000n), s.rootDistance)
   t.ok(near(rootDistanceAt(s, 15_000_000_000n), s.rootDistance + 10 * PHI), '+ 10 s × 15 ppm')

@@ -1,14 +1,5 @@
 import t from 'tap'
-import {
-  diffSeconds,
-  diffUnits,
-  NTP_TO_UNIX_SECONDS,
-  ntpFromUnixNanos,
-  secondsFromShort,
-  secondsFromUnits,
-  shortFromSeconds,
-  unixNanosFromNtp,
-} from '../../../src/ntp/timestamp.js'
+import { diffSeconds, diffUnits, NTP_TO_UNIX_SECONDS, ntpFromUnixNanos, secondsFromShort, secondsFromUnits, shortFromSeconds, unixNanosFromNtp } from '../../../src/ntp/timestamp.js'
 import { at, ERA_1_START_UNIX_SECONDS, NANOS_PER_SECOND } from '../../helpers/unit.js'
 
 const UNIT = 1n << 32n // one second in Q32.32
@@ -105,11 +96,7 @@ t.test('unixNanosFromNtp picks the era nearest the pivot', async (t) => {
   t.equal(unixNanosFromNtp(0n, boundary), boundary, 'zero in era 1')
   // 1900+1 s is 70 years before 1970, 2036+1 s only 66 years after: the later era is nearer
   t.equal(unixNanosFromNtp(firstOfEra1, 0n), boundary + NANOS_PER_SECOND, 'pivot 1970 reads second 1 as 2036')
-  t.equal(
-    unixNanosFromNtp(firstOfEra1, -NTP_TO_UNIX_SECONDS * NANOS_PER_SECOND),
-    (1n - NTP_TO_UNIX_SECONDS) * NANOS_PER_SECOND,
-    'pivot 1900 reads second 1 as 1900',
-  )
+  t.equal(unixNanosFromNtp(firstOfEra1, -NTP_TO_UNIX_SECONDS * NANOS_PER_SECOND), (1n - NTP_TO_UNIX_SECONDS) * NANOS_PER_SECOND, 'pivot 1900 reads second 1 as 1900')
 })
 
 t.test('NTP short format (Q16.16)', async (t) => {

@@ -41,15 +41,18 @@ t.test('resultLine', async (t) => {
 t.test('failureLine: one line for every outcome that fails', async (t) => {
   const on = { server: server('10.0.0.1'), method: 'step' as const }
   t.equal(failureLine({ kind: 'no-server', keyId: undefined }), 'no server suitable for synchronization found')
-  t.match(failureLine({ kind: 'no-server', keyId: 2 }), /^no server suitable for synchronization found \(-a 2: only replies that verify with key 2 count, and a server without that key does not answer\)$/)
+  t.match(
+    failureLine({ kind: 'no-server', keyId: 2 }),
+    /^no server suitable for synchronization found \(-a 2: only replies that verify with key 2 count, and a server without that key does not answer\)$/,
+  )
   t.equal(failureLine({ kind: 'check-failed', limit: 0.5, offset: 2.500123, ...on }), 'offset +2.500123 s exceeds --max-offset 0.5 s by 2.000123 s')
   t.equal(failureLine({ kind: 'check-failed', limit: 1, offset: -1.25, ...on }), 'offset -1.250000 s exceeds --max-offset 1 s by 0.250000 s')
-  t.equal(
-    failureLine({ kind: 'beyond-max-step', limit: 1, offset: -1.5, ...on }),
-    'refusing to step the clock by -1.500000 s, more than --max-step 1 s; clock left untouched',
-  )
+  t.equal(failureLine({ kind: 'beyond-max-step', limit: 1, offset: -1.5, ...on }), 'refusing to step the clock by -1.500000 s, more than --max-step 1 s; clock left untouched')
   const voters = selectServer([observed(server('10.0.0.1'), [sampleOf({ delay: 0.001, offset: 0 })]), observed(server('10.0.0.2'), [sampleOf({ delay: 0.001, offset: 2 })])], 0n)
-  t.match(failureLine({ kind: 'no-majority', voters: voters.kind === 'no-majority' ? voters.voters : [] }), /^no majority agrees among 2 servers \(10\.0\.0\.1 \+0\.000000 ±0\.005000, 10\.0\.0\.2 \+2\.000000 ±0\.005000\); they disagree by 2\.000000 s, clock left untouched$/)
+  t.match(
+    failureLine({ kind: 'no-majority', voters: voters.kind === 'no-majority' ? voters.voters : [] }),
+    /^no majority agrees among 2 servers \(10\.0\.0\.1 \+0\.000000 ±0\.005000, 10\.0\.0\.2 \+2\.000000 ±0\.005000\); they disagree by 2\.000000 s, clock left untouched$/,
+  )
 })
 
 t.test('oneLine: control characters escaped, printable text untouched', async (t) => {

@@ -25,8 +25,23 @@ function factsOf(observations: ServerObservation[], more: Partial<RunFacts> = {}
 }
 
 const SERVER_KEYS = [
-  'name', 'address', 'port', 'stratum', 'leap', 'refid', 'rootDelay', 'rootDispersion', 'rootDistance',
-  'offset', 'delay', 'samples', 'kisses', 'status', 'reason', 'rateLimited', 'authentication',
+  'name',
+  'address',
+  'port',
+  'stratum',
+  'leap',
+  'refid',
+  'rootDelay',
+  'rootDispersion',
+  'rootDistance',
+  'offset',
+  'delay',
+  'samples',
+  'kisses',
+  'status',
+  'reason',
+  'rateLimited',
+  'authentication',
 ].sort()
 const TOP_KEYS = ['version', 'servers', 'agreement', 'intersection', 'selected', 'outcome', 'action', 'method', 'offset', 'maxOffset', 'frequency', 'exitCode', 'error'].sort()
 
@@ -41,16 +56,14 @@ function roundTrip(t: Test, report: JsonReport): JsonReport {
 t.test('three servers, one liar: selected, truechimer, falseticker, with their numbers', async (t) => {
   const good = { ...at(0.0001, 0.004), sentAtNanos: 1_795_000_000_123_456_789n, receivedAtNanos: 1_795_000_000_127_456_789n }
   const chosenServer = server('10.0.0.3')
-  const facts = factsOf(
-    [
-      observed(server('10.0.0.1'), [at(0.0002, 0.009), good]),
-      observed(server('10.0.0.2', 11123), [at(2.5, 0.001)]),
-      observed(server('10.0.0.3'), [at(-0.0001, 0.003)]),
-    ],
-    { outcome: { kind: 'report', server: chosenServer, method: 'slew', offset: -0.0001 } },
-  )
+  const facts = factsOf([observed(server('10.0.0.1'), [at(0.0002, 0.009), good]), observed(server('10.0.0.2', 11123), [at(2.5, 0.001)]), observed(server('10.0.0.3'), [at(-0.0001, 0.003)])], {
+    outcome: { kind: 'report', server: chosenServer, method: 'slew', offset: -0.0001 },
+  })
   const report = roundTrip(t, buildJsonReport(facts))
-  t.same(report.servers.map((s) => s.status), ['truechimer', 'falseticker', 'selected'])
+  t.same(
+    report.servers.map((s) => s.status),
+    ['truechimer', 'falseticker', 'selected'],
+  )
   t.equal(report.selected, '10.0.0.3')
   t.equal(report.action, 'query')
   t.equal(report.method, 'slew')
@@ -89,7 +102,10 @@ t.test('kiss-o-death, no reply, a rejected server and names that did not resolve
     },
   )
   const report = roundTrip(t, buildJsonReport(facts))
-  t.same(report.servers.map((s) => s.status), ['kod:DENY', 'kod:RATE', 'no-reply', 'rejected:bad-stratum', 'selected', 'unresolvable'])
+  t.same(
+    report.servers.map((s) => s.status),
+    ['kod:DENY', 'kod:RATE', 'no-reply', 'rejected:bad-stratum', 'selected', 'unresolvable'],
+  )
   const [deny, rate, silent, rejected, limited, unresolvable] = report.servers
   t.match(deny, { stratum: null, refid: null, offset: null, delay: null, rootDistance: null, reason: "kiss-o'-death DENY, no more requests were sent" })
   t.same(deny!.samples, [], 'a kiss is never a sample')
@@ -99,21 +115,41 @@ t.test('kiss-o-death, no reply, a rejected server and names that did not resolve
   t.match(rejected, { stratum: 16, offset: 3, reason: 'stratum 16 is outside 1-15' })
   t.match(limited, { status: 'selected', rateLimited: true, reason: /; it sent RATE, so no more requests were sent$/ })
   t.same(unresolvable, {
-    name: 'nonexistent.invalid', address: null, port: 123, stratum: null, leap: null, refid: null, rootDelay: null,
-    rootDispersion: null, rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable',
-    reason: 'getaddrinfo ENOTFOUND nonexistent.invalid', rateLimited: false, authentication: null,
+    name: 'nonexistent.invalid',
+    address: null,
+    port: 123,
+    stratum: null,
+    leap: null,
+    refid: null,
+    rootDelay: null,
+    rootDispersion: null,
+    rootDistance: null,
+    offset: null,
+    delay: null,
+    samples: [],
+    kisses: [],
+    status: 'unresolvable',
+    reason: 'getaddrinfo ENOTFOUND nonexistent.invalid',
+    rateLimited: false,
+    authentication: null,
   })
-  t.same(report.servers.map((s) => s.status.split(':')[0]), ['kod', 'kod', 'no-reply', 'rejected', 'selected', 'unresolvable'])
+  t.same(
+    report.servers.map((s) => s.status.split(':')[0]),
+    ['kod', 'kod', 'no-reply', 'rejected', 'selected', 'unresolvable'],
+  )
 })
 
 t.test('no majority: the voters have their own status, nothing is selected', async (t) => {
-  const facts = factsOf(
-    [observed(server('10.0.0.1'), [at(0)]), observed(server('10.0.0.2'), [at(2.5)])],
-    { exitCode: 1, error: 'no majority agrees among 2 servers' },
-  )
+  const facts = factsOf([observed(server('10.0.0.1'), [at(0)]), observed(server('10.0.0.2'), [at(2.5)])], { exitCode: 1, error: 'no majority agrees among 2 servers' })
   const report = roundTrip(t, buildJsonReport(facts))
-  t.same(report.servers.map((s) => s.status), ['no-majority', 'no-majority'])
-  t.same(report.servers.map((s) => s.reason), Array(2).fill('no majority of the servers agrees, so none was selected'))
+  t.same(
+    report.servers.map((s) => s.status),
+    ['no-majority', 'no-majority'],
+  )
+  t.same(
+    report.servers.map((s) => s.reason),
+    Array(2).fill('no majority of the servers agrees, so none was selected'),
+  )
   t.match(report, { agreement: 'no-majority', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, exitCode: 1, error: 'no majority agrees among 2 servers' })
 })
 
@@ -129,21 +165,60 @@ t.test('action: what was done to the clock', async (t) => {
   t.equal(report({ kind: 'set', ...step }, false).action, 'none', 'the kernel refused')
   t.equal(report({ kind: 'beyond-max-step', limit: 0.1, ...step }).action, 'none')
   t.equal(report(undefined).action, 'none')
-  t.match(report({ kind: 'beyond-max-step', limit: 0.1, ...step }), { outcome: 'beyond-max-step', selected: '10.0.0.1', method: 'step', offset: 0.7 }, 'a refused set still reports what it would have done')
+  t.match(
+    report({ kind: 'beyond-max-step', limit: 0.1, ...step }),
+    { outcome: 'beyond-max-step', selected: '10.0.0.1', method: 'step', offset: 0.7 },
+    'a refused set still reports what it would have done',
+  )
 })
 
 t.test('a run that failed before any query: only what is known', async (t) => {
   const report = buildJsonReport({
-    version: '1', unresolvable: [{ name: 'a.invalid', port: 11123, reason: 'no IPv6 address' }], observations: undefined,
-    selection: undefined, outcome: undefined, authenticationOf: undefined, ntsFailures: [], clockChanged: false, maxOffset: 0.1, exitCode: 1, error: 'no servers can be used, exiting',
+    version: '1',
+    unresolvable: [{ name: 'a.invalid', port: 11123, reason: 'no IPv6 address' }],
+    observations: undefined,
+    selection: undefined,
+    outcome: undefined,
+    authenticationOf: undefined,
+    ntsFailures: [],
+    clockChanged: false,
+    maxOffset: 0.1,
+    exitCode: 1,
+    error: 'no servers can be used, exiting',
   })
   t.same(report, {
     version: '1',
-    servers: [{
-      name: 'a.invalid', address: null, port: 11123, stratum: null, leap: null, refid: null, rootDelay: null, rootDispersion: null,
-      rootDistance: null, offset: null, delay: null, samples: [], kisses: [], status: 'unresolvable', reason: 'no IPv6 address', rateLimited: false, authentication: null,
-    }],
-    agreement: 'none', intersection: null, selected: null, outcome: null, action: 'none', method: null, offset: null, maxOffset: 0.1, frequency: null,
-    exitCode: 1, error: 'no servers can be used, exiting',
+    servers: [
+      {
+        name: 'a.invalid',
+        address: null,
+        port: 11123,
+        stratum: null,
+        leap: null,
+        refid: null,
+        rootDelay: null,
+        rootDispersion: null,
+        rootDistance: null,
+        offset: null,
+        delay: null,
+        samples: [],
+        kisses: [],
+        status: 'unresolvable',
+        reason: 'no IPv6 address',
+        rateLimited: false,
+        authentication: null,
+      },
+    ],
+    agreement: 'none',
+    intersection: null,
+    selected: null,
+    outcome: null,
+    action: 'none',
+    method: null,
+    offset: null,
+    maxOffset: 0.1,
+    frequency: null,
+    exitCode: 1,
+    error: 'no servers can be used, exiting',
   })
 })

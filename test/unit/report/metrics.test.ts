@@ -30,19 +30,36 @@ function reportOf(exitCode: number, offsets: number[], unresolvable = 0): RunSum
   const selection = selectServer(observations, 0n)
   const offset = selection.kind === 'chosen' ? selection.chosen.best.offset : undefined
   return summarize({
-    version: '1', observations, selection,
+    version: '1',
+    observations,
+    selection,
     unresolvable: Array.from({ length: unresolvable }, (_, i) => ({ name: `n${i}.invalid`, port: 123, reason: 'ENOTFOUND' })),
     outcome: offset === undefined ? undefined : { kind: 'report', server: server('10.0.0.1'), method: 'slew', offset },
-    authenticationOf: undefined, ntsFailures: [], clockChanged: false, maxOffset: undefined, exitCode, error: exitCode === 0 ? undefined : 'failed',
+    authenticationOf: undefined,
+    ntsFailures: [],
+    clockChanged: false,
+    maxOffset: undefined,
+    exitCode,
+    error: exitCode === 0 ? undefined : 'failed',
   })
 }
 
-t.test('a successful run: every family with HELP and TYPE gauge, the selected server\'s numbers', async (t) => {
+t.test("a successful run: every family with HELP and TYPE gauge, the selected server's numbers", async (t) => {
   const metrics = parseExposition(renderMetrics(reportOf(0, [0.000012, 0.00002, 7], 1), NOW))
-  t.same([...metrics.keys()], [
-    'tsntpdate_success', 'tsntpdate_exit_code', 'tsntpdate_last_run_timestamp_seconds', 'tsntpdate_offset_seconds',
-    'tsntpdate_delay_seconds', 'tsntpdate_stratum', 'tsntpdate_authenticated', 'tsntpdate_servers_authenticated', 'tsntpdate_servers',
-  ])
+  t.same(
+    [...metrics.keys()],
+    [
+      'tsntpdate_success',
+      'tsntpdate_exit_code',
+      'tsntpdate_last_run_timestamp_seconds',
+      'tsntpdate_offset_seconds',
+      'tsntpdate_delay_seconds',
+      'tsntpdate_stratum',
+      'tsntpdate_authenticated',
+      'tsntpdate_servers_authenticated',
+      'tsntpdate_servers',
+    ],
+  )
   for (const [name, family] of metrics) {
     t.equal(family.type, 'gauge', `${name} is a gauge`)
     t.ok(family.help.length > 10, `${name} has a HELP text`)
@@ -54,11 +71,25 @@ t.test('a successful run: every family with HELP and TYPE gauge, the selected se
   t.equal(value('tsntpdate_offset_seconds'), 0.000012)
   t.equal(value('tsntpdate_delay_seconds'), 0.002)
   t.equal(value('tsntpdate_stratum'), 3)
-  t.same(Object.fromEntries(metrics.get('tsntpdate_servers')!.samples), {
-    '{status="selected"}': 1, '{status="truechimer"}': 1, '{status="falseticker"}': 1, '{status="no-majority"}': 0, '{status="kod"}': 0,
-    '{status="no-reply"}': 0, '{status="unresolvable"}': 1, '{status="rejected"}': 0,
-  }, 'every status, zeros included, so the series never vanish')
-  t.same(Object.fromEntries(metrics.get('tsntpdate_servers_authenticated')!.samples), { '{method="none"}': 3, '{method="symmetric"}': 0, '{method="nts"}': 0 }, 'servers whose replies counted, by method')
+  t.same(
+    Object.fromEntries(metrics.get('tsntpdate_servers')!.samples),
+    {
+      '{status="selected"}': 1,
+      '{status="truechimer"}': 1,
+      '{status="falseticker"}': 1,
+      '{status="no-majority"}': 0,
+      '{status="kod"}': 0,
+      '{status="no-reply"}': 0,
+      '{status="unresolvable"}': 1,
+      '{status="rejected"}': 0,
+    },
+    'every status, zeros included, so the series never vanish',
+  )
+  t.same(
+    Object.fromEntries(metrics.get('tsntpdate_servers_authenticated')!.samples),
+    { '{method="none"}': 3, '{method="symmetric"}': 0, '{method="nts"}': 0 },
+    'servers whose replies counted, by method',
+  )
 })
 
 t.test('a failed run: success 0, the exit code, and no offset, delay or stratum to report', async (t) => {

@@ -59,5 +59,8 @@ t.test('the real reader gives the owner of what it opened, through a symlink too
   t.match(await loadAuth(1, join(dir, 'link'), real, () => {}), { keyId: 1, algorithm: 'MD5' })
   if (EUID !== 0 && !process.env['CI']) return void t.comment('skipped: chown needs root')
   chownSync(file, OTHER, OTHER)
-  await t.rejects(loadAuth(1, join(dir, 'link'), real, () => {}), new UsageError(`-k ${join(dir, 'link')}: the key file belongs to uid ${OTHER}, neither root nor us (uid ${EUID}); not used`))
+  await t.rejects(
+    loadAuth(1, join(dir, 'link'), real, () => {}),
+    new UsageError(`-k ${join(dir, 'link')}: the key file belongs to uid ${OTHER}, neither root nor us (uid ${EUID}); not used`),
+  )
 })

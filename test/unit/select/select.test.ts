@@ -36,7 +36,11 @@ t.test("its offset: the lowest-delay sample's, unless the usable samples' bounds
 t.test('the server with the lowest delay wins, the others agree', async (t) => {
   const best = sampleOf({ delay: 0.01 })
   const selection = selectServer([observed(a, [sampleOf({ delay: 0.02 })]), observed(b, [sampleOf({ delay: 0.05 }), best]), observed(c, [sampleOf({ delay: 0.015 })])], NOW)
-  t.same(selection.verdicts.map((v) => v.server), [a, b, c], 'verdicts keep the order of the observations')
+  t.same(
+    selection.verdicts.map((v) => v.server),
+    [a, b, c],
+    'verdicts keep the order of the observations',
+  )
   t.equal(chosenOf(selection)?.server, b)
   t.same(kinds(selection), ['agreed', 'selected', 'agreed'])
   const agreed = selection.verdicts[0]
@@ -105,7 +109,10 @@ t.test('the vote: servers that disagree leave no majority; the voters are undeci
   t.equal(two.kind, 'no-majority')
   t.same(kinds(two), ['undecided', 'undecided'])
   t.equal(two.kind === 'no-majority' ? two.voters.length : 0, 2)
-  const split = selectServer([a, b, c, d].map((s, i) => observed(s, [at(i < 2 ? 0 : 1)])), NOW)
+  const split = selectServer(
+    [a, b, c, d].map((s, i) => observed(s, [at(i < 2 ? 0 : 1)])),
+    NOW,
+  )
   t.equal(split.kind, 'no-majority', 'two against two')
 })
 
@@ -118,7 +125,7 @@ t.test('three LAN servers within ±0.4 ms that claim zero root delay and dispers
   t.ok((candidate?.rootDistance ?? 0) >= MINDISP / 2, 'each interval is at least MINDISP/2 wide on each side')
 })
 
-t.test("root_dist: max(MINDISP, root delay + delay)/2 + root dispersion + dispersion + PHI·age + jitter (RFC 5905 A.5.5.2)", async (t) => {
+t.test('root_dist: max(MINDISP, root delay + delay)/2 + root dispersion + dispersion + PHI·age + jitter (RFC 5905 A.5.5.2)', async (t) => {
   const samples = [0.001, 0.003, -0.002].map((offset, i) =>
     sampleOf({ delay: 0.004 + i * 0.001, offset, dispersion: 0.00002, receivedAtNanos: 1_000_000_000n, packet: { rootDelay: 0.02, rootDispersion: 0.005 } }),
   )

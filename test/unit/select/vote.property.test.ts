@@ -23,16 +23,12 @@ const GRID_SCALES = [2 ** -20, 2 ** -10, 2 ** -1, 1, 2 ** 10] as const
 const FLOAT_SCALES = [1e-6, 1e-3, 0.1, 1, 1e3] as const
 
 function gridCandidate(scale: number, maxRootDistance = Infinity): fc.Arbitrary<Candidate> {
-  return fc
-    .tuple(fc.integer({ min: -16, max: 16 }), fc.integer({ min: 0, max: 12 }))
-    .map(([k, m]) => ({ offset: (k * scale) / 4, rootDistance: Math.min((m * scale) / 4, maxRootDistance) }))
+  return fc.tuple(fc.integer({ min: -16, max: 16 }), fc.integer({ min: 0, max: 12 })).map(([k, m]) => ({ offset: (k * scale) / 4, rootDistance: Math.min((m * scale) / 4, maxRootDistance) }))
 }
 
 function floatCandidate(scale: number, maxRootDistance = Infinity): fc.Arbitrary<Candidate> {
   const rootDistance = fc.oneof(fc.constant(0), fc.double({ min: 0, max: Math.min(scale, maxRootDistance), noNaN: true }))
-  return fc
-    .tuple(fc.double({ min: -scale, max: scale, noNaN: true }), rootDistance)
-    .map(([offset, rootDistance]) => ({ offset, rootDistance }))
+  return fc.tuple(fc.double({ min: -scale, max: scale, noNaN: true }), rootDistance).map(([offset, rootDistance]) => ({ offset, rootDistance }))
 }
 
 /** 1…15 candidates: all at one scale (grid or float), or each at its own. */
@@ -52,12 +48,8 @@ function candidateSets(maxRootDistance = Infinity, minLength = 1): fc.Arbitrary<
 /** 1…14 candidates whose intervals all contain one point (exact: grid values around it). */
 function agreeingSet(minLength: number, maxLength = 14, maxRootDistance = 1.5): fc.Arbitrary<Candidate[]> {
   return fc.constantFrom(...GRID_SCALES.filter((s) => s <= maxRootDistance)).chain((scale) => {
-    const member = fc
-      .tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 4 }))
-      .map(([k, slack]) => ({ offset: (k * scale) / 8, rootDistance: ((Math.abs(k) + slack) * scale) / 8 }))
-    return fc
-      .tuple(fc.integer({ min: -64, max: 64 }), fc.array(member, { minLength, maxLength }))
-      .map(([at, members]) => members.map((c) => ({ ...c, offset: c.offset + (at * scale) / 8 })))
+    const member = fc.tuple(fc.integer({ min: -8, max: 8 }), fc.integer({ min: 0, max: 4 })).map(([k, slack]) => ({ offset: (k * scale) / 8, rootDistance: ((Math.abs(k) + slack) * scale) / 8 }))
+    return fc.tuple(fc.integer({ min: -64, max: 64 }), fc.array(member, { minLength, maxLength })).map(([at, members]) => members.map((c) => ({ ...c, offset: c.offset + (at * scale) / 8 })))
   })
 }
 
@@ -87,9 +79,21 @@ t.test('the vote is a partition with a majority of truechimers, or no majority',
       const result = vote(cs)
       if (result.kind === 'no-majority') return
       const { truechimers, falsetickers, intersection } = result
-      assert.deepEqual([...truechimers, ...falsetickers].sort((a, b) => a - b), indexes(n), 'indexes partitioned')
-      assert.deepEqual([...truechimers].sort((a, b) => a - b), truechimers, 'truechimers ascending')
-      assert.deepEqual([...falsetickers].sort((a, b) => a - b), falsetickers, 'falsetickers ascending')
+      assert.deepEqual(
+        [...truechimers, ...falsetickers].sort((a, b) => a - b),
+        indexes(n),
+        'indexes partitioned',
+      )
+      assert.deepEqual(
+        [...truechimers].sort((a, b) => a - b),
+        truechimers,
+        'truechimers ascending',
+      )
+      assert.deepEqual(
+        [...falsetickers].sort((a, b) => a - b),
+        falsetickers,
+        'falsetickers ascending',
+      )
       assert.ok(2 * truechimers.length > n, 'truechimers are a majority')
       assert.ok(intersection.low <= intersection.high, 'low ≤ high')
     }),
@@ -144,7 +148,14 @@ t.test('the truechimers are the most intervals sharing a point, if a majority ag
 })
 
 t.test('a wide interval cannot bridge two groups that disagree', async (t) => {
-  t.same(vote([{ offset: 0.5, rootDistance: 0.5 }, { offset: 2.5, rootDistance: 0.5 }, { offset: 1.5, rootDistance: 1.5 }]), { kind: 'no-majority' })
+  t.same(
+    vote([
+      { offset: 0.5, rootDistance: 0.5 },
+      { offset: 2.5, rootDistance: 0.5 },
+      { offset: 1.5, rootDistance: 1.5 },
+    ]),
+    { kind: 'no-majority' },
+  )
 })
 
 t.test('when all intervals share a point, all are truechimers', async (t) => {
@@ -176,16 +187,14 @@ t.test('two candidates with disjoint intervals: no majority', async (t) => {
 })
 
 t.test('an even split into two disjoint agreeing groups: no majority', async (t) => {
-  const split = fc
-    .tuple(agreeingSet(1, 7), agreeingSet(1, 7), fc.double({ min: 1e-9, max: 10, noNaN: true }), fc.array(fc.nat(), { maxLength: 14 }))
-    .map(([left, right, gap, keys]) => {
-      const size = Math.min(left.length, right.length)
-      const a = left.slice(0, size)
-      const b = right.slice(0, size)
-      // Shift b so that its lowest end lies `gap` above a's highest end.
-      const shift = Math.max(...a.map(highOf)) - Math.min(...b.map(lowOf)) + gap
-      return shuffle([...a, ...b.map((c) => ({ ...c, offset: c.offset + shift }))], keys)
-    })
+  const split = fc.tuple(agreeingSet(1, 7), agreeingSet(1, 7), fc.double({ min: 1e-9, max: 10, noNaN: true }), fc.array(fc.nat(), { maxLength: 14 })).map(([left, right, gap, keys]) => {
+    const size = Math.min(left.length, right.length)
+    const a = left.slice(0, size)
+    const b = right.slice(0, size)
+    // Shift b so that its lowest end lies `gap` above a's highest end.
+    const shift = Math.max(...a.map(highOf)) - Math.min(...b.map(lowOf)) + gap
+    return shuffle([...a, ...b.map((c) => ({ ...c, offset: c.offset + shift }))], keys)
+  })
   holds(
     t,
     fc.property(split, (cs) => {
@@ -229,9 +238,9 @@ interface Voter {
 /** Delays and strata from small sets, so that ties are common; λ independent of δ. */
 function voters(candidates: fc.Arbitrary<Candidate[]>): fc.Arbitrary<Voter[]> {
   return candidates.chain((cs) =>
-    fc.tuple(...cs.map(() => fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 3 })))).map((extra) =>
-      cs.map((candidate, i) => ({ candidate, delay: extra[i]![0] * 2 ** -10, stratum: extra[i]![1] })),
-    ),
+    fc
+      .tuple(...cs.map(() => fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 3 }))))
+      .map((extra) => cs.map((candidate, i) => ({ candidate, delay: extra[i]![0] * 2 ** -10, stratum: extra[i]![1] }))),
   )
 }
 

@@ -17,7 +17,10 @@ t.test('the request: header, Unique Identifier, Cookie, Placeholders, then an au
   const cookie = new Uint8Array(102).fill(5) // not a multiple of 4: padded
   const bytes = protectRequest(header, { uniqueId, nonce: new Uint8Array(16).fill(6), cookie, cookiesWanted: 3 }, c2s)
   const packet = decodePacket(bytes)
-  t.same(packet.extensions.map((e) => e.type), [FieldType.UniqueIdentifier, FieldType.Cookie, FieldType.CookiePlaceholder, FieldType.CookiePlaceholder, FieldType.Authenticator])
+  t.same(
+    packet.extensions.map((e) => e.type),
+    [FieldType.UniqueIdentifier, FieldType.Cookie, FieldType.CookiePlaceholder, FieldType.CookiePlaceholder, FieldType.Authenticator],
+  )
   t.same(packet.extensions[1]!.value.subarray(0, 102), cookie)
   t.equal(packet.extensions[2]!.value.length, 104)
   t.ok(packet.extensions[2]!.value.every((b) => b === 0))
@@ -26,7 +29,11 @@ t.test('the request: header, Unique Identifier, Cookie, Placeholders, then an au
   t.equal(view.getUint16(0), 16, 'nonce length')
   t.equal(view.getUint16(2), 16, 'ciphertext length: the tag of nothing')
   const associated = bytes.subarray(0, bytes.length - 4 - auth.length)
-  t.equal(Buffer.from(auth.subarray(20, 36)).toString('hex'), Buffer.from(aessiv(c2sKey, associated, auth.subarray(4, 20)).encrypt(new Uint8Array(0))).toString('hex'), 'the server opens it with the C2S key')
+  t.equal(
+    Buffer.from(auth.subarray(20, 36)).toString('hex'),
+    Buffer.from(aessiv(c2sKey, associated, auth.subarray(4, 20)).encrypt(new Uint8Array(0))).toString('hex'),
+    'the server opens it with the C2S key',
+  )
 })
 
 t.test('how many cookies to ask for: back up to 8, within 864 bytes (chrony)', async (t) => {

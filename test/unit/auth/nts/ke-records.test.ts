@@ -44,7 +44,10 @@ t.test('refused: error, unknown critical record, no NTPv4, another AEAD, no cook
 t.test('cookies: at most 8 kept, empty and oversized ones dropped', async (t) => {
   const parsed = parseKeResponse(keResponse({ cookies: [new Uint8Array(0), cookie(9, 300), ...Array.from({ length: 10 }, (_, i) => cookie(i))] }))
   if (!('complete' in parsed)) return t.fail()
-  t.same(parsed.complete.cookies, Array.from({ length: 8 }, (_, i) => cookie(i)))
+  t.same(
+    parsed.complete.cookies,
+    Array.from({ length: 8 }, (_, i) => cookie(i)),
+  )
 })
 
 t.test('read as it arrives: the same answer for any split of the response', async (t) => {

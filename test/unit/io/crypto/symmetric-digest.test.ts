@@ -28,9 +28,23 @@ t.test('AES-128-CMAC: RFC 4493 section 4, examples 1 to 4', async (t) => {
 t.test('MD5 and SHA*: H(key ‖ data), the SHA ones cut to 20 bytes, as ntpd and chrony do', async (t) => {
   const key = new TextEncoder().encode('secret')
   const data = hex('e3 00 03 ec'.padEnd(8, '0'))
-  for (const [algorithm, hash, bytes] of [['MD5', 'md5', 16], ['SHA1', 'sha1', 20], ['SHA256', 'sha256', 20], ['SHA512', 'sha512', 20], ['SHA3-256', 'sha3-256', 20]] as const) {
+  for (const [algorithm, hash, bytes] of [
+    ['MD5', 'md5', 16],
+    ['SHA1', 'sha1', 20],
+    ['SHA256', 'sha256', 20],
+    ['SHA512', 'sha512', 20],
+    ['SHA3-256', 'sha3-256', 20],
+  ] as const) {
     const digest = symmetricAuth({ id: 7, algorithm, key }).digest(data)
     t.equal(digest.length, bytes, `${algorithm}: ${bytes} bytes`)
-    t.equal(toHex(digest), createHash(hash).update(key).update(data).digest('hex').slice(0, bytes * 2), algorithm)
+    t.equal(
+      toHex(digest),
+      createHash(hash)
+        .update(key)
+        .update(data)
+        .digest('hex')
+        .slice(0, bytes * 2),
+      algorithm,
+    )
   }
 })

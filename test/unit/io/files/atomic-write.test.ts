@@ -51,7 +51,11 @@ t.test('a FIFO, a symlink or a device node at the path is left alone (issue 9, f
     t.notOk(lstatSync(path).isFile(), `${kind}: still not a regular file`)
   }
   t.equal(readFileSync(join(dir, 'target'), 'utf8'), 'precious\n', "the symlink's target is untouched")
-  t.same(readdirSync(dir).filter((name) => name.startsWith('.')), [], 'no temp file')
+  t.same(
+    readdirSync(dir).filter((name) => name.startsWith('.')),
+    [],
+    'no temp file',
+  )
 })
 
 t.test('the new file keeps the old mode and owner; a 250-character name works', async (t) => {

@@ -32,16 +32,20 @@ t.test('the container managers systemd-detect-virt knows, in its order', async (
   for (const [what, files, expected] of cases) t.equal(detectContainer(tree(t, files)).container, expected, what)
 })
 
-t.test("this machine: the same answer as systemd's own detection", { skip: process.env['CI'] ? false : spawnSync('systemd-detect-virt', ['--version']).error && 'systemd-detect-virt is not installed' }, async (t) => {
-  const systemd = spawnSync('systemd-detect-virt', ['--container'], { encoding: 'utf8' })
-  t.error(systemd.error, 'systemd-detect-virt runs')
-  const theirs = systemd.stdout.trim()
-  const ours = detectContainer().container
-  t.comment(`systemd-detect-virt: ${theirs}; tsntpdate: ${ours ?? 'none'}`)
-  // systemd before 254 does not count a PID namespace alone as a container
-  if (theirs === 'none') t.ok(ours === undefined || ours === 'container-other', 'no container manager named')
-  else t.equal(ours, theirs, 'the same container manager')
-})
+t.test(
+  "this machine: the same answer as systemd's own detection",
+  { skip: process.env['CI'] ? false : spawnSync('systemd-detect-virt', ['--version']).error && 'systemd-detect-virt is not installed' },
+  async (t) => {
+    const systemd = spawnSync('systemd-detect-virt', ['--container'], { encoding: 'utf8' })
+    t.error(systemd.error, 'systemd-detect-virt runs')
+    const theirs = systemd.stdout.trim()
+    const ours = detectContainer().container
+    t.comment(`systemd-detect-virt: ${theirs}; tsntpdate: ${ours ?? 'none'}`)
+    // systemd before 254 does not count a PID namespace alone as a container
+    if (theirs === 'none') t.ok(ours === undefined || ours === 'container-other', 'no container manager named')
+    else t.equal(ours, theirs, 'the same container manager')
+  },
+)
 
 t.test('a /proc that hides processes, or none: the kernel word counts (a daemon may be out of sight)', async (t) => {
   const PROC = '21 26 0:20 / /proc rw,relatime - proc proc '

@@ -17,7 +17,18 @@ t.test('ipLiteralFamily says what net.isIP says', async (t) => {
 })
 
 t.test('the forms it must get right', async (t) => {
-  for (const [host, family] of [['127.0.0.1', 4], ['255.255.255.255', 4], ['256.0.0.1', 0], ['127.1', 0], ['01.2.3.4', 0], ['::1', 6], ['fe80::1%lo', 6], ['[::1]', 0], ['pool.ntp.org', 0], ['1.2.3.4.', 0]] as const) {
+  for (const [host, family] of [
+    ['127.0.0.1', 4],
+    ['255.255.255.255', 4],
+    ['256.0.0.1', 0],
+    ['127.1', 0],
+    ['01.2.3.4', 0],
+    ['::1', 6],
+    ['fe80::1%lo', 6],
+    ['[::1]', 0],
+    ['pool.ntp.org', 0],
+    ['1.2.3.4.', 0],
+  ] as const) {
     t.equal(await ipLiteralFamily(host), family, host)
   }
 })
