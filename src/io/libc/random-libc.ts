@@ -1,7 +1,10 @@
 /**
  * Request nonces from the kernel's CSPRNG by getrandom(2) through koffi: the source behind
- * crypto.getRandomValues too, without loading Node's Web Crypto (measured ~1.7 ms of a ~100 ms run).
+ * node:crypto too, without loading it (Web Crypto measured ~1.7 ms of a ~100 ms run). Long or
+ * short reads fall back to node:crypto's randomFillSync, loaded then (Node 18 has no global
+ * `crypto`).
  */
+import { createRequire } from 'node:module'
 import { libc } from './ffi.js'
 import type { RandomBytes } from '../../ports.js'
 
@@ -11,6 +14,8 @@ const getrandom = libc.func('intptr_t getrandom(_Out_ uint8_t *buffer, size_t le
 
 export const kernelRandomBytes: RandomBytes = (count) => {
   const bytes = new Uint8Array(count)
-  if (count > MAX_WHOLE_READ || Number(getrandom(bytes, count, 0)) !== count) return crypto.getRandomValues(bytes)
+  if (count > MAX_WHOLE_READ || Number(getrandom(bytes, count, 0)) !== count) return nodeCrypto().randomFillSync(bytes)
   return bytes
 }
+
+const nodeCrypto = () => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')
