@@ -79,7 +79,7 @@ export async function prepareNts(specs: readonly ServerSpec[], settings: NtsSett
   return { servers: entries.map((e) => e.server), authFor: (server) => auths.get(server), entries, failures }
 }
 
-/** `observations`: the query's, one for each of `prepared.servers`, in order. */
+/** `observations`: the query's, one for each of `prepared.servers`. */
 export async function finishNts(prepared: NtsPrepared, observations: readonly ServerObservation[], settings: NtsSettings, deps: NtsDeps): Promise<NtsOutcome> {
   const failures: NtsFailure[] = [...prepared.failures]
   const fail = (spec: ServerSpec, address: string | null, reason: string) => void failures.push(dropped(spec, address, reason, deps))
@@ -87,9 +87,10 @@ export async function finishNts(prepared: NtsPrepared, observations: readonly Se
   // One fresh key exchange, then one more try: after a NAK (§5.7: kiss NTSN, the server no longer has
   // the keys of our cookies), and after cached keys got no authenticated answer at all (the server
   // may have moved its NTP service or changed its keys: new keys now, not a run without it)
+  const observationOf = new Map(observations.map((o) => [o.server, o]))
   const tried = await Promise.all(
-    prepared.entries.map(async (entry, i): Promise<{ entry: Entry; observation: ServerObservation; givenUp?: string } | undefined> => {
-      const observation = observations[i]
+    prepared.entries.map(async (entry): Promise<{ entry: Entry; observation: ServerObservation; givenUp?: string } | undefined> => {
+      const observation = observationOf.get(entry.server)
       if (!observation) return undefined
       const why = renewalReason(entry, observation)
       if (!why) return { entry, observation }

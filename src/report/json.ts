@@ -46,7 +46,7 @@ export interface NtsFailure {
 export interface RunFindings {
   /** names that yielded no address */
   unresolvable: UnresolvedName[]
-  /** what selectServer was given, in the order of selection.verdicts */
+  /** what selectServer was given: one for each verdict's server */
   observations: readonly ServerObservation[] | undefined
   selection: Selection | undefined
   outcome: Outcome | undefined
@@ -145,13 +145,14 @@ export function jsonDocument(summary: RunSummary): JsonReport {
 }
 
 export function summarize(facts: RunFacts): RunSummary {
+  const observationOf = new Map(facts.observations?.map((o) => [o.server, o]))
   const { selection, outcome } = facts
   const correction = outcome && 'method' in outcome ? outcome : undefined
   const chosen = selection?.kind === 'chosen' ? selection.chosen : undefined
   return {
     version: facts.version,
     servers: [
-      ...(selection?.verdicts.map((v, i) => jsonServer(v, facts.observations?.[i], facts.authenticationOf?.(v.server))) ?? []),
+      ...(selection?.verdicts.map((v) => jsonServer(v, observationOf.get(v.server), facts.authenticationOf?.(v.server))) ?? []),
       ...facts.ntsFailures.map((f) => unusableServer(f, { kind: 'rejected', why: 'nts' })),
       ...facts.unresolvable.map((u) => unusableServer({ ...u, address: null }, { kind: 'unresolvable' })),
     ],
