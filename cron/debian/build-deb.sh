@@ -5,7 +5,8 @@
 #                           (koffi and its prebuilt module for this architecture, syslog-client)
 #   /usr/sbin/tsntpdate, /usr/sbin/tsntpdate-hourly
 #   /etc/default/tsntpdate, /etc/cron.hourly/tsntpdate, the if-up.d and dispatcher hooks (conffiles)
-#   /lib/systemd/system/    the units (tsntpdate.timer enabled on install)
+#   /lib/systemd/system/    the units (tsntpdate.timer, -boot and -resume enabled on install)
+#   /usr/lib/systemd/ntp-units.d/70-tsntpdate.list  the timer, for timedatectl set-ntp
 #   /usr/share/man/man8/, /usr/share/doc/tsntpdate/
 # Usage: build-deb.sh [OUTPUT_DIR] (default: the checkout)
 set -eu
@@ -31,7 +32,7 @@ root="$stage/root"
 lib="$root/usr/lib/tsntpdate"
 umask 022
 mkdir -p "$lib/bin" "$lib/dist" "$lib/node_modules/@koromix" "$root/usr/sbin" "$root/etc/default" "$root/etc/cron.hourly" \
-  "$root/etc/network/if-up.d" "$root/etc/NetworkManager/dispatcher.d" "$root/lib/systemd/system" \
+  "$root/etc/network/if-up.d" "$root/etc/NetworkManager/dispatcher.d" "$root/lib/systemd/system" "$root/usr/lib/systemd/ntp-units.d" \
   "$root/usr/share/man/man8" "$root/usr/share/doc/tsntpdate" "$root/DEBIAN"
 
 install -m 0755 "$repo/bin/tsntpdate" "$lib/bin/tsntpdate"
@@ -73,6 +74,7 @@ install -m 0755 "$repo/cron/NetworkManager/50-tsntpdate" "$root/etc/NetworkManag
 for unit in tsntpdate.service tsntpdate.timer tsntpdate-boot.service tsntpdate-resume.service; do
   install -m 0644 "$repo/cron/$unit" "$root/lib/systemd/system/$unit"
 done
+install -m 0644 "$repo/cron/ntp-units.d/70-tsntpdate.list" "$root/usr/lib/systemd/ntp-units.d/70-tsntpdate.list"
 gzip -9n -c "$repo/man/tsntpdate.8" >"$root/usr/share/man/man8/tsntpdate.8.gz"
 printf '.so man8/tsntpdate.8\n' | gzip -9n -c >"$root/usr/share/man/man8/tsntpdate-hourly.8.gz"
 install -m 0644 "$repo/cron/debian/copyright" "$root/usr/share/doc/tsntpdate/copyright"

@@ -17,6 +17,12 @@ const run = (command: string, args: string[]) => {
   const r = spawnSync(command, args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` }
 }
+// the timer, the boot unit and the resume unit are enabled on install (issue 24)
+const enablementLinks = [
+  '/etc/systemd/system/timers.target.wants/tsntpdate.timer',
+  '/etc/systemd/system/multi-user.target.wants/tsntpdate-boot.service',
+  ...['suspend', 'hibernate', 'hybrid-sleep', 'suspend-then-hibernate'].map((s) => `/etc/systemd/system/${s}.target.wants/tsntpdate-resume.service`),
+]
 const installed = () => run('dpkg-query', ['-W', '-f=${Status}', 'tsntpdate']).out.includes('install ok installed')
 const known = () => run('dpkg-query', ['-W', '-f=${Status}', 'tsntpdate']).code === 0 && !run('dpkg-query', ['-W', '-f=${Status}', 'tsntpdate']).out.includes('not-installed')
 
@@ -59,13 +65,15 @@ async function packageTests() {
       './etc/cron.hourly/tsntpdate',
       './lib/systemd/system/tsntpdate.timer',
       './lib/systemd/system/tsntpdate-boot.service',
+      './lib/systemd/system/tsntpdate-resume.service',
+      './usr/lib/systemd/ntp-units.d/70-tsntpdate.list',
       './usr/share/man/man8/tsntpdate.8.gz',
       './usr/share/doc/tsntpdate/copyright',
       './usr/share/doc/tsntpdate/changelog.gz',
     ])
       t.match(list, path, path)
     t.notMatch(list, /node_modules\/(typescript|tap|esbuild|fast-check)\//, 'no development modules')
-    t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /nodejs \(>= 20\)/)
+    t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /nodejs \(>= 18\)/, "Debian 12's own nodejs (18.x) satisfies it (issue 24)")
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /\bopenssl\b/, 'openssl: the wrong-clock rule runs openssl verify (issue 22, point 10)')
     t.notMatch(list, /node_modules\/[^ ]*\/(coverage|example|examples|test|ref)\//, "no dependency's coverage, examples, tests or references (issue 22, point 16)")
     t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/default\/tsntpdate$/m, 'the defaults file is a conffile')
@@ -86,6 +94,7 @@ async function packageTests() {
     t.match(query.out, /^server 127\.0\.21\.1:12501, stratum 2, offset [+-]0\.0000\d\d, delay /m)
     t.equal(run('man', ['-w', 'tsntpdate']).out.trim(), '/usr/share/man/man8/tsntpdate.8.gz')
     t.ok(existsSync('/etc/systemd/system/timers.target.wants/tsntpdate.timer'), 'the timer is enabled')
+    for (const link of enablementLinks.slice(1)) t.ok(existsSync(link), `enabled out of the box: ${link} (issue 24)`)
     const remove = run('apt-get', ['remove', '-y', 'tsntpdate'])
     t.equal(remove.code, 0, remove.out)
     t.notOk(existsSync('/usr/sbin/tsntpdate'), 'removed: the program is gone')
@@ -102,12 +111,14 @@ async function packageTests() {
     for (const path of ['/etc/default/tsntpdate', '/etc/cron.hourly/tsntpdate', '/usr/lib/tsntpdate', '/var/lib/tsntpdate']) {
       t.notOk(existsSync(path), `purged: ${path} is gone`)
     }
-    let link = false
-    try {
-      link = lstatSync('/etc/systemd/system/timers.target.wants/tsntpdate.timer').isSymbolicLink()
-    } catch {
-      // gone
+    for (const path of enablementLinks) {
+      let link = false
+      try {
+        link = lstatSync(path).isSymbolicLink()
+      } catch {
+        // gone
+      }
+      t.notOk(link, `purged: no enablement link ${path}`)
     }
-    t.notOk(link, 'purged: the timer is no longer enabled')
   })
 }
