@@ -15,7 +15,7 @@ import type { Options } from '../config/options.js'
 export function serverSpecs(options: Options, texts: () => DefaultServerTexts, warn: (line: string) => void, debug: ((line: string) => void) | undefined): ServerSpec[] {
   const defaultPort = options.nts ? NTS_KE_PORT : undefined
   if (!options.defaultServers) return options.servers.map((text) => toSpec(text, defaultPort))
-  const fallback = defaultServers(texts(), warn)
+  const fallback = defaultServers(texts(), options.keyId !== undefined || options.nts, warn)
   debug?.(`no server named: using ${fallback.servers.join(' ')} (from ${fallback.from})`)
   return fallback.servers.map((text) => toSpec(text, defaultPort, fallback.from))
 }
@@ -28,10 +28,11 @@ export interface PreparedServers {
 }
 
 /** A defaults file outside its subset, or none configured, is a usage error. */
-function defaultServers(texts: DefaultServerTexts, warn: (line: string) => void): DefaultServers {
+function defaultServers(texts: DefaultServerTexts, authenticated: boolean, warn: (line: string) => void): DefaultServers {
   texts.warnings?.forEach(warn)
-  const chosen = chooseDefaultServers(texts)
+  const chosen = chooseDefaultServers(texts, authenticated)
   if ('error' in chosen) throw new UsageError(chosen.error)
+  chosen.dropped?.forEach(warn)
   return chosen
 }
 

@@ -50,6 +50,8 @@ function sandbox(t: Test): Sandbox {
     PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
     TSNTPDATE_DEFAULTS_FILE: join(dir, 'default'),
     TSNTPDATE_STEP_TICKERS: join(dir, 'step-tickers'),
+    TSNTPDATE_DHCP_DIR: join(dir, 'dhcp'),
+    TSNTPDATE_NETWORKD_LEASES: join(dir, 'leases'),
     TSNTPDATE_LOCK: join(dir, 'lock'),
     TSNTPDATE_BIN: BIN,
     // never the real RTC
@@ -322,6 +324,27 @@ t.test('no server configured (a fresh install): the run does nothing but say so 
   box.stepTickers('ntp1.example\n')
   await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') } })
   t.equal(box.calls('tsntpdate').length, 1, 'a server in step-tickers: it runs')
+})
+
+t.test("DHCP's servers count as configured, unless IGNORE_DHCP=yes (issue 24, part 4)", async (t) => {
+  for (const [settings, runs] of [
+    ['NTPSERVERS=""\n', 1],
+    ['NTPSERVERS=""\nIGNORE_DHCP=yes\n', 0],
+  ] as const) {
+    const box = sandbox(t)
+    box.defaults(settings)
+    mkdirSync(join(box.dir, 'dhcp'))
+    writeFileSync(join(box.dir, 'dhcp', 'eth0'), '192.0.2.1\n')
+    const r = await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') } })
+    t.equal(r.code, 0, show(r))
+    t.equal(box.calls('tsntpdate').length, runs, `${JSON.stringify(settings)}: tsntpdate ran ${runs} times`)
+  }
+  const box = sandbox(t)
+  box.defaults('NTPSERVERS=""\n')
+  mkdirSync(join(box.dir, 'leases'))
+  writeFileSync(join(box.dir, 'leases', '2'), 'ADDRESS=192.0.2.100\nNTP=192.0.2.3\n')
+  await box.run({ env: { TSNTPDATE_BIN: box.stub('tsntpdate'), TSNTPDATE_LOGGER: box.stub('logger') } })
+  t.equal(box.calls('tsntpdate').length, 1, "a systemd-networkd lease's NTP= counts too")
 })
 
 t.test('bad settings: exit 2 and a line naming the setting', async (t) => {

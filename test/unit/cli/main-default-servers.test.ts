@@ -89,3 +89,12 @@ t.test('a bad server in a file: exit 2, naming where it came from', async (t) =>
   t.match(r.stderr[0], /tsntpdate\[4242\]: NTPSERVERS: bad server '\[::1'/)
   t.same(r.resolved, [], 'nothing was resolved')
 })
+
+t.test("no server named: DHCP's servers first, a hostile word dropped with a warning; -a keeps to the defaults file (issue 24, part 4)", async (t) => {
+  const texts = { defaults: 'NTPSERVERS="ntp1.example"\n', dhcp: [{ from: '/run/tsntpdate-dhcp/eth0', words: ['dhcp1.example', '-oBad'] }] }
+  const r = await run(['-q'], texts)
+  t.same(r.resolved, ['dhcp1.example'])
+  t.match(r.stderr, [/\/run\/tsntpdate-dhcp\/eth0: '-oBad' is no server name or address; ignored$/, /Can't find host dhcp1\.example/])
+  const named = await run(['-q', 'cli.example'], texts)
+  t.same(named.resolved, ['cli.example'], 'servers on the command line win')
+})
