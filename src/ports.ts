@@ -47,8 +47,8 @@ export interface DatagramSocket {
   close(): Promise<void>
 }
 
-/** Opens an unprivileged (ephemeral-port) UDP socket of one family. */
-export type OpenSocket = (family: AddressFamily, onDatagram: DatagramListener) => Promise<DatagramSocket>
+/** Opens an unprivileged (ephemeral-port) UDP socket of one family, bound to `localAddress` when given. */
+export type OpenSocket = (family: AddressFamily, onDatagram: DatagramListener, localAddress?: string) => Promise<DatagramSocket>
 
 /**
  * Timers, handed in as the clock is, so the query loop can run on a test's own time. Each returns
@@ -104,6 +104,8 @@ export interface KeSettings {
   /** PEM text of every CA to trust */
   trustedCas: string[]
   timeoutSeconds: number
+  /** --source: connect from this local address */
+  localAddress?: string
   /**
    * the wrong-clock rule applies (the local clock is before this release): a certificate that fails
    * on its dates is let through, and every chain, valid by the local clock or not, is kept to be

@@ -1,4 +1,5 @@
 /** argv to Options, or a UsageError naming the problem. Pure: no I/O, no process access. */
+import { isIP } from 'node:net'
 import { parseArgs as utilParseArgs, type ParseArgsConfig } from 'node:util'
 import { DEFAULT_VERSION } from '../ntp/exchange.js'
 import { UsageError } from '../errors.js'
@@ -43,10 +44,16 @@ export function parseArgs(argv: readonly string[]): Options {
   const servers = operands.map(checkOperand)
   if (has('nts') && has('a')) throw new UsageError('-a and --nts exclude each other: NTS brings its own keys')
   if (!has('nts') && (has('nts-ca') || has('nts-cache'))) throw new UsageError('--nts-ca and --nts-cache need --nts')
+  const sourceAddress = optional(valueOf('source'), sourceAddressOf)
+  const sourceFamily = sourceAddress === undefined ? undefined : isIP(sourceAddress) === 6 ? 6 : 4
+  const family = lastOf(given, { ipv4: 4, ipv6: 6 } as const)
+  if (sourceFamily !== undefined && family !== undefined && family !== sourceFamily)
+    throw new UsageError(`--source ${sourceAddress} is an IPv${sourceFamily} address, and -${family} asks for IPv${family}`)
   return {
     servers,
     defaultServers: servers.length === 0,
-    family: lastOf(given, { ipv4: 4, ipv6: 6 } as const),
+    family: sourceFamily ?? family,
+    sourceAddress,
     samples,
     gapSeconds: optional(valueOf('gap'), (v) => secondsIn(v, 0, 60, '--gap')) ?? 2,
     timeoutSeconds: optional(valueOf('timeout'), (v) => secondsIn(v, 0.001, 60, '-t')) ?? 2,
@@ -162,6 +169,12 @@ function lastOf<T>(given: ReadArgv['given'], meanings: Readonly<Record<string, T
 
 function optional<T>(text: string | undefined, parse: (text: string) => T): T | undefined {
   return text === undefined ? undefined : parse(text)
+}
+
+/** An IP literal (no name: which address a name means may change, the source must not). */
+function sourceAddressOf(text: string): string {
+  if (isIP(text) === 0) throw new UsageError(`--source: '${text.slice(0, 64)}' is not an IPv4 or IPv6 address`)
+  return text
 }
 
 function nonEmpty(text: string, name: string): string {

@@ -26,6 +26,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { short: 't', long: 'timeout', value: 'seconds', description: 'per-request timeout (default 2)' },
   { short: 'u', description: 'unprivileged source port (always the case; accepted for compatibility)' },
   { short: 'v', long: 'version', description: 'print the version (and exit when no server is given)' },
+  { long: 'source', value: 'address', description: 'send from this local IPv4 or IPv6 address (multi-homed hosts, VRFs); implies -4 or -6' },
   { long: 'gap', value: 'seconds', description: 'spacing of the samples to one server (default 2)' },
   { long: 'max-step', value: 'seconds', description: 'refuse to step or slew by more than this (exit 4)' },
   { long: 'max-offset', value: 'seconds', description: 'check only: exit 3 when |offset| is above this (implies -q)' },
@@ -60,7 +61,7 @@ export function optionKey(option: OptionSpec): string {
 }
 
 export const USAGE =
-  'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--drift-file path] [--no-drift] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
+  'usage: tsntpdate [-46bBdqsuv] [-a key#] [-e delay] [-k file] [-p samples] [-o version#] [-t timeo] [--source address] [--gap s] [--max-step s] [--max-offset s] [--json] [--metrics-file path] [--force] [--no-sync-mark] [--drift-file path] [--no-drift] [--syslog-facility name] [--syslog-server url] [--syslog-format f] [--nts [--nts-ca file] [--nts-cache dir]] [server[:port] ...]'
 
 export function helpText(version: string): string {
   const width = Math.max(...OPTIONS.map((o) => optionFlags(o).length))

@@ -11,6 +11,8 @@ export interface Options extends SyslogChoice {
   /** true when no server was named: the configured ones are used (config/default-servers.ts) */
   defaultServers: boolean
   family: AddressFamily | undefined
+  /** --source: the local address requests are sent from (its family is the run's) */
+  sourceAddress: string | undefined
   samples: number
   gapSeconds: number
   timeoutSeconds: number

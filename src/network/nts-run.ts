@@ -285,6 +285,7 @@ async function exchangeWithAny(
         {
           trustedCas: await settings.trustedCas(),
           timeoutSeconds: leftSeconds,
+          ...(settings.sourceAddress !== undefined && { localAddress: settings.sourceAddress }),
           overlookDates: Number(deps.clock.nowNanos() / 1_000_000_000n) < settings.releasedAtSeconds,
         },
       )

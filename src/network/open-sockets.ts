@@ -2,9 +2,9 @@
 import type { DatagramSocket, OpenSocket } from '../ports.js'
 import type { AddressFamily, Server } from '../ntp/endpoint.js'
 
-export async function openSockets(servers: readonly Server[], open: OpenSocket, onDatagram: Parameters<OpenSocket>[1]): Promise<Map<AddressFamily, DatagramSocket | Error>> {
+export async function openSockets(servers: readonly Server[], open: OpenSocket, onDatagram: Parameters<OpenSocket>[1], localAddress?: string): Promise<Map<AddressFamily, DatagramSocket | Error>> {
   const families = [...new Set(servers.map((s) => s.family))]
-  const opened = await Promise.allSettled(families.map((family) => open(family, onDatagram)))
+  const opened = await Promise.allSettled(families.map((family) => open(family, onDatagram, localAddress)))
   return new Map(families.map((family, i) => [family, settledValue(opened[i])]))
 }
 

@@ -5,6 +5,7 @@
  * request waits at most `timeoutSeconds`. The run ends as soon as no server wants a request and
  * none is waiting.
  */
+import { NoServerError, errorCode } from '../errors.js'
 import { classifyDatagram, type OutstandingRequests } from '../ntp/classify.js'
 import type { Endpoint, Server } from '../ntp/endpoint.js'
 import { newRequest } from '../ntp/exchange.js'
@@ -32,6 +33,8 @@ export interface QuerySettings {
   ntpVersion: number
   /** -a, --nts: how a server's requests are protected; only replies that pass its check count */
   authFor?: (server: Server) => RequestAuth | undefined
+  /** --source: the local address to send from */
+  sourceAddress?: string | undefined
 }
 
 export type QueryEvent =
@@ -125,7 +128,13 @@ export async function queryServers(servers: readonly Server[], settings: QuerySe
     settle(run)
   }
 
-  const sockets = await openSockets(servers, deps.openSocket, onDatagram)
+  const sockets = await openSockets(servers, deps.openSocket, onDatagram, settings.sourceAddress)
+  // --source names an address this host cannot send from: nothing can be sent, say why at once
+  const unusable = settings.sourceAddress === undefined ? undefined : [...sockets.values()].find((s) => s instanceof Error)
+  if (unusable instanceof Error) {
+    await Promise.all([...sockets.values()].map((s) => (s instanceof Error ? undefined : s.close())))
+    throw new NoServerError(`cannot send from --source ${settings.sourceAddress}: ${describeSocketError(unusable)}`)
+  }
   const sendOne = (run: ServerRun) => {
     run.queued = false
     const server = run.observation.server
@@ -186,4 +195,12 @@ export async function queryServers(servers: readonly Server[], settings: QuerySe
   for (const request of pending.values()) request.cancelTimeout()
   await Promise.all([...sockets.values()].map((s) => (s instanceof Error ? undefined : s.close())))
   return runs.map((run) => run.observation)
+}
+
+/** A socket that could not be bound, in words (the address is said by the caller). */
+function describeSocketError(error: Error): string {
+  const code = errorCode(error)
+  if (code === 'EADDRNOTAVAIL') return 'no interface of this host has that address'
+  if (code === 'EADDRINUSE') return 'the address is in use'
+  return error.message
 }

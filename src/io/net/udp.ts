@@ -22,7 +22,9 @@ function literalLookup(family: AddressFamily): NonNullable<SocketOptions['lookup
 }
 
 export function udpSocketOpener(clock: ClockReader): OpenSocket {
-  return async (family: AddressFamily, onDatagram: DatagramListener): Promise<DatagramSocket> => {
+  return async (family: AddressFamily, onDatagram: DatagramListener, localAddress?: string): Promise<DatagramSocket> => {
+    // the socket primes itself by a datagram to its own address (as the kernel writes it)
+    let own: string = LOOPBACK[family]
     let primingArrived: (kernelStamped: boolean) => void = () => {}
     let ownPort = 0
     let stamps: KernelStamps | undefined
@@ -32,13 +34,15 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
     const socket = DgramAsPromised.createSocket({ type, lookup: literalLookup(family) }, (msg, rinfo) => {
       const readAtNanos = clock.nowNanos()
       const arrivedAtNanos = stamps?.received(readAtNanos)
-      if (rinfo.port === ownPort && rinfo.address === LOOPBACK[family]) return primingArrived(arrivedAtNanos !== undefined)
+      if (rinfo.port === ownPort && rinfo.address === own) return primingArrived(arrivedAtNanos !== undefined)
       // libuv already writes an address as inet_ntop does (canonical); only a zone is dropped
       const from = { address: family === 6 ? withoutZone(rinfo.address) : rinfo.address, port: rinfo.port }
       if (arrivedAtNanos === undefined) onDatagram(msg, from, readAtNanos, 'process')
       else onDatagram(msg, from, arrivedAtNanos, 'kernel')
     })
-    ownPort = (await socket.bind(0)).port // an ephemeral, unprivileged port: never 123
+    const bound = await socket.bind(0, localAddress) // an ephemeral, unprivileged port: never 123
+    ownPort = bound.port
+    if (localAddress !== undefined) own = bound.address
     // Send errors reject send(); anything else (a failed read) only costs that reply, which then
     // times out like a lost one.
     socket.socket.on('error', () => {})
@@ -57,7 +61,7 @@ export function udpSocketOpener(clock: ClockReader): OpenSocket {
       },
     }
     const nextPrimingArrival = () => new Promise<boolean>((resolve) => (primingArrived = resolve))
-    await prime(opened, { address: LOOPBACK[family], port: ownPort }, stamps !== undefined, nextPrimingArrival)
+    await prime(opened, { address: own, port: ownPort }, stamps !== undefined, nextPrimingArrival)
     return opened
   }
 }

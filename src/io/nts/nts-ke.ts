@@ -33,6 +33,7 @@ export function exchangeKeys(target: KeTarget, settings: KeSettings): Promise<Ke
     const socket: TLSSocket = connect({
       host: target.address,
       port: target.port,
+      ...(settings.localAddress !== undefined && { localAddress: settings.localAddress }),
       // RFC 6066 §3: no SNI for an IP address; the certificate is then checked for the address
       ...(isIP(target.name) ? {} : { servername: target.name }),
       ALPNProtocols: [ALPN],

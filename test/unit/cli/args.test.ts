@@ -8,6 +8,7 @@ const defaults: Options = {
   servers: [],
   defaultServers: true,
   family: undefined,
+  sourceAddress: undefined,
   samples: 4,
   gapSeconds: 2,
   timeoutSeconds: 2,
@@ -233,4 +234,12 @@ t.test('flags take no value, have no --no- forms, and only documented long forms
     t.ok(error instanceof UsageError, `${argv.join(' ')}: a usage error`)
     t.match((error as Error | undefined)?.message, message, `${argv.join(' ')}: ${(error as Error | undefined)?.message}`)
   }
+})
+
+t.test('--source: an IP literal, whose family is the run', async (t) => {
+  t.match(parseArgs(['--source', '192.0.2.1', 'x']), { sourceAddress: '192.0.2.1', family: 4 })
+  t.match(parseArgs(['--source', '::1', 'x']), { sourceAddress: '::1', family: 6 })
+  t.match(parseArgs(['-6', '--source', '::1', 'x']), { family: 6 })
+  t.throws(() => parseArgs(['--source', 'eth0', 'x']), { message: "--source: 'eth0' is not an IPv4 or IPv6 address" })
+  t.throws(() => parseArgs(['-4', '--source', '::1', 'x']), { message: '--source ::1 is an IPv6 address, and -4 asks for IPv4' })
 })
