@@ -2,9 +2,12 @@
 # npm run deb: builds tsntpdate_VERSION_ARCH.deb with dpkg-deb from this checkout (after npm ci
 # and npm run build; no network). Layout (Debian policy, tsntpdate(8) FILES):
 #   /usr/lib/tsntpdate/     the launcher, the bundle and the production node_modules it loads
-#                           (koffi and its prebuilt module for this architecture, syslog-client)
+#                           (koffi and its prebuilt module for this architecture, syslog-client),
+#                           and tsntpdate-dhcp (the DHCP hooks' validating writer)
 #   /usr/sbin/tsntpdate, /usr/sbin/tsntpdate-hourly
-#   /etc/default/tsntpdate, /etc/cron.hourly/tsntpdate, the if-up.d and dispatcher hooks (conffiles)
+#   /etc/default/tsntpdate, /etc/cron.hourly/tsntpdate, the if-up.d hook and the dhclient exit
+#                           hook /etc/dhcp/dhclient-exit-hooks.d/tsntpdate (conffiles: all of /etc)
+#   /usr/lib/NetworkManager/dispatcher.d/50-tsntpdate  the dispatcher hook (vendor path)
 #   /lib/systemd/system/    the units (tsntpdate.timer, -boot and -resume enabled on install)
 #   /usr/lib/systemd/ntp-units.d/70-tsntpdate.list  the timer, for timedatectl set-ntp
 #   /usr/share/man/man8/, /usr/share/doc/tsntpdate/
@@ -32,7 +35,7 @@ root="$stage/root"
 lib="$root/usr/lib/tsntpdate"
 umask 022
 mkdir -p "$lib/bin" "$lib/dist" "$lib/node_modules/@koromix" "$root/usr/sbin" "$root/etc/default" "$root/etc/cron.hourly" \
-  "$root/etc/network/if-up.d" "$root/etc/NetworkManager/dispatcher.d" "$root/lib/systemd/system" "$root/usr/lib/systemd/ntp-units.d" \
+  "$root/etc/network/if-up.d" "$root/etc/dhcp/dhclient-exit-hooks.d" "$root/usr/lib/NetworkManager/dispatcher.d" "$root/lib/systemd/system" "$root/usr/lib/systemd/ntp-units.d" \
   "$root/usr/share/man/man8" "$root/usr/share/doc/tsntpdate" "$root/DEBIAN"
 
 install -m 0755 "$repo/bin/tsntpdate" "$lib/bin/tsntpdate"
@@ -70,7 +73,10 @@ exec /usr/sbin/tsntpdate-hourly
 CRON
 chmod 0755 "$root/etc/cron.hourly/tsntpdate"
 install -m 0755 "$repo/cron/if-up.d/tsntpdate" "$root/etc/network/if-up.d/tsntpdate"
-install -m 0755 "$repo/cron/NetworkManager/50-tsntpdate" "$root/etc/NetworkManager/dispatcher.d/50-tsntpdate"
+install -m 0755 "$repo/cron/NetworkManager/50-tsntpdate" "$root/usr/lib/NetworkManager/dispatcher.d/50-tsntpdate"
+install -m 0755 "$repo/cron/dhcp/tsntpdate-dhcp" "$lib/tsntpdate-dhcp"
+# sourced by dhclient-script: not executable, as the other packages' exit hooks
+install -m 0644 "$repo/cron/dhcp/dhclient-exit-hook" "$root/etc/dhcp/dhclient-exit-hooks.d/tsntpdate"
 for unit in tsntpdate.service tsntpdate.timer tsntpdate-boot.service tsntpdate-resume.service; do
   install -m 0644 "$repo/cron/$unit" "$root/lib/systemd/system/$unit"
 done

@@ -70,13 +70,19 @@ async function packageTests() {
       './usr/share/man/man8/tsntpdate.8.gz',
       './usr/share/doc/tsntpdate/copyright',
       './usr/share/doc/tsntpdate/changelog.gz',
+      // NTP servers from DHCP (issue 24, part 4): the writer, the dhclient exit hook, the dispatcher script
+      './usr/lib/tsntpdate/tsntpdate-dhcp',
+      './etc/dhcp/dhclient-exit-hooks.d/tsntpdate',
+      './usr/lib/NetworkManager/dispatcher.d/50-tsntpdate',
     ])
       t.match(list, path, path)
+    t.notMatch(list, './etc/NetworkManager/', "the dispatcher script in the vendor path: /etc is the admin's")
     t.notMatch(list, /node_modules\/(typescript|tap|esbuild|fast-check)\//, 'no development modules')
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /nodejs \(>= 18\)/, "Debian 12's own nodejs (18.x) satisfies it (issue 24)")
     t.match(run('dpkg-deb', ['--field', deb, 'Depends']).out, /\bopenssl\b/, 'openssl: the wrong-clock rule runs openssl verify (issue 22, point 10)')
     t.notMatch(list, /node_modules\/[^ ]*\/(coverage|example|examples|test|ref)\//, "no dependency's coverage, examples, tests or references (issue 22, point 16)")
     t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/default\/tsntpdate$/m, 'the defaults file is a conffile')
+    t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/dhcp\/dhclient-exit-hooks\.d\/tsntpdate$/m, 'the dhclient exit hook is a conffile')
   })
 
   t.test('installed with apt-get, it works; remove keeps the conffile; purge leaves nothing', async (t) => {

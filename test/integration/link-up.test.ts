@@ -30,7 +30,9 @@ async function hook(t: import('tap').Test, argv: string[], env: Record<string, s
   const seen = join(dir, `seen-${++runs}`)
   const job = join(dir, `job-${runs}`)
   writeFileSync(job, `#!/bin/sh\nprintf '%s' "$TSNTPDATE_SPLAY" > '${seen}'\n`, { mode: 0o755 })
-  const r = await runCommand(argv, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TSNTPDATE_HOURLY: job, ...env } })
+  // the dispatcher script also keeps the DHCP servers' lists (dhcp-hooks.test.ts): in the temp dir, never /run
+  const lists = { TSNTPDATE_DHCP_DIR: join(dir, 'dhcp'), TSNTPDATE_DHCP_WRITER: join(REPO, 'cron', 'dhcp', 'tsntpdate-dhcp') }
+  const r = await runCommand(argv, { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', TSNTPDATE_HOURLY: job, ...lists, ...env } })
   t.equal(r.code, 0, `${argv.at(-1)}: exit 0`)
   t.equal(r.stdout + r.stderr, '', 'silent')
   for (let waited = 0; waited < waitMs && !existsSync(seen); waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
@@ -56,7 +58,7 @@ t.test('NetworkManager: up and vpn-up run the job; lo and other actions do not',
   t.equal(await hook(t, [DISPATCHER, 'tun0', 'vpn-up'], {}, START_WAIT_MS), '0')
   t.equal(await hook(t, [DISPATCHER, 'lo', 'up'], {}), undefined, 'lo: nothing')
   t.equal(await hook(t, [DISPATCHER, 'eth0', 'down'], {}), undefined, 'down: nothing')
-  t.equal(await hook(t, [DISPATCHER, 'eth0', 'dhcp4-change'], {}), undefined, 'dhcp4-change: nothing')
+  t.equal(await hook(t, [DISPATCHER, 'eth0', 'dhcp4-change'], {}), undefined, 'dhcp4-change that leaves the DHCP servers as they were: nothing')
 })
 
 t.test('without the job installed: silent, exit 0', async (t) => {
