@@ -20,6 +20,7 @@ import type { SyncMark } from '../host/sync-mark.js'
 import { symmetricRequestAuth } from '../auth/symmetric.js'
 import type { RequestAuth } from '../auth/authentication.js'
 import type { DefaultServerTexts } from '../config/default-servers.js'
+import type { ServerSpec } from '../config/server.js'
 import { DEFAULT_KEY_FILE, type Options } from '../config/options.js'
 import { noFindings, type RunFindings } from '../report/json.js'
 import { RELEASED_AT_SECONDS } from '../config/release.js'
@@ -101,16 +102,7 @@ async function run(options: Options, deps: RunDeps, lines: RunLines, found: RunF
   }
   // the servers to query and how each one's requests are protected: plain, -a, or --nts's sessions
   const ntsPrepared = nts && (await prepareNts(specs, nts.settings, nts.deps))
-  let prepared: PreparedServers
-  if (ntsPrepared) prepared = ntsPrepared
-  else {
-    const resolved = await resolveServers(specs, system.resolve, { family: options.family, budgetSeconds: options.timeoutSeconds }, warn, debug)
-    found.unresolvable = resolved.unresolved
-    if (resolved.servers.length === 0) throw new NoServerError(noneResolvedLine(resolved.unresolved))
-    const { auth } = protection
-    prepared = { servers: resolved.servers, ...(auth && { authFor: () => auth }) }
-    if (auth) found.authenticationOf = () => auth.description
-  }
+  const prepared = ntsPrepared || (await resolvePlain(specs, options, system.resolve, protection.auth, found, { warn, debug }))
   // the one query, whatever prepared the servers
   found.observations = await queryServers(prepared.servers, { ...options, ...(prepared.authFor && { authFor: prepared.authFor }) }, queryDeps)
   if (nts && ntsPrepared) {
@@ -151,6 +143,22 @@ async function run(options: Options, deps: RunDeps, lines: RunLines, found: RunF
   } finally {
     drift?.finish(outcome, found.clockChanged, kernelPpmAfter)
   }
+}
+
+/** Plain and -a: every address of every name, each request protected by -a's key if given. */
+async function resolvePlain(
+  specs: readonly ServerSpec[],
+  options: Options,
+  resolve: Resolve,
+  auth: RequestAuth | undefined,
+  found: RunFindings,
+  out: { warn: (line: string) => void; debug: ((line: string) => void) | undefined },
+): Promise<PreparedServers> {
+  const resolved = await resolveServers(specs, resolve, { family: options.family, budgetSeconds: options.timeoutSeconds }, out.warn, out.debug)
+  found.unresolvable = resolved.unresolved
+  if (resolved.servers.length === 0) throw new NoServerError(noneResolvedLine(resolved.unresolved))
+  if (auth) found.authenticationOf = () => auth.description
+  return { servers: resolved.servers, ...(auth && { authFor: () => auth }) }
 }
 
 /** -a's key, or --nts's CAs and cache: loaded before any packet is sent (their problems are usage errors). */
