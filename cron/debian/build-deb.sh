@@ -8,7 +8,7 @@
 #   /etc/default/tsntpdate, /etc/cron.hourly/tsntpdate, the if-up.d hook and the dhclient exit
 #                           hook /etc/dhcp/dhclient-exit-hooks.d/tsntpdate (conffiles: all of /etc)
 #   /usr/lib/NetworkManager/dispatcher.d/50-tsntpdate  the dispatcher hook (vendor path)
-#   /lib/systemd/system/    the units (tsntpdate.timer, -boot and -resume enabled on install)
+#   /usr/lib/systemd/system/ the units, ExecStart=/usr/sbin/tsntpdate-hourly (the timer, -boot and -resume enabled)
 #   /usr/lib/systemd/ntp-units.d/70-tsntpdate.list  the timer, for timedatectl set-ntp
 #   /usr/share/man/man8/, /usr/share/doc/tsntpdate/
 # Usage: build-deb.sh [OUTPUT_DIR] (default: the checkout)
@@ -35,7 +35,7 @@ root="$stage/root"
 lib="$root/usr/lib/tsntpdate"
 umask 022
 mkdir -p "$lib/bin" "$lib/dist" "$lib/node_modules/@koromix" "$root/usr/sbin" "$root/etc/default" "$root/etc/cron.hourly" \
-  "$root/etc/network/if-up.d" "$root/etc/dhcp/dhclient-exit-hooks.d" "$root/usr/lib/NetworkManager/dispatcher.d" "$root/lib/systemd/system" "$root/usr/lib/systemd/ntp-units.d" \
+  "$root/etc/network/if-up.d" "$root/etc/dhcp/dhclient-exit-hooks.d" "$root/usr/lib/NetworkManager/dispatcher.d" "$root/usr/lib/systemd/system" "$root/usr/lib/systemd/ntp-units.d" \
   "$root/usr/share/man/man8" "$root/usr/share/doc/tsntpdate" "$root/DEBIAN"
 
 install -m 0755 "$repo/bin/tsntpdate" "$lib/bin/tsntpdate"
@@ -56,29 +56,23 @@ copy_module "$prebuilt" "$lib/node_modules/@koromix/koffi-linux-$node_arch"
 copy_module "$repo/node_modules/syslog-client" "$lib/node_modules/syslog-client"
 find "$lib" -name '*.node' -exec strip --strip-unneeded {} \; 2>/dev/null || true
 
-cat >"$root/usr/sbin/tsntpdate" <<'LAUNCH'
-#!/bin/sh
-exec /usr/bin/node /usr/lib/tsntpdate/bin/tsntpdate "$@"
-LAUNCH
-chmod 0755 "$root/usr/sbin/tsntpdate"
+install -m 0755 "$repo/cron/debian/tsntpdate" "$root/usr/sbin/tsntpdate"
 install -m 0755 "$repo/cron/ntpdate-hourly" "$root/usr/sbin/tsntpdate-hourly"
 install -m 0644 "$repo/cron/tsntpdate.default" "$root/etc/default/tsntpdate"
-cat >"$root/etc/cron.hourly/tsntpdate" <<'CRON'
-#!/bin/sh
-# Where systemd runs, tsntpdate.timer does this job: cron stays out of its way.
-[ -d /run/systemd/system ] && exit 0
-# a conffile: it stays after apt-get remove, when the job is gone
-[ -x /usr/sbin/tsntpdate-hourly ] || exit 0
-exec /usr/sbin/tsntpdate-hourly
-CRON
-chmod 0755 "$root/etc/cron.hourly/tsntpdate"
+install -m 0755 "$repo/cron/cron.hourly/tsntpdate" "$root/etc/cron.hourly/tsntpdate"
 install -m 0755 "$repo/cron/if-up.d/tsntpdate" "$root/etc/network/if-up.d/tsntpdate"
 install -m 0755 "$repo/cron/NetworkManager/50-tsntpdate" "$root/usr/lib/NetworkManager/dispatcher.d/50-tsntpdate"
 install -m 0755 "$repo/cron/dhcp/tsntpdate-dhcp" "$lib/tsntpdate-dhcp"
 # sourced by dhclient-script: not executable, as the other packages' exit hooks
 install -m 0644 "$repo/cron/dhcp/dhclient-exit-hook" "$root/etc/dhcp/dhclient-exit-hooks.d/tsntpdate"
 for unit in tsntpdate.service tsntpdate.timer tsntpdate-boot.service tsntpdate-resume.service; do
-  install -m 0644 "$repo/cron/$unit" "$root/lib/systemd/system/$unit"
+  # the package's job has one place: ExecStart= names it by its absolute path
+  sed 's|^ExecStart=tsntpdate-hourly$|ExecStart=/usr/sbin/tsntpdate-hourly|' "$repo/cron/$unit" >"$root/usr/lib/systemd/system/$unit"
+  chmod 0644 "$root/usr/lib/systemd/system/$unit"
+  # the hardening, written once, as each service's drop-in
+  case $unit in
+    *.service) install -D -m 0644 "$repo/cron/tsntpdate-hardening.conf" "$root/usr/lib/systemd/system/$unit.d/hardening.conf" ;;
+  esac
 done
 install -m 0644 "$repo/cron/ntp-units.d/70-tsntpdate.list" "$root/usr/lib/systemd/ntp-units.d/70-tsntpdate.list"
 gzip -9n -c "$repo/man/tsntpdate.8" >"$root/usr/share/man/man8/tsntpdate.8.gz"

@@ -6,7 +6,7 @@
  * Address block of this file: 127.0.21.x.
  */
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -63,9 +63,9 @@ async function packageTests() {
       './usr/lib/tsntpdate/dist/tsntpdate.cjs',
       './etc/default/tsntpdate',
       './etc/cron.hourly/tsntpdate',
-      './lib/systemd/system/tsntpdate.timer',
-      './lib/systemd/system/tsntpdate-boot.service',
-      './lib/systemd/system/tsntpdate-resume.service',
+      './usr/lib/systemd/system/tsntpdate.timer',
+      './usr/lib/systemd/system/tsntpdate-boot.service',
+      './usr/lib/systemd/system/tsntpdate-resume.service',
       './usr/lib/systemd/ntp-units.d/70-tsntpdate.list',
       './usr/share/man/man8/tsntpdate.8.gz',
       './usr/share/doc/tsntpdate/copyright',
@@ -83,6 +83,21 @@ async function packageTests() {
     t.notMatch(list, /node_modules\/[^ ]*\/(coverage|example|examples|test|ref)\//, "no dependency's coverage, examples, tests or references (issue 22, point 16)")
     t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/default\/tsntpdate$/m, 'the defaults file is a conffile')
     t.match(run('dpkg-deb', ['--info', deb, 'conffiles']).out, /^\/etc\/dhcp\/dhclient-exit-hooks\.d\/tsntpdate$/m, 'the dhclient exit hook is a conffile')
+  })
+
+  t.test('packaged the Debian way (issue 24, part 5): every script a real file, units in the vendor path naming the job absolutely', async (t) => {
+    const builder = readFileSync(join(REPO, 'cron', 'debian', 'build-deb.sh'), 'utf8')
+    t.notMatch(builder, /<</, 'build-deb.sh writes no script from a heredoc')
+    const scripts = run('shellcheck', ['-s', 'sh', join(REPO, 'cron', 'cron.hourly', 'tsntpdate'), join(REPO, 'cron', 'debian', 'tsntpdate'), join(REPO, 'cron', 'debian', 'build-deb.sh')])
+    t.equal(scripts.code, 0, `shellcheck the cron drop-in, the launcher and the builder: ${scripts.out}`)
+    const unpacked = join(dir, 'unpacked')
+    t.equal(run('dpkg-deb', ['--extract', deb, unpacked]).code, 0)
+    for (const unit of ['tsntpdate.service', 'tsntpdate-boot.service', 'tsntpdate-resume.service']) {
+      const text = readFileSync(join(unpacked, 'usr', 'lib', 'systemd', 'system', unit), 'utf8')
+      t.match(text, /^ExecStart=\/usr\/sbin\/tsntpdate-hourly$/m, `${unit}: ExecStart= by its absolute path`)
+      t.match(readFileSync(join(unpacked, 'usr', 'lib', 'systemd', 'system', `${unit}.d`, 'hardening.conf'), 'utf8'), /^CapabilityBoundingSet=CAP_SYS_TIME$/m, `${unit}: the one hardening drop-in`)
+    }
+    t.notOk(existsSync(join(unpacked, 'lib', 'systemd')), 'nothing in /lib/systemd')
   })
 
   t.test('installed with apt-get, it works; remove keeps the conffile; purge leaves nothing', async (t) => {

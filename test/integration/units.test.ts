@@ -4,7 +4,7 @@
  * nothing that breaks the job (Node's JIT, adjtimex, the clock itself).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -17,6 +17,10 @@ const SERVICES = readdirSync(CRON)
 const MAX_EXPOSURE = 2.5
 const analyze = spawnSync('systemd-analyze', ['--version'], { encoding: 'utf8' })
 const noSystemd = analyze.error !== undefined && process.env['CI'] === undefined
+
+/** the unit as systemd reads it: its own file, then the hardening drop-in every service has */
+const HARDENING = readFileSync(join(CRON, 'tsntpdate-hardening.conf'), 'utf8')
+const unitText = (unit: string) => readFileSync(join(CRON, unit), 'utf8') + (unit.endsWith('.service') ? '\n' + HARDENING : '')
 
 const settings = (text: string, key: string) =>
   text
@@ -31,11 +35,15 @@ t.test('the units shipped', async (t) => {
 t.test('systemd-analyze security --offline: every service scores 2.5 or less', { skip: noSystemd && 'systemd-analyze is not installed here (CI installs systemd)' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsntpdate-units-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // a root as the package lays it out: the unit, its hardening drop-in, and the job it names
+  const units = join(dir, 'usr', 'lib', 'systemd', 'system')
+  mkdirSync(join(dir, 'usr', 'sbin'), { recursive: true })
+  copyFileSync(join(CRON, 'ntpdate-hourly'), join(dir, 'usr', 'sbin', 'tsntpdate-hourly'))
   for (const unit of SERVICES) {
-    // the score needs ExecStart= to name a binary that exists: the script from this checkout
-    const text = readFileSync(join(CRON, unit), 'utf8').replace(/^ExecStart=tsntpdate-hourly$/m, `ExecStart=${join(CRON, 'ntpdate-hourly')}`)
-    writeFileSync(join(dir, unit), text)
-    const r = spawnSync('systemd-analyze', ['security', '--offline=yes', join(dir, unit)], { encoding: 'utf8' })
+    mkdirSync(join(units, `${unit}.d`), { recursive: true })
+    writeFileSync(join(units, unit), readFileSync(join(CRON, unit), 'utf8').replace(/^ExecStart=tsntpdate-hourly$/m, 'ExecStart=/usr/sbin/tsntpdate-hourly'))
+    writeFileSync(join(units, `${unit}.d`, 'hardening.conf'), HARDENING)
+    const r = spawnSync('systemd-analyze', ['security', '--offline=yes', `--root=${dir}`, unit], { encoding: 'utf8' })
     const score = Number(/Overall exposure level for \S+: (\d+\.\d)/.exec(r.stdout)?.[1])
     t.ok(score <= MAX_EXPOSURE, `${unit}: exposure ${score} (at most ${MAX_EXPOSURE})`, { output: r.stdout.slice(-3000) + r.stderr })
   }
@@ -46,7 +54,7 @@ t.test('systemd-analyze verify: every unit and the timer parse, with nothing unk
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const units = [...SERVICES, 'tsntpdate.timer']
   for (const unit of units) {
-    const text = readFileSync(join(CRON, unit), 'utf8').replace(/^ExecStart=tsntpdate-hourly$/m, `ExecStart=${join(CRON, 'ntpdate-hourly')}`)
+    const text = unitText(unit).replace(/^ExecStart=tsntpdate-hourly$/m, `ExecStart=${join(CRON, 'ntpdate-hourly')}`)
     writeFileSync(join(dir, unit), text)
   }
   const r = spawnSync('systemd-analyze', ['verify', '--man=no', ...units.map((u) => join(dir, u))], { encoding: 'utf8' })
@@ -56,7 +64,7 @@ t.test('systemd-analyze verify: every unit and the timer parse, with nothing unk
 
 t.test('every service: only CAP_SYS_TIME, the clock calls allowed, nothing that breaks the job', async (t) => {
   for (const unit of SERVICES) {
-    const text = readFileSync(join(CRON, unit), 'utf8')
+    const text = unitText(unit)
     t.same(settings(text, 'CapabilityBoundingSet'), ['CAP_SYS_TIME'], `${unit}: CAP_SYS_TIME only`)
     t.same(settings(text, 'ExecStart'), ['tsntpdate-hourly'], `${unit}: the hourly script, so one lock and one reading of the settings`)
     t.ok(
@@ -95,4 +103,9 @@ t.test('the boot unit: once, before time-sync.target, bounded; the resume unit: 
   t.same(settings(resume, 'WantedBy'), [sleeps])
   t.same(settings(resume, 'Restart'), ['on-failure'])
   t.match(settings(resume, 'Environment').join(' '), /TSNTPDATE_LOCK_WAIT=60/)
+})
+
+t.test('the hardening is written once (issue 24, part 5): one drop-in, no service repeats it', async (t) => {
+  for (const unit of SERVICES) t.same(settings(readFileSync(join(CRON, unit), 'utf8'), 'CapabilityBoundingSet'), [], `${unit}: none of its own`)
+  t.match(HARDENING, /^\[Service\]$/m)
 })
